@@ -1,0 +1,140 @@
+"""example_gen (Beam): raw data to split, sharded, GZIP-compressed TFRecords of tf.Examples.
+
+Bad records go to a dead-letter output with their reason; the run fails only past the
+dataset's error budget (``max_error_rate``).
+"""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from components.types import Artifact, OutputDir
+from data import get_kind
+from data.errors import DataError
+
+NAME = "example_gen"
+INPUTS: tuple[str, ...] = ()
+OUTPUTS = ("examples",)
+EXAMPLE_FILE_SUFFIX = ".tfrecord.gz"
+DEAD_LETTER_DIR = "dead_letter"
+
+
+@dataclass(frozen=True)
+class ExampleGenParams:
+    """Parameters of example_gen.
+
+    Attributes:
+        kind: Dataset kind (``timeseries``, ...).
+        data: The kind's dataset config, with its paths already resolved.
+        num_shards: TFRecord shards per split.
+        beam_args: Beam pipeline options.
+    """
+
+    kind: str
+    data: Any
+    num_shards: int = 2
+    beam_args: tuple[str, ...] = ()
+
+
+def input_fingerprint(params: ExampleGenParams) -> str:
+    """Hashes the raw input files by path and content, for the cache key.
+
+    Raises:
+        DataError: If no file matches the configured path.
+    """
+    paths = sorted(glob.glob(params.data.path))
+    if not paths:
+        raise DataError(f"no input file matches data.path {params.data.path!r}; "
+                        f"check the path or pass --data-dir DIR")
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.encode())
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    return digest.hexdigest()
+
+
+def split_pattern(examples: Artifact, split: str) -> str:
+    """The glob of one split's TFRecord shards inside an examples artifact."""
+    return str(examples.path(f"Split-{split}", f"*{EXAMPLE_FILE_SUFFIX}"))
+
+
+def run(inputs: Mapping[str, Artifact], params: ExampleGenParams, out: OutputDir) -> dict[str, Artifact]:
+    """Reads the raw data with Beam and writes split TFRecords plus dead letters.
+
+    Args:
+        inputs: None.
+        params: What to read and how.
+        out: Where to write.
+
+    Returns:
+        ``{"examples": Artifact}`` with properties ``splits``, ``counts`` (examples per split),
+        ``rows_read``, ``dead_letters`` and ``error_rate``. Files: ``Split-<name>/*.tfrecord.gz``,
+        ``dead_letter/*.jsonl``.
+
+    Raises:
+        DataError: If no input matches, a split is empty, or bad records exceed the budget.
+    """
+    import apache_beam as beam
+    from apache_beam.io.filesystem import CompressionTypes
+
+    from components.beam_options import pipeline_options
+
+    input_fingerprint(params)  # fails early, with a clear message, when nothing matches
+    kind = get_kind(params.kind)
+    target = out.artifact_dir("examples")
+    counts_prefix = str(out.scratch / "counts" / "part")
+    with beam.Pipeline(options=pipeline_options(params.beam_args)) as pipeline:
+        examples, dead, rows_read = kind.read_examples(pipeline, params.data)
+        shuffled = examples | "Reshuffle" >> beam.Reshuffle()
+        for split in kind.SPLITS:
+            (shuffled
+             | f"Only{split}" >> beam.Filter(lambda item, name: item[0] == name, split)
+             | f"Bytes{split}" >> beam.Map(lambda item: item[1])
+             | f"Write{split}" >> beam.io.WriteToTFRecord(
+                 str(target / f"Split-{split}" / "data"), file_name_suffix=EXAMPLE_FILE_SUFFIX,
+                 num_shards=params.num_shards, compression_type=CompressionTypes.GZIP))
+        (dead | "DeadJson" >> beam.Map(lambda letter: json.dumps(letter, sort_keys=True))
+              | "WriteDead" >> beam.io.WriteToText(str(target / DEAD_LETTER_DIR / "part"),
+                                                   file_name_suffix=".jsonl", num_shards=1))
+        split_counts = examples | "SplitKeys" >> beam.Map(lambda item: item[0]) | beam.combiners.Count.PerElement()
+        dead_count = dead | "CountDead" >> beam.combiners.Count.Globally() | beam.Map(lambda n: ("_dead", n))
+        read_count = rows_read | beam.Map(lambda n: ("_rows", n))
+        ((split_counts, dead_count, read_count) | "AllCounts" >> beam.Flatten()
+         | beam.Map(json.dumps) | "WriteCounts" >> beam.io.WriteToText(counts_prefix, num_shards=1))
+    totals = dict(json.loads(line) for line in read_text_files(counts_prefix + "*"))
+    counts = {split: int(totals.get(split, 0)) for split in kind.SPLITS}
+    dead_letters = int(totals.get("_dead", 0))
+    rows = int(totals.get("_rows", 0)) + dead_letters
+    error_rate = dead_letters / rows if rows else 1.0
+    if error_rate > params.data.max_error_rate:
+        raise DataError(f"{dead_letters} of {rows} input records are bad ({error_rate:.1%}), over the "
+                        f"error budget data.max_error_rate={params.data.max_error_rate}; reasons are in "
+                        f"{target / DEAD_LETTER_DIR}")
+    empty = [split for split in ("train", "test") if counts[split] == 0]
+    if empty:
+        raise DataError(f"split(s) {empty} are empty after reading {params.data.path!r} "
+                        f"({counts}); the series may be too short for data.window/horizon")
+    return {"examples": out.artifact("examples", "Examples", splits=list(kind.SPLITS), counts=counts,
+                                     rows_read=rows, dead_letters=dead_letters, error_rate=error_rate)}
+
+
+def read_text_files(pattern: str) -> list[str]:
+    """Non-empty lines of every file matching ``pattern``, through Beam's file systems."""
+    from apache_beam.io.filesystems import FileSystems
+
+    lines = []
+    for match in FileSystems.match([pattern])[0].metadata_list:
+        with FileSystems.open(match.path) as handle:
+            lines += [line for line in handle.read().decode("utf-8").splitlines() if line.strip()]
+    return lines
+
+
+def read_dead_letters(examples: Artifact) -> list[dict]:
+    """Returns every dead letter of an examples artifact."""
+    return [json.loads(line) for line in read_text_files(str(examples.path(DEAD_LETTER_DIR, "*.jsonl")))]

@@ -1,0 +1,51 @@
+"""PNG plots written by components: learning curves, forecasts, confusion matrices."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Mapping, Sequence
+
+
+def _pyplot():
+    """pyplot on the non-interactive Agg backend (no display needed)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def plot_learning_curves(history: Mapping[str, Sequence[float]], path: Path) -> None:
+    """Plots every training metric beside its ``val_`` counterpart, one panel per metric."""
+    plt = _pyplot()
+    names = [k for k in history if not k.startswith("val_") and k != "learning_rate"]
+    fig, axes = plt.subplots(1, max(1, len(names)), figsize=(4.5 * max(1, len(names)), 3.5), squeeze=False)
+    for axis, name in zip(axes[0], names):
+        epochs = range(1, len(history[name]) + 1)
+        axis.plot(epochs, history[name], marker="o", label="train")
+        if f"val_{name}" in history:
+            axis.plot(epochs, history[f"val_{name}"], marker="o", label="eval")
+        axis.set_title(name)
+        axis.set_xlabel("epoch")
+        axis.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+
+
+def plot_forecast(times: Sequence, truth: Sequence[float], predicted: Sequence[float],
+                  baseline: Sequence[float] | None, path: Path, title: str) -> None:
+    """Plots true against predicted values over the test range."""
+    plt = _pyplot()
+    fig, axis = plt.subplots(figsize=(11, 4))
+    axis.plot(times, truth, label="true", linewidth=1.2, color="black")
+    axis.plot(times, predicted, label="predicted", linewidth=1.2, color="tab:orange")
+    if baseline is not None:
+        axis.plot(times, baseline, label="persistence", linewidth=0.8, color="tab:blue", alpha=0.5)
+    axis.set_title(title)
+    axis.legend()
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)

@@ -1,0 +1,202 @@
+"""trainer: fits a Keras 3 recurrent model on transformed TFRecords.
+
+Early stopping on eval, TensorBoard logs, a learning-curve PNG, one progress line per epoch,
+and resumption from its last epoch checkpoint when a killed run is started again.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any, Mapping, Sequence
+
+import keras
+
+from components.example_gen import split_pattern
+from components.types import Artifact, OutputDir, write_json
+from data import get_kind
+from models.rnn import ModelSpec
+
+NAME = "trainer"
+INPUTS = ("transformed_examples", "transform_graph")
+OUTPUTS = ("model", "logs")
+MODEL_FILE = "model.keras"
+LOG = logging.getLogger("rnnpipe.trainer")
+
+
+@dataclass(frozen=True)
+class TrainerParams:
+    """Parameters of trainer.
+
+    Attributes:
+        kind: Dataset kind.
+        data: The kind's dataset config.
+        model: Architecture.
+        epochs: Maximum epochs.
+        batch_size: Examples per step.
+        learning_rate: Adam learning rate.
+        clipnorm: Clip each gradient to this norm (None: no clipping).
+        early_stopping_patience: Epochs without eval improvement before stopping (0: off).
+        shuffle_buffer: Examples held by the shuffle buffer.
+        mixed_precision: ``auto`` (on when a GPU is visible), ``on`` or ``off``.
+        seed: Seed for weights, shuffling and dropout.
+    """
+
+    kind: str
+    data: Any
+    model: ModelSpec = field(default_factory=ModelSpec)
+    epochs: int = 20
+    batch_size: int = 64
+    learning_rate: float = 1e-3
+    clipnorm: float | None = 1.0
+    early_stopping_patience: int = 5
+    shuffle_buffer: int = 10000
+    mixed_precision: str = "auto"
+    seed: int = 42
+
+    def __post_init__(self):
+        if self.epochs < 1 or self.batch_size < 1:
+            raise ValueError("trainer.epochs and trainer.batch_size must be >= 1")
+        if not 0 < self.learning_rate < 1:
+            raise ValueError(f"trainer.learning_rate must lie in (0, 1), got {self.learning_rate}")
+        if self.clipnorm is not None and self.clipnorm <= 0:
+            raise ValueError(f"trainer.clipnorm must be > 0 or null, got {self.clipnorm}")
+        if self.mixed_precision not in ("auto", "on", "off"):
+            raise ValueError(f"trainer.mixed_precision must be auto, on or off, got {self.mixed_precision!r}")
+
+
+@dataclass(frozen=True)
+class DevicePlan:
+    """How training uses the visible accelerators."""
+
+    strategy: str  # "default" or "mirrored"
+    mixed_precision: bool
+    gpus: int
+
+
+def plan_devices(gpu_names: Sequence[str], mixed_precision: str) -> DevicePlan:
+    """Chooses the distribution strategy and precision for the visible GPUs.
+
+    MirroredStrategy when more than one GPU is visible; ``mixed_float16`` on GPU unless
+    disabled (``off``), or forced with ``on``.
+    """
+    gpus = len(gpu_names)
+    mixed = mixed_precision == "on" or (mixed_precision == "auto" and gpus > 0)
+    return DevicePlan("mirrored" if gpus > 1 else "default", mixed, gpus)
+
+
+def load_dataset(examples: Artifact, split: str, feature_spec: Mapping, batch_size: int,
+                 shuffle_buffer: int = 0, seed: int = 0, model_io=None):
+    """A ``tf.data`` pipeline over one split: read GZIP shards, batch, parse, prefetch.
+
+    Args:
+        examples: An examples artifact with ``Split-<split>`` shards.
+        split: Split name.
+        feature_spec: ``tf.io`` parsing spec.
+        batch_size: Examples per batch.
+        shuffle_buffer: Shuffle buffer size (0: keep file order).
+        seed: Shuffle seed.
+        model_io: Optional function mapping parsed features to ``(inputs, labels)``.
+    """
+    import tensorflow as tf
+
+    files = sorted(tf.io.gfile.glob(split_pattern(examples, split)))
+    dataset = tf.data.TFRecordDataset(files, compression_type="GZIP", num_parallel_reads=tf.data.AUTOTUNE)
+    if shuffle_buffer:
+        dataset = dataset.shuffle(shuffle_buffer, seed=seed, reshuffle_each_iteration=True)
+    dataset = dataset.batch(batch_size).map(lambda batch: tf.io.parse_example(batch, feature_spec),
+                                            num_parallel_calls=tf.data.AUTOTUNE)
+    if model_io is not None:
+        dataset = dataset.map(model_io, num_parallel_calls=tf.data.AUTOTUNE)
+    return dataset.prefetch(tf.data.AUTOTUNE)
+
+
+def run(inputs: Mapping[str, Artifact], params: TrainerParams, out: OutputDir) -> dict[str, Artifact]:
+    """Trains the model.
+
+    Args:
+        inputs: ``transformed_examples`` and ``transform_graph`` from transform.
+        params: Model and training settings.
+        out: Where to write; ``out.scratch`` keeps the epoch checkpoint across crashes.
+
+    Returns:
+        ``model`` (``model.keras``, ``hyperparameters.json``, ``history.json``,
+        ``learning_curve.png``) and ``logs`` (TensorBoard event files).
+    """
+    import tensorflow as tf
+    import tensorflow_transform as tft
+
+    from components.plots import plot_learning_curves
+    from models.rnn import build_model, compile_model, cudnn_eligibility
+
+    kind = get_kind(params.kind)
+    keras.utils.set_random_seed(params.seed)
+    tft_output = tft.TFTransformOutput(str(inputs["transform_graph"].uri))
+    spec = tft_output.transformed_feature_spec()
+    examples = inputs["transformed_examples"]
+    train = load_dataset(examples, "train", spec, params.batch_size, params.shuffle_buffer, params.seed, kind.model_io)
+    has_eval = examples.properties.get("counts", {}).get("eval", 1) > 0
+    evaluation = load_dataset(examples, "eval", spec, params.batch_size, model_io=kind.model_io) if has_eval else None
+
+    plan = plan_devices([d.name for d in tf.config.list_logical_devices("GPU")], params.mixed_precision)
+    strategy = tf.distribute.MirroredStrategy() if plan.strategy == "mirrored" else tf.distribute.get_strategy()
+    input_shape, outputs, vocab_size = kind.model_shape(params.data, tft_output)
+    with strategy.scope():
+        model = build_model(params.model, input_shape, kind.TASK, outputs, vocab_size=vocab_size,
+                            dtype="mixed_float16" if plan.mixed_precision else None)
+        compile_model(model, kind.TASK, params.learning_rate, params.clipnorm)
+    eligibility = cudnn_eligibility(model)
+    for layer, eligible in eligibility.items():
+        LOG.info("layer %s: %s for the fused cuDNN kernel", layer, "eligible" if eligible else "NOT eligible")
+
+    model_dir = out.artifact_dir("model")
+    logs_dir = out.artifact_dir("logs")
+    monitor = "val_loss" if evaluation is not None else "loss"
+    callbacks = [
+        keras.callbacks.BackupAndRestore(str(out.scratch / "backup")),
+        keras.callbacks.TensorBoard(str(logs_dir), histogram_freq=0, write_graph=False),
+        EpochProgress(params.epochs),
+    ]
+    if params.early_stopping_patience:
+        callbacks.append(keras.callbacks.EarlyStopping(monitor=monitor, patience=params.early_stopping_patience,
+                                                       restore_best_weights=True))
+    started = time.perf_counter()
+    history = model.fit(train, validation_data=evaluation, epochs=params.epochs, callbacks=callbacks, verbose=0,
+                        shuffle=False)
+    seconds = time.perf_counter() - started
+    train_examples = int(examples.properties.get("counts", {}).get("train", 0))
+    epochs_run = len(history.history.get("loss", []))
+    model.save(str(model_dir / MODEL_FILE))
+    write_json(model_dir / "history.json", history.history)
+    hyperparameters = {"model": asdict(params.model), "epochs": params.epochs, "batch_size": params.batch_size,
+                       "learning_rate": params.learning_rate, "clipnorm": params.clipnorm, "seed": params.seed}
+    write_json(model_dir / "hyperparameters.json", hyperparameters)
+    plot_learning_curves(history.history, model_dir / "learning_curve.png")
+    return {
+        "model": out.artifact("model", "Model", hyperparameters=hyperparameters, epochs_run=epochs_run,
+                              train_seconds=round(seconds, 3), cudnn_eligible=eligibility,
+                              train_samples_per_second=round(train_examples * epochs_run / seconds, 1) if seconds else None,
+                              mixed_precision=plan.mixed_precision, strategy=plan.strategy,
+                              final_metrics={k: float(v[-1]) for k, v in history.history.items()}),
+        "logs": out.artifact("logs", "ModelRun"),
+    }
+
+
+def load_model(model: Artifact):
+    """Loads the trained Keras model of a model artifact."""
+    import models.rnn  # noqa: F401  (registers the custom layers)
+
+    return keras.saving.load_model(str(model.path(MODEL_FILE)), compile=False)
+
+
+class EpochProgress(keras.callbacks.Callback):
+    """Logs one line per epoch with every metric."""
+
+    def __init__(self, epochs: int):
+        super().__init__()
+        self.epochs = epochs
+
+    def on_epoch_end(self, epoch, logs=None):
+        metrics = " ".join(f"{k}={v:.4f}" for k, v in sorted((logs or {}).items()) if isinstance(v, (int, float)))
+        LOG.info("epoch %d/%d %s", epoch + 1, self.epochs, metrics)

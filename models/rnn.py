@@ -1,0 +1,201 @@
+"""Recurrent model builders (Keras 3): SimpleRNN, LSTM and GRU, bidirectional, stacked.
+
+Defaults keep LSTM and GRU eligible for the fused cuDNN kernel: tanh/sigmoid activations,
+``recurrent_dropout=0``, ``unroll=False``, ``use_bias=True`` and GRU ``reset_after=True``.
+Inputs are either float sequences ``[steps, features]`` or int64 token ids ``[steps]``
+(right-padded with 0, embedded with ``mask_zero=True``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import keras
+
+CELLS = ("simple_rnn", "lstm", "gru")
+MERGE_MODES = ("concat", "sum", "mul", "ave")
+TASKS = ("regression", "binary", "multiclass")
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """Architecture of a recurrent model.
+
+    Attributes:
+        cell: One of ``simple_rnn``, ``lstm``, ``gru``.
+        units: Units of each stacked recurrent layer, bottom first.
+        bidirectional: Wrap every recurrent layer in ``Bidirectional``.
+        merge_mode: How the two directions are merged.
+        dropout: Dropout on the inputs of each recurrent layer and before the head.
+        attention: Pool the top layer's sequence with additive attention instead of
+            taking its last state.
+        embedding_dim: Size of the token embedding (token inputs only).
+        dense_units: Units of an optional ReLU layer before the head (0 for none).
+    """
+
+    cell: str = "lstm"
+    units: tuple[int, ...] = (64,)
+    bidirectional: bool = False
+    merge_mode: str = "concat"
+    dropout: float = 0.0
+    attention: bool = False
+    embedding_dim: int = 64
+    dense_units: int = 0
+
+    def __post_init__(self):
+        if self.cell not in CELLS:
+            raise ValueError(f"model.cell must be one of {CELLS}, got {self.cell!r}")
+        if self.merge_mode not in MERGE_MODES:
+            raise ValueError(f"model.merge_mode must be one of {MERGE_MODES}, got {self.merge_mode!r}")
+        if not self.units or any(u < 1 for u in self.units):
+            raise ValueError(f"model.units must be a non-empty list of positive ints, got {self.units}")
+        if not 0.0 <= self.dropout < 1.0:
+            raise ValueError(f"model.dropout must lie in [0, 1), got {self.dropout}")
+        if self.embedding_dim < 1 or self.dense_units < 0:
+            raise ValueError("model.embedding_dim must be >= 1 and model.dense_units >= 0")
+
+
+@keras.saving.register_keras_serializable(package="rnnpipe")
+class AttentionPooling(keras.layers.Layer):
+    """Additive (Bahdanau-style) attention pooling over time, mask-aware.
+
+    score_t = v . tanh(W h_t + b); weights = softmax over unmasked steps; output = sum_t w_t h_t.
+    """
+
+    def __init__(self, units: int = 64, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+        self.supports_masking = True
+
+    def build(self, input_shape):
+        features = input_shape[-1]
+        self.projection = self.add_weight(name="projection", shape=(features, self.units))
+        self.bias = self.add_weight(name="bias", shape=(self.units,), initializer="zeros")
+        self.score = self.add_weight(name="score", shape=(self.units, 1))
+
+    def call(self, sequence, mask=None):
+        ops = keras.ops
+        scores = ops.squeeze(ops.matmul(ops.tanh(ops.matmul(sequence, self.projection) + self.bias),
+                                        self.score), axis=-1)
+        if mask is not None:
+            scores = ops.where(mask, scores, ops.full_like(scores, -1e9))
+        weights = ops.softmax(scores, axis=-1)
+        return ops.sum(sequence * ops.expand_dims(weights, -1), axis=1)
+
+    def compute_mask(self, inputs, mask=None):
+        return None
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], input_shape[-1])
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units}
+
+
+def recurrent_layer(spec: ModelSpec, units: int, return_sequences: bool, name: str,
+                    dtype: str | None = None) -> keras.layers.Layer:
+    """One recurrent layer with cuDNN-eligible settings, wrapped if bidirectional."""
+    kwargs = dict(units=units, return_sequences=return_sequences, dropout=spec.dropout, name=name, dtype=dtype)
+    if spec.cell == "lstm":
+        layer = keras.layers.LSTM(**kwargs)
+    elif spec.cell == "gru":
+        layer = keras.layers.GRU(reset_after=True, **kwargs)
+    else:
+        layer = keras.layers.SimpleRNN(**kwargs)
+    if spec.bidirectional:
+        return keras.layers.Bidirectional(layer, merge_mode=spec.merge_mode, name=f"bi_{name}", dtype=dtype)
+    return layer
+
+
+def head(task: str, outputs: int) -> keras.layers.Layer:
+    """The output layer of a task: linear, sigmoid or softmax (always float32)."""
+    if task == "regression":
+        return keras.layers.Dense(outputs, name="predictions", dtype="float32")
+    if task == "binary":
+        return keras.layers.Dense(1, activation="sigmoid", name="probabilities", dtype="float32")
+    return keras.layers.Dense(outputs, activation="softmax", name="probabilities", dtype="float32")
+
+
+def build_model(spec: ModelSpec, input_shape: Sequence[int], task: str, outputs: int,
+                vocab_size: int | None = None, embedding_matrix=None,
+                train_embedding: bool = True, dtype: str | None = None) -> keras.Model:
+    """Builds an uncompiled recurrent model.
+
+    Args:
+        spec: The architecture.
+        input_shape: ``[steps, features]`` for float inputs or ``[steps]`` for token ids.
+        task: ``regression``, ``binary`` or ``multiclass``.
+        outputs: Regression horizon or number of classes.
+        vocab_size: Size of the id space (token inputs only), padding id 0 included.
+        embedding_matrix: Optional ``[vocab_size, embedding_dim]`` initial embedding.
+        train_embedding: Whether a given embedding matrix is fine-tuned.
+        dtype: Layer dtype policy, e.g. ``mixed_float16`` on GPU (the head stays float32).
+
+    Returns:
+        A ``keras.Model`` mapping inputs to predictions or probabilities.
+
+    Raises:
+        ValueError: On an unknown task or token inputs without ``vocab_size``.
+    """
+    if task not in TASKS:
+        raise ValueError(f"task must be one of {TASKS}, got {task!r}")
+    tokens = len(input_shape) == 1
+    inputs = keras.Input(shape=tuple(input_shape), dtype="int64" if tokens else "float32", name="inputs")
+    x = inputs
+    if tokens:
+        if not vocab_size:
+            raise ValueError("token inputs need vocab_size")
+        embed_kwargs = {}
+        if embedding_matrix is not None:
+            embed_kwargs = dict(embeddings_initializer=keras.initializers.Constant(embedding_matrix),
+                                trainable=train_embedding)
+        dim = embedding_matrix.shape[1] if embedding_matrix is not None else spec.embedding_dim
+        x = keras.layers.Embedding(vocab_size, dim, mask_zero=True, name="embedding", dtype=dtype, **embed_kwargs)(x)
+    for depth, units in enumerate(spec.units):
+        last = depth == len(spec.units) - 1
+        x = recurrent_layer(spec, units, return_sequences=not last or spec.attention,
+                            name=f"{spec.cell}_{depth}", dtype=dtype)(x)
+    if spec.attention:
+        x = AttentionPooling(name="attention", dtype=dtype)(x)
+    if spec.dense_units:
+        x = keras.layers.Dense(spec.dense_units, activation="relu", name="dense", dtype=dtype)(x)
+    if spec.dropout:
+        x = keras.layers.Dropout(spec.dropout, name="head_dropout", dtype=dtype)(x)
+    return keras.Model(inputs, head(task, outputs)(x), name=f"rnnpipe_{spec.cell}")
+
+
+def loss_and_metrics(task: str) -> tuple[str, list]:
+    """The training loss and Keras metrics of a task."""
+    if task == "regression":
+        return "mse", [keras.metrics.RootMeanSquaredError(name="rmse"), keras.metrics.MeanAbsoluteError(name="mae")]
+    if task == "binary":
+        return "binary_crossentropy", [keras.metrics.BinaryAccuracy(name="accuracy"), keras.metrics.AUC(name="auc")]
+    return "sparse_categorical_crossentropy", [keras.metrics.SparseCategoricalAccuracy(name="accuracy")]
+
+
+def compile_model(model: keras.Model, task: str, learning_rate: float, clipnorm: float | None) -> keras.Model:
+    """Compiles with Adam, clipping gradients by norm when ``clipnorm`` is set."""
+    optimizer = keras.optimizers.Adam(learning_rate=learning_rate, clipnorm=clipnorm or None)
+    loss, metrics = loss_and_metrics(task)
+    model.compile(optimizer=optimizer, loss=loss, metrics=metrics)
+    return model
+
+
+def cudnn_eligibility(model: keras.Model) -> dict[str, bool]:
+    """Reports, per LSTM/GRU layer, whether its settings allow the fused cuDNN kernel.
+
+    Keras also needs a strictly right-padded mask (or none) at run time.
+    """
+    report = {}
+    for layer in model._flatten_layers(include_self=False):
+        cell = getattr(layer, "cell", None)
+        if not isinstance(layer, (keras.layers.LSTM, keras.layers.GRU)) or cell is None:
+            continue
+        eligible = (cell.activation is keras.activations.tanh
+                    and cell.recurrent_activation is keras.activations.sigmoid
+                    and cell.recurrent_dropout == 0 and not layer.unroll and cell.use_bias)
+        if isinstance(layer, keras.layers.GRU):
+            eligible = eligible and cell.reset_after
+        report[layer.name] = bool(eligible)
+    return report
