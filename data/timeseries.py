@@ -112,6 +112,9 @@ class TimeseriesData:
         return self.n_values + 1 + (4 if self.calendar_features else 0)
 
 
+DATA_CONFIG = TimeseriesData
+
+
 # ---------------------------------------------------------------- parsing
 
 

@@ -1,0 +1,307 @@
+"""The ``rnnpipe`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import secrets
+import sys
+import time
+from pathlib import Path
+from typing import Sequence
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_DATA, EXIT_NOT_BLESSED, EXIT_LOCKED = 0, 1, 2, 3, 4, 5
+DEFAULT_ROOT = "rnnpipe_root"
+
+DESCRIPTION = """\
+rnnpipe: a batch pipeline for recurrent sequence models (Beam, tf.Transform, Keras 3).
+
+Each run goes example_gen -> transform -> trainer -> evaluator -> exporter. Outputs live
+under the pipeline root (--root): artifacts/, the run store runs.sqlite, and serving/,
+where blessed models are published as <model_name>/<version>/ for TensorFlow Serving.
+A component whose code, params and inputs are unchanged is reused from cache.
+"""
+
+EPILOG = """\
+examples:
+  rnnpipe demo                                   # sine-wave demo, no data needed (< 2 min)
+  rnnpipe run pipeline/configs/timeseries.yaml --data-dir ../shared/datasets
+  rnnpipe run CONFIG.yaml --set trainer.epochs=1 --set data.max_examples=2000 --json
+  rnnpipe run CONFIG.yaml -- --runner=DirectRunner --direct_running_mode=multi_processing
+  rnnpipe runs                                   # past runs, newest first
+  rnnpipe runs show RUN_ID
+
+exit codes:
+  0  success (or nothing new to do)
+  1  other error
+  2  usage or config error (the message names the file and the key)
+  3  data error: missing input, bad records over the error budget, empty split
+  4  model not blessed (nothing was pushed)
+  5  the pipeline root is locked by another run
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser, with one sub-command per job."""
+    parser = argparse.ArgumentParser(prog="rnnpipe", description=DESCRIPTION, epilog=EPILOG,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--log-format", choices=("text", "json"), default="text",
+                        help="log lines as text (default) or one JSON object per line")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def add_run_options(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("--root", default=os.environ.get("RNNPIPE_ROOT", DEFAULT_ROOT),
+                         help=f"pipeline root: artifacts, run store, serving dir (default: $RNNPIPE_ROOT or ./{DEFAULT_ROOT})")
+        sub.add_argument("--data-dir", help="directory that relative data paths in the config resolve against "
+                                            "(default: the current directory)")
+        sub.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                         help="override a config key, e.g. --set trainer.epochs=1 (repeatable)")
+        sub.add_argument("--json", action="store_true", help="print a JSON summary as the last line")
+
+    run = commands.add_parser("run", help="run the pipeline described by a YAML config",
+                              description="Run the pipeline of CONFIG. Beam pipeline options go after '--'.",
+                              epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    run.add_argument("config", help="YAML config, e.g. pipeline/configs/timeseries.yaml")
+    add_run_options(run)
+    demo = commands.add_parser("demo", help="run the sine-wave demo on generated data (no data needed)",
+                               description="Generate a noisy sine wave and run the whole pipeline on it: "
+                                           "a window of 20 steps predicts the next value.",
+                               epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_run_options(demo)
+    runs = commands.add_parser("runs", help="list past runs, or show one: runs show RUN_ID")
+    runs.add_argument("action", nargs="?", choices=("list", "show"), default="list")
+    runs.add_argument("run_id", nargs="?")
+    runs.add_argument("--root", default=os.environ.get("RNNPIPE_ROOT", DEFAULT_ROOT), help="pipeline root")
+    runs.add_argument("--json", action="store_true", help="print JSON")
+    return parser
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per log record."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return json.dumps({"time": round(record.created, 3), "level": record.levelname,
+                           "logger": record.name, "message": record.getMessage()})
+
+
+def configure_logging(log_format: str) -> None:
+    """Sends rnnpipe's logs to stderr, and quiets TensorFlow's C++ logs."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter() if log_format == "json" else
+                         logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%H:%M:%S"))
+    rnnpipe = logging.getLogger("rnnpipe")
+    rnnpipe.handlers[:] = [handler]
+    rnnpipe.setLevel(logging.INFO)
+    rnnpipe.propagate = False
+
+
+def split_beam_args(argv: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Splits the command line at ``--``: rnnpipe's arguments, then Beam's."""
+    argv = list(argv)
+    if "--" in argv:
+        index = argv.index("--")
+        return argv[:index], argv[index + 1:]
+    return argv, []
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``rnnpipe`` console script. Returns the exit code."""
+    own, beam_args = split_beam_args(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    try:
+        args = parser.parse_args(own)
+    except SystemExit as exit_:
+        return int(exit_.code or 0) and EXIT_USAGE
+    if args.command is None:
+        parser.print_help()
+        return EXIT_USAGE
+    configure_logging(args.log_format)
+    if args.command == "runs":
+        return show_runs(args)
+    return run_command(args, beam_args)
+
+
+def run_command(args: argparse.Namespace, beam_args: list[str]) -> int:
+    """``rnnpipe run`` and ``rnnpipe demo``: validate, lock, execute, summarise."""
+    from data.errors import DataError
+    from pipeline.config import ConfigError
+    from pipeline.lock import LockedError
+
+    log = logging.getLogger("rnnpipe")
+    try:
+        summary = run_pipeline(args, beam_args)
+    except ConfigError as error:
+        return fail(args, EXIT_USAGE, "config error", error)
+    except DataError as error:
+        return fail(args, EXIT_DATA, "data error", error)
+    except LockedError as error:
+        return fail(args, EXIT_LOCKED, "locked", error)
+    except FileNotFoundError as error:
+        return fail(args, EXIT_DATA, "missing file", error)
+    except Exception as error:  # the run store has the details; the user gets one line and the code
+        log.exception("run failed")
+        return fail(args, EXIT_ERROR, "error", error)
+    print_summary(summary, args.json)
+    return EXIT_OK if summary["blessed"] or summary["pushed_version"] is not None else EXIT_NOT_BLESSED
+
+
+def fail(args: argparse.Namespace, code: int, what: str, error: Exception) -> int:
+    """Prints a one-line error (and a JSON summary with --json); returns ``code``."""
+    print(f"rnnpipe: {what}: {error}", file=sys.stderr)
+    if getattr(args, "json", False):
+        print(json.dumps({"status": "failed", "exit_code": code, "error": f"{what}: {error}"}))
+    return code
+
+
+def run_pipeline(args: argparse.Namespace, beam_args: list[str]) -> dict:
+    """Loads the config, takes the root lock, runs the DAG and records the run.
+
+    Returns:
+        The run summary (see the README).
+    """
+    from pipeline.config import bundled_config, load_config, resolve_paths
+    from pipeline.dag import build_dag
+    from pipeline.lock import root_lock
+    from pipeline.runner import execute
+    from pipeline.store import RunStore
+
+    root = Path(args.root)
+    data_dir = args.data_dir
+    if args.command == "demo":
+        config_path = bundled_config("demo")
+        data_dir = data_dir or str(root / "demo_data")
+    else:
+        config_path = Path(args.config)
+    cfg = resolve_paths(load_config(config_path, args.overrides), data_dir, root)
+    if args.command == "demo":
+        write_demo_data(Path(cfg.data.path))
+    nodes = build_dag(cfg, beam_args)
+    log = logging.getLogger("rnnpipe")
+    with root_lock(root, cfg.run.lock_timeout_seconds):
+        store = RunStore(root)
+        run_id = time.strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(3)
+        store.start_run(run_id, cfg.name, {"source": str(config_path), "overrides": args.overrides,
+                                           "beam_args": beam_args})
+        log.info("run %s of %s (%s) in %s", run_id, cfg.name, config_path, root)
+        started = time.perf_counter()
+        try:
+            outcome = execute(nodes, root, store, run_id, progress=log.info)
+        except BaseException as error:
+            store.end_run(run_id, "failed", {"error": f"{type(error).__name__}: {error}"})
+            raise
+        summary = summarize(run_id, outcome, cfg, time.perf_counter() - started)
+        store.end_run(run_id, "complete", summary)
+    return summary
+
+
+def write_demo_data(path: Path) -> None:
+    """Writes the demo's sine-wave CSV unless it is already there."""
+    from data.timeseries import write_sine_csv
+
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        write_sine_csv(tmp)
+        os.replace(tmp, path)
+
+
+def summarize(run_id: str, outcome, cfg, seconds: float) -> dict:
+    """The run summary printed by ``--json`` and kept in the run store."""
+    evaluation = outcome.outputs["evaluator"]["evaluation"]
+    pushed = outcome.outputs["exporter"]["pushed_model"]
+    newly_pushed = "exporter" in outcome.executed and pushed.properties.get("pushed")
+    return {
+        "status": "complete",
+        "run_id": run_id,
+        "pipeline": cfg.name,
+        "cached": outcome.cached,
+        "executed": outcome.executed,
+        "metrics": evaluation.properties.get("metrics", {}),
+        "blessed": bool(evaluation.properties.get("blessed")),
+        "reasons": evaluation.properties.get("reasons", []),
+        "pushed_version": pushed.properties.get("version") if newly_pushed else None,
+        "model_version": pushed.properties.get("version"),
+        "model_path": pushed.properties.get("path"),
+        "serving_dir": str(Path(cfg.exporter.serving_dir) / cfg.model_name),
+        "evaluation_dir": str(evaluation.uri),
+        "seconds": round(seconds, 2),
+        "component_seconds": outcome.seconds,
+    }
+
+
+def print_summary(summary: dict, as_json: bool) -> None:
+    """Prints a readable summary, or JSON as the last line."""
+    if as_json:
+        print(json.dumps(summary, default=str))
+        return
+    metrics = ", ".join(f"{k}={v:.4g}" for k, v in summary["metrics"].items() if isinstance(v, (int, float)))
+    print(f"run {summary['run_id']}: {summary['status']} in {summary['seconds']:.1f}s")
+    print(f"  executed: {', '.join(summary['executed']) or '-'}; cached: {', '.join(summary['cached']) or '-'}")
+    print(f"  metrics: {metrics}")
+    print(f"  blessed: {summary['blessed']}" + (f" ({'; '.join(summary['reasons'])})" if summary["reasons"] else ""))
+    if summary["pushed_version"] is not None:
+        print(f"  model pushed: version {summary['pushed_version']} at {summary['model_path']}")
+    elif summary["model_path"]:
+        print(f"  nothing new pushed; this model is version {summary['model_version']} at {summary['model_path']}")
+    else:
+        print("  nothing pushed")
+    plots = sorted(Path(summary["evaluation_dir"]).glob("*.png"))
+    for plot in plots:
+        print(f"  plot: {plot}")
+
+
+def show_runs(args: argparse.Namespace) -> int:
+    """``rnnpipe runs [show RUN_ID]``."""
+    from pipeline.store import STORE_FILE, RunStore
+
+    if not Path(args.root, STORE_FILE).exists():
+        print(f"rnnpipe: no run store at {Path(args.root, STORE_FILE)} (pass --root DIR)", file=sys.stderr)
+        return EXIT_USAGE
+    store = RunStore(args.root)
+    if args.action == "show":
+        if not args.run_id:
+            print("rnnpipe: runs show needs a RUN_ID (see: rnnpipe runs)", file=sys.stderr)
+            return EXIT_USAGE
+        run = store.run(args.run_id)
+        if run is None:
+            print(f"rnnpipe: no run {args.run_id!r} in {args.root}", file=sys.stderr)
+            return EXIT_USAGE
+        print(json.dumps(run, indent=2, default=str) if args.json else format_run(run))
+        return EXIT_OK
+    runs = store.runs()
+    if args.json:
+        print(json.dumps(runs, default=str))
+        return EXIT_OK
+    print(f"{'RUN_ID':24} {'PIPELINE':14} {'STATUS':9} {'STARTED':19} {'SECONDS':>8} {'PUSHED':>6}  METRICS")
+    for run in runs:
+        summary = json.loads(run["summary"] or "{}")
+        started = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(run["started"]))
+        seconds = f"{run['ended'] - run['started']:.1f}" if run["ended"] else "-"
+        pushed = summary.get("pushed_version") or "-"
+        metrics = " ".join(f"{k}={v:.4g}" for k, v in list(summary.get("metrics", {}).items())[:3])
+        print(f"{run['id']:24} {run['pipeline'][:14]:14} {run['status']:9} {started:19} {seconds:>8} {pushed!s:>6}  {metrics}")
+    return EXIT_OK
+
+
+def format_run(run: dict) -> str:
+    """A readable description of one run and its executions."""
+    summary = json.loads(run["summary"] or "{}")
+    lines = [f"run {run['id']} ({run['pipeline']}): {run['status']}",
+             f"  config: {json.loads(run['config']).get('source')}"]
+    for key in ("metrics", "blessed", "pushed_version", "model_path", "error"):
+        if key in summary:
+            lines.append(f"  {key}: {summary[key]}")
+    lines.append("  executions:")
+    for execution in run["executions"]:
+        seconds = f"{execution['ended'] - execution['started']:.1f}s" if execution["ended"] else "-"
+        state = "cached" if execution["cached"] else execution["status"]
+        lines.append(f"    {execution['component']:12} {state:9} {seconds:>8}" +
+                     (f"  {execution['error']}" if execution["error"] else ""))
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,71 @@
+"""The pipeline DAG: components wired by named inputs and outputs, checked when assembled."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any, Mapping, Sequence
+
+from components import evaluator, example_gen, exporter, trainer, transform
+from pipeline.config import PipelineConfig
+
+
+@dataclass(frozen=True)
+class Node:
+    """One component in the DAG.
+
+    Attributes:
+        component: The component module (``NAME``, ``INPUTS``, ``OUTPUTS``, ``run``).
+        params: Its frozen params dataclass.
+        inputs: Input name -> ``(upstream node name, upstream output name)``.
+    """
+
+    component: ModuleType
+    params: Any
+    inputs: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        """The component's name."""
+        return self.component.NAME
+
+
+def check_dag(nodes: Sequence[Node]) -> None:
+    """Checks every input is wired to an existing output of an earlier node.
+
+    Raises:
+        ValueError: Naming the node and the input that does not fit.
+    """
+    seen: dict[str, Node] = {}
+    for node in nodes:
+        missing = set(node.component.INPUTS) - set(node.inputs)
+        if missing:
+            raise ValueError(f"{node.name}: inputs {sorted(missing)} are not wired")
+        for name, (upstream, output) in node.inputs.items():
+            if upstream not in seen:
+                raise ValueError(f"{node.name}.{name}: upstream {upstream!r} does not run before it")
+            if output not in seen[upstream].component.OUTPUTS:
+                raise ValueError(f"{node.name}.{name}: {upstream} has no output {output!r}")
+        seen[node.name] = node
+
+
+def build_dag(cfg: PipelineConfig, extra_beam_args: Sequence[str] = ()) -> list[Node]:
+    """The standard pipeline: example_gen -> transform -> trainer -> evaluator -> exporter."""
+    beam_args = tuple(cfg.beam.args) + tuple(extra_beam_args)
+    shards = cfg.beam.num_shards
+    nodes = [
+        Node(example_gen, example_gen.ExampleGenParams(cfg.kind, cfg.data, shards, beam_args)),
+        Node(transform, transform.TransformParams(cfg.kind, cfg.data, shards, beam_args),
+             {"examples": ("example_gen", "examples")}),
+        Node(trainer, cfg.trainer,
+             {"transformed_examples": ("transform", "transformed_examples"),
+              "transform_graph": ("transform", "transform_graph")}),
+        Node(evaluator, cfg.evaluator,
+             {"examples": ("example_gen", "examples"), "model": ("trainer", "model"),
+              "transform_graph": ("transform", "transform_graph")}),
+        Node(exporter, exporter.ExporterParams(cfg.kind, cfg.data, cfg.exporter.serving_dir, cfg.model_name),
+             {"examples": ("example_gen", "examples"), "model": ("trainer", "model"),
+              "transform_graph": ("transform", "transform_graph"), "evaluation": ("evaluator", "evaluation")}),
+    ]
+    check_dag(nodes)
+    return nodes

@@ -1,0 +1,173 @@
+"""The local runner: executes a DAG with caching, atomic artifacts and a recorded lineage."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import logging
+import os
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+
+import components
+import data
+import models
+from components.types import ARTIFACT_FILE, Artifact, OutputDir, fingerprint_dir, write_json
+from pipeline.dag import Node
+from pipeline.store import RunStore
+
+LOG = logging.getLogger("rnnpipe.runner")
+# Params that choose where or how work runs, not what it computes: left out of cache keys.
+NOT_IN_CACHE_KEY = ("beam_args",)
+
+
+@dataclass
+class RunOutcome:
+    """What a run produced: artifacts per node, and which nodes were cached."""
+
+    outputs: dict[str, dict[str, Artifact]] = field(default_factory=dict)
+    cached: list[str] = field(default_factory=list)
+    executed: list[str] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def code_version() -> str:
+    """Hash of the source of every component, model and data module."""
+    digest = hashlib.sha256()
+    for package in (components, models, data):
+        for path in sorted(Path(package.__file__).parent.rglob("*.py")):
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def params_for_key(params: Any) -> Any:
+    """The params as JSON-able data, without fields that do not change results."""
+    as_dict = dataclasses.asdict(params)
+    for name in NOT_IN_CACHE_KEY:
+        as_dict.pop(name, None)
+    return as_dict
+
+
+def cache_key(node: Node, inputs: dict[str, Artifact], code: str) -> str:
+    """Hash of the component name, code version, params and input fingerprints."""
+    payload = {
+        "component": node.name,
+        "code": code,
+        "params": params_for_key(node.params),
+        "inputs": {name: artifact.fingerprint for name, artifact in sorted(inputs.items())},
+    }
+    external = getattr(node.component, "input_fingerprint", None)
+    if external is not None:
+        payload["external"] = external(node.params)
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def reuse_cached(store: RunStore, key: str) -> dict[str, Artifact] | None:
+    """The outputs of an earlier execution with the same key, if they are intact.
+
+    An artifact whose files were deleted or altered since it was written no longer matches
+    its fingerprint and is not trusted.
+    """
+    found = store.cached_outputs(key)
+    if not found:
+        return None
+    _, rows = found
+    outputs = {}
+    for row in rows:
+        uri = Path(row["uri"])
+        if not (uri / ARTIFACT_FILE).exists() or fingerprint_dir(uri) != row["fingerprint"]:
+            LOG.warning("cached artifact %s is missing or altered; recomputing", uri)
+            return None
+        outputs[row["name"]] = Artifact.load(uri)
+    return outputs
+
+
+def finalize(outputs: dict[str, Artifact], staging: Path, final: Path, node: Node, run_id: str) -> dict[str, Artifact]:
+    """Fingerprints each output, writes its ``artifact.json`` and renames the lot into place."""
+    finished = {}
+    for name, artifact in outputs.items():
+        fingerprint = fingerprint_dir(artifact.uri)
+        write_json(Path(artifact.uri, ARTIFACT_FILE), {
+            "type": artifact.type, "producer": node.name, "run_id": run_id, "name": name,
+            "fingerprint": fingerprint, "properties": dict(artifact.properties)})
+        finished[name] = dataclasses.replace(artifact, uri=final / name, fingerprint=fingerprint)
+    os.rename(staging, final)
+    return finished
+
+
+def execute(nodes: Sequence[Node], root: Path, store: RunStore, run_id: str,
+            progress=LOG.info) -> RunOutcome:
+    """Runs the DAG in order, reusing cached executions.
+
+    Args:
+        nodes: Checked DAG nodes in topological order.
+        root: The pipeline root (``artifacts/``, ``scratch/`` live under it).
+        store: The run store.
+        run_id: This run's id.
+        progress: Called with printf-style progress messages.
+
+    Returns:
+        The run's outcome.
+
+    Raises:
+        Exception: The first component failure, after it is recorded.
+    """
+    code = code_version()
+    outcome = RunOutcome()
+    for index, node in enumerate(nodes, 1):
+        inputs = {name: outcome.outputs[up][out] for name, (up, out) in node.inputs.items()}
+        key = cache_key(node, inputs, code)
+        started = time.perf_counter()
+        reused = reuse_cached(store, key)
+        execution_id = store.start_execution(run_id, node.name, key, cached=reused is not None)
+        for name, artifact in inputs.items():
+            store.add_event(execution_id, store.artifact_id(str(artifact.uri)), "input", name)
+        if reused is not None:
+            outputs = reused
+            outcome.cached.append(node.name)
+            progress("[%d/%d] %s: cached", index, len(nodes), node.name)
+        else:
+            progress("[%d/%d] %s: running", index, len(nodes), node.name)
+            outputs = run_node(node, inputs, root, store, run_id, execution_id, key)
+            outcome.executed.append(node.name)
+        if reused is not None:
+            for name, artifact in outputs.items():
+                store.add_event(execution_id, store.artifact_id(str(artifact.uri)), "output", name)
+        store.end_execution(execution_id, "complete")
+        outcome.outputs[node.name] = outputs
+        outcome.seconds[node.name] = round(time.perf_counter() - started, 3)
+        if reused is None:
+            progress("[%d/%d] %s: done in %.1fs", index, len(nodes), node.name, outcome.seconds[node.name])
+    return outcome
+
+
+def run_node(node: Node, inputs: dict[str, Artifact], root: Path, store: RunStore, run_id: str,
+             execution_id: int, key: str) -> dict[str, Artifact]:
+    """Executes one component into a staging directory and records its outputs."""
+    base = root / "artifacts" / node.name
+    staging = base / f".staging-{execution_id}"
+    final = base / str(execution_id)
+    scratch = root / "scratch" / node.name / key[:24]
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    scratch.mkdir(parents=True, exist_ok=True)
+    try:
+        produced = node.component.run(inputs, node.params, OutputDir(staging, scratch, run_id))
+        missing = set(node.component.OUTPUTS) - set(produced)
+        if missing:
+            raise RuntimeError(f"{node.name} did not produce outputs {sorted(missing)}")
+        outputs = finalize(produced, staging, final, node, run_id)
+    except BaseException as error:
+        shutil.rmtree(staging, ignore_errors=True)
+        store.end_execution(execution_id, "failed", f"{type(error).__name__}: {error}")
+        raise
+    for name, artifact in outputs.items():
+        store.add_artifact(execution_id, name, artifact.type, str(artifact.uri), artifact.fingerprint,
+                           dict(artifact.properties))
+    shutil.rmtree(scratch, ignore_errors=True)
+    return outputs

@@ -1,0 +1,114 @@
+"""The run store: runs, executions, artifacts and lineage events in SQLite at the pipeline root."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from contextlib import closing
+from pathlib import Path
+from typing import Any, Iterable
+
+STORE_FILE = "runs.sqlite"
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    id TEXT PRIMARY KEY, pipeline TEXT, config TEXT, status TEXT,
+    started REAL, ended REAL, summary TEXT);
+CREATE TABLE IF NOT EXISTS executions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, run_id TEXT, component TEXT, cache_key TEXT,
+    status TEXT, cached INTEGER, started REAL, ended REAL, error TEXT);
+CREATE TABLE IF NOT EXISTS artifacts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, execution_id INTEGER, name TEXT, type TEXT,
+    uri TEXT, fingerprint TEXT, properties TEXT);
+CREATE TABLE IF NOT EXISTS events (
+    execution_id INTEGER, artifact_id INTEGER, kind TEXT, name TEXT);
+CREATE INDEX IF NOT EXISTS executions_by_key ON executions (cache_key, status);
+"""
+
+
+class RunStore:
+    """A thin, explicit wrapper over one SQLite file. Every write commits at once."""
+
+    def __init__(self, root: str | Path):
+        self.path = Path(root) / STORE_FILE
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with closing(self._connect()) as db, db:
+            db.executescript(SCHEMA)
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=30)
+        db.row_factory = sqlite3.Row
+        return db
+
+    def _write(self, sql: str, args: Iterable[Any]) -> int:
+        with closing(self._connect()) as db, db:
+            return db.execute(sql, tuple(args)).lastrowid
+
+    def _read(self, sql: str, args: Iterable[Any] = ()) -> list[dict]:
+        with closing(self._connect()) as db:
+            return [dict(row) for row in db.execute(sql, tuple(args))]
+
+    def start_run(self, run_id: str, pipeline: str, config: dict) -> None:
+        """Records a new run as ``running``."""
+        self._write("INSERT INTO runs VALUES (?, ?, ?, 'running', ?, NULL, NULL)",
+                    (run_id, pipeline, json.dumps(config, default=str), time.time()))
+
+    def end_run(self, run_id: str, status: str, summary: dict) -> None:
+        """Marks a run finished with its status and JSON summary."""
+        self._write("UPDATE runs SET status=?, ended=?, summary=? WHERE id=?",
+                    (status, time.time(), json.dumps(summary, default=str), run_id))
+
+    def start_execution(self, run_id: str, component: str, cache_key: str, cached: bool) -> int:
+        """Records an execution; returns its id."""
+        return self._write("INSERT INTO executions (run_id, component, cache_key, status, cached, started) "
+                           "VALUES (?, ?, ?, 'running', ?, ?)", (run_id, component, cache_key, int(cached), time.time()))
+
+    def end_execution(self, execution_id: int, status: str, error: str | None = None) -> None:
+        """Marks an execution ``complete`` or ``failed``."""
+        self._write("UPDATE executions SET status=?, ended=?, error=? WHERE id=?",
+                    (status, time.time(), error, execution_id))
+
+    def add_artifact(self, execution_id: int, name: str, type_: str, uri: str, fingerprint: str,
+                     properties: dict) -> int:
+        """Records an output artifact and its output event; returns its id."""
+        artifact_id = self._write("INSERT INTO artifacts (execution_id, name, type, uri, fingerprint, properties) "
+                                  "VALUES (?, ?, ?, ?, ?, ?)",
+                                  (execution_id, name, type_, uri, fingerprint, json.dumps(properties, default=str)))
+        self.add_event(execution_id, artifact_id, "output", name)
+        return artifact_id
+
+    def add_event(self, execution_id: int, artifact_id: int, kind: str, name: str) -> None:
+        """Records that an execution used (input) or produced (output) an artifact."""
+        self._write("INSERT INTO events VALUES (?, ?, ?, ?)", (execution_id, artifact_id, kind, name))
+
+    def cached_outputs(self, cache_key: str) -> tuple[int, list[dict]] | None:
+        """The newest complete, non-cached execution with ``cache_key`` and its output artifacts."""
+        rows = self._read("SELECT id FROM executions WHERE cache_key=? AND status='complete' AND cached=0 "
+                          "ORDER BY id DESC LIMIT 1", (cache_key,))
+        if not rows:
+            return None
+        execution_id = rows[0]["id"]
+        return execution_id, self._read("SELECT * FROM artifacts WHERE execution_id=?", (execution_id,))
+
+    def artifact_id(self, uri: str) -> int | None:
+        """The id of the artifact recorded at ``uri``."""
+        rows = self._read("SELECT id FROM artifacts WHERE uri=? ORDER BY id DESC LIMIT 1", (uri,))
+        return rows[0]["id"] if rows else None
+
+    def runs(self, limit: int = 50) -> list[dict]:
+        """The newest runs first."""
+        return self._read("SELECT * FROM runs ORDER BY started DESC LIMIT ?", (limit,))
+
+    def run(self, run_id: str) -> dict | None:
+        """One run with its executions, or None."""
+        rows = self._read("SELECT * FROM runs WHERE id=?", (run_id,))
+        if not rows:
+            return None
+        run = rows[0]
+        run["executions"] = self._read("SELECT * FROM executions WHERE run_id=? ORDER BY id", (run_id,))
+        return run
+
+    def lineage(self, execution_id: int) -> list[dict]:
+        """Input and output events of one execution, with artifact uris."""
+        return self._read("SELECT e.kind, e.name, a.uri, a.type FROM events e JOIN artifacts a "
+                          "ON a.id = e.artifact_id WHERE e.execution_id=?", (execution_id,))
