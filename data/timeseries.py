@@ -399,7 +399,8 @@ def make_preprocessing_fn(cfg: TimeseriesData):
 
         history = tf.reshape(inputs["history"], [-1, window, n_values])
         mask = inputs["mask"]
-        observed = tf.boolean_mask(tf.reshape(history, [-1, n_values]), tf.reshape(mask, [-1]) > 0)
+        # Each row is the last history step of exactly one window: count every row once.
+        observed = tf.boolean_mask(history[:, -1, :], mask[:, -1] > 0)
         mean = tft.mean(observed, reduce_instance_dims=False)
         std = tf.sqrt(tft.var(observed, reduce_instance_dims=False))
         std = tf.where(std > 1e-8, std, tf.ones_like(std))

@@ -1,0 +1,67 @@
+"""Tests for example_gen."""
+
+import glob
+
+import pytest
+import tensorflow as tf
+
+from components import example_gen
+from components.types import OutputDir
+from data.errors import DataError
+from data.timeseries import TimeseriesData
+from tests.conftest import write_series_csv
+
+
+def run(tmp_path, data, *beam_args):
+    out = OutputDir(tmp_path / "staging", tmp_path / "scratch")
+    return example_gen.run({}, example_gen.ExampleGenParams("timeseries", data, beam_args=beam_args), out)["examples"]
+
+
+def test_writes_gzip_shards_per_split_in_time_order(tiny):
+    examples = tiny["examples"]
+    counts = examples.properties["counts"]
+    assert counts == {"train": 200, "eval": 30, "test": 60}
+    for split, count in counts.items():
+        files = sorted(glob.glob(example_gen.split_pattern(examples, split)))
+        assert len(files) == 2
+        records = list(tf.data.TFRecordDataset(files, compression_type="GZIP"))
+        assert len(records) == count
+    parsed = [tf.train.Example.FromString(r.numpy()) for r in tf.data.TFRecordDataset(
+        glob.glob(example_gen.split_pattern(examples, "train")), compression_type="GZIP")]
+    assert {len(p.features.feature["history"].float_list.value) for p in parsed} == {10}
+    latest_train = max(p.features.feature["target_timestamps"].int64_list.value[0] for p in parsed)
+    test = [tf.train.Example.FromString(r.numpy()) for r in tf.data.TFRecordDataset(
+        glob.glob(example_gen.split_pattern(examples, "test")), compression_type="GZIP")]
+    assert min(p.features.feature["target_timestamps"].int64_list.value[0] for p in test) > latest_train
+
+
+def test_bad_rows_go_to_dead_letters_and_are_counted(tmp_path):
+    csv = write_series_csv(tmp_path / "s.csv", bad_lines=("2001-01-01,oops", "2001-01-02,"))
+    examples = run(tmp_path, TimeseriesData(path=str(csv), window=10))
+    assert examples.properties["dead_letters"] == 2
+    letters = sorted(example_gen.read_dead_letters(examples), key=lambda d: d["line"])
+    assert [(d["line"], d["reason"]) for d in letters] == [
+        (302, "non-numeric value 'oops' in column 'value'"), (303, "missing value in column 'value'")]
+
+
+def test_error_budget_stops_the_run_and_names_the_dead_letter_folder(tmp_path):
+    csv = write_series_csv(tmp_path / "s.csv", n_days=100, bad_lines=tuple(f"2001-02-{d:02d},x" for d in range(1, 11)))
+    with pytest.raises(DataError, match=r"10 of 110 input records are bad .* over the error budget"):
+        run(tmp_path, TimeseriesData(path=str(csv), window=10, max_error_rate=0.05))
+
+
+def test_missing_input_says_how_to_fix_it(tmp_path):
+    with pytest.raises(DataError, match=r"no input file matches data.path .* pass --data-dir DIR"):
+        run(tmp_path, TimeseriesData(path=str(tmp_path / "absent.csv")))
+
+
+def test_multi_processing_runner_gives_the_same_examples(tmp_path, tiny):
+    examples = run(tmp_path, tiny["data"], "--direct_running_mode=multi_processing", "--direct_num_workers=2")
+    assert examples.properties["counts"] == tiny["examples"].properties["counts"]
+
+    def ids(artifact):
+        files = glob.glob(example_gen.split_pattern(artifact, "test"))
+        return sorted(tf.train.Example.FromString(r.numpy()).features.feature["id"].bytes_list.value[0]
+                      for r in tf.data.TFRecordDataset(files, compression_type="GZIP"))
+
+    assert ids(examples) == ids(tiny["examples"])

@@ -1,0 +1,37 @@
+"""Tests for transform."""
+
+import glob
+
+import numpy as np
+import tensorflow as tf
+import tensorflow_transform as tft
+
+from components.example_gen import split_pattern
+
+
+def transformed_split(tiny, split):
+    output = tft.TFTransformOutput(str(tiny["transform_graph"].uri))
+    files = glob.glob(split_pattern(tiny["transformed_examples"], split))
+    batch = next(iter(tf.data.TFRecordDataset(files, compression_type="GZIP").batch(10_000)))
+    return tf.io.parse_example(batch, output.transformed_feature_spec())
+
+
+def test_scaling_statistics_come_from_train_only(tiny):
+    train = transformed_split(tiny, "train")
+    test = transformed_split(tiny, "test")
+    mean, std = float(train["target_mean"][0]), float(train["target_std"][0])
+    np.testing.assert_allclose(test["target_mean"], mean)
+    np.testing.assert_allclose(test["target_std"], std)
+    # Train targets are rows 10..209, so their last history steps are rows 9..208, each once.
+    series = np.loadtxt(tiny["data"].path, delimiter=",", skiprows=1, usecols=1)
+    np.testing.assert_allclose([mean, std], [series[9:209].mean(), series[9:209].std()], atol=1e-4)
+    assert abs(series.mean() - mean) > 1e-3  # the whole series would give another mean
+    np.testing.assert_allclose(train["last_value"], train["inputs"][:, -1, 0] * std + mean, atol=1e-4)
+
+
+def test_inputs_have_value_mask_and_calendar_channels(tiny):
+    train = transformed_split(tiny, "train")
+    inputs = train["inputs"].numpy()
+    assert inputs.shape[1:] == (10, 1 + 1 + 4)
+    np.testing.assert_array_equal(inputs[..., 1], 1.0)
+    np.testing.assert_allclose(inputs[..., 2] ** 2 + inputs[..., 3] ** 2, 1.0, atol=1e-5)

@@ -1,0 +1,67 @@
+"""Shared fixtures: seeding, tiny generated data, and one demo run reused by several tests."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED_DATASETS = REPO.parent / "shared" / "datasets"
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "real_data: runs on the real datasets in ../shared/datasets")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+@pytest.fixture(autouse=True)
+def seeded():
+    """Seeds Python and NumPy before every test."""
+    random.seed(0)
+    np.random.seed(0)
+
+
+@pytest.fixture(scope="session")
+def shared_datasets() -> Path:
+    """The real datasets folder; tests that need it skip, visibly, where it is absent."""
+    if not SHARED_DATASETS.is_dir():
+        pytest.skip(f"real datasets not found at {SHARED_DATASETS}")
+    return SHARED_DATASETS
+
+
+def rnnpipe(*args: str, cwd: Path | None = None, timeout: int = 600) -> subprocess.CompletedProcess:
+    """Runs the rnnpipe CLI in a fresh process."""
+    return subprocess.run([sys.executable, "-m", "pipeline.cli", *args], cwd=cwd or REPO, capture_output=True,
+                          text=True, timeout=timeout, env={**os.environ, "PYTHONPATH": str(REPO)})
+
+
+def last_json(output: str) -> dict:
+    """Parses the JSON summary printed as the last line."""
+    return json.loads(output.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory):
+    """``rnnpipe demo`` run once for the session: its root and JSON summary."""
+    root = tmp_path_factory.mktemp("demo_root")
+    result = rnnpipe("demo", "--root", str(root), "--json")
+    assert result.returncode == 0, result.stderr[-3000:]
+    return root, last_json(result.stdout)
+
+
+def write_series_csv(path: Path, n_days: int = 300, bad_lines: tuple[str, ...] = ()) -> Path:
+    """A tiny daily series (sine plus a trend) with optional bad lines appended."""
+    from data.timeseries import write_sine_csv
+
+    write_sine_csv(path, n_days=n_days, period=30)
+    with open(path, "a", encoding="utf-8") as handle:
+        for line in bad_lines:
+            handle.write(line + "\n")
+    return path

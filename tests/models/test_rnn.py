@@ -1,0 +1,77 @@
+"""Tests for the recurrent model builders."""
+
+import keras
+import numpy as np
+import pytest
+
+from models.rnn import AttentionPooling, ModelSpec, build_model, compile_model, cudnn_eligibility
+
+TOKENS = np.array([[3, 4, 5, 0, 0], [7, 0, 0, 0, 0]], dtype="int64")
+SERIES = np.random.default_rng(0).standard_normal((4, 6, 3)).astype("float32")
+
+
+@pytest.mark.parametrize("cell", ["simple_rnn", "lstm", "gru"])
+@pytest.mark.parametrize("merge_mode,width", [("concat", 16), ("sum", 8), ("mul", 8), ("ave", 8)])
+def test_bidirectional_merge_modes_set_the_output_width(cell, merge_mode, width):
+    spec = ModelSpec(cell=cell, units=(8,), bidirectional=True, merge_mode=merge_mode)
+    model = build_model(spec, [6, 3], "regression", 2)
+    assert model.get_layer(f"bi_{cell}_0").output.shape[-1] == width
+    assert model(SERIES).shape == (4, 2)
+
+
+def test_stacked_layers_return_sequences_below_the_top():
+    model = build_model(ModelSpec(cell="gru", units=(8, 4, 2)), [6, 3], "regression", 1)
+    assert [model.get_layer(f"gru_{i}").return_sequences for i in range(3)] == [True, True, False]
+
+
+def test_defaults_are_cudnn_eligible_and_recurrent_dropout_is_reported():
+    model = build_model(ModelSpec(cell="lstm", units=(8, 8), bidirectional=True), [6, 3], "regression", 1)
+    assert cudnn_eligibility(model) and all(cudnn_eligibility(model).values())
+    model.get_layer("bi_lstm_0").forward_layer.cell.recurrent_dropout = 0.2
+    assert cudnn_eligibility(model)["forward_lstm_0"] is False
+
+
+def test_token_model_masks_padding_so_trailing_zeros_do_not_change_the_output():
+    spec = ModelSpec(cell="lstm", units=(8,), attention=True)
+    model = build_model(spec, [5], "binary", 1, vocab_size=10)
+    shorter = build_model(spec, [3], "binary", 1, vocab_size=10)
+    shorter.set_weights(model.get_weights())
+    padded = model(TOKENS).numpy()
+    short = shorter(TOKENS[:, :3]).numpy()
+    np.testing.assert_allclose(padded, short, atol=1e-6)
+
+
+def test_attention_pooling_ignores_masked_steps():
+    layer = AttentionPooling(4)
+    sequence = np.random.default_rng(1).standard_normal((1, 3, 2)).astype("float32")
+    mask = np.array([[True, True, False]])
+    changed = sequence.copy()
+    changed[0, 2] = 100.0
+    np.testing.assert_allclose(layer(sequence, mask=mask), layer(changed, mask=mask), atol=1e-6)
+
+
+def test_multiclass_head_is_a_softmax_and_embedding_matrix_is_used():
+    matrix = np.random.default_rng(2).standard_normal((10, 6)).astype("float32")
+    model = build_model(ModelSpec(units=(4,)), [5], "multiclass", 3, vocab_size=10, embedding_matrix=matrix,
+                        train_embedding=False)
+    np.testing.assert_allclose(model(TOKENS).numpy().sum(axis=1), 1.0, atol=1e-5)
+    embedding = model.get_layer("embedding")
+    assert not embedding.trainable
+    np.testing.assert_allclose(embedding.embeddings.numpy(), matrix)
+
+
+def test_compile_sets_clipnorm_and_saved_model_roundtrips(tmp_path):
+    model = compile_model(build_model(ModelSpec(units=(4,), attention=True), [6, 3], "regression", 1),
+                          "regression", 0.01, clipnorm=0.5)
+    assert model.optimizer.clipnorm == 0.5
+    model.save(tmp_path / "m.keras")
+    restored = keras.saving.load_model(tmp_path / "m.keras")
+    np.testing.assert_allclose(restored(SERIES), model(SERIES), atol=1e-6)
+
+
+@pytest.mark.parametrize("kwargs,message", [
+    ({"cell": "rnn"}, "model.cell"), ({"merge_mode": "max"}, "merge_mode"),
+    ({"units": ()}, "model.units"), ({"dropout": 1.0}, "model.dropout")])
+def test_model_spec_rejects_bad_values(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        ModelSpec(**kwargs)
