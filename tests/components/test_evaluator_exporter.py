@@ -1,0 +1,111 @@
+"""Tests for evaluator and exporter: metrics, blessing against a baseline, atomic versions."""
+
+import json
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from components import evaluator, exporter
+from components.evaluator import EvaluatorParams, decide_blessing, regression_metrics
+from components.types import Artifact
+from tests.components.conftest import out_dir
+
+
+def evaluate(tiny, trained, serving, name, **bounds):
+    params = EvaluatorParams("timeseries", tiny["data"], serving_dir=str(serving), model_name="m", **bounds)
+    inputs = {"examples": tiny["examples"], "model": trained["model"], "transform_graph": tiny["transform_graph"]}
+    return evaluator.run(inputs, params, out_dir(tiny["base"] / name, "ev"))["evaluation"]
+
+
+def export(tiny, trained, evaluation, serving, name):
+    inputs = {"examples": tiny["examples"], "model": trained["model"], "transform_graph": tiny["transform_graph"],
+              "evaluation": evaluation}
+    params = exporter.ExporterParams("timeseries", tiny["data"], str(serving), "m")
+    return exporter.run(inputs, params, out_dir(tiny["base"] / name, "ex"))["pushed_model"]
+
+
+def test_regression_metrics_and_persistence():
+    truth = np.array([[1.0], [2.0], [4.0]])
+    metrics = regression_metrics(truth, truth + 1.0, np.array([[0.0], [1.0], [2.0]]))
+    assert metrics["rmse"] == pytest.approx(1.0) and metrics["mae"] == pytest.approx(1.0)
+    assert metrics["persistence_rmse"] == pytest.approx(np.sqrt(6 / 3))
+    assert metrics["rmse_vs_persistence"] == pytest.approx(1 / np.sqrt(2))
+
+
+def test_blessing_checks_bounds_and_the_baseline():
+    params = EvaluatorParams("timeseries", None, upper_bounds={"rmse": 2.0}, max_regression=0.1)
+    assert decide_blessing({"rmse": 1.0}, None, params, "regression") == (True, [])
+    assert decide_blessing({"rmse": 1.05}, {"rmse": 1.0}, params, "regression")[0]
+    blessed, reasons = decide_blessing({"rmse": 1.2}, {"rmse": 1.0}, params, "regression")
+    assert not blessed and "worse than the baseline's 1.0000" in reasons[0]
+    assert "above the upper bound 2.0" in decide_blessing({"rmse": 3.0}, None, params, "regression")[1][0]
+
+
+def test_evaluate_bless_push_and_a_worse_model_is_not_pushed(tiny, trained, tmp_path):
+    serving = tmp_path / "serving"
+    first = evaluate(tiny, trained, serving, "first")
+    assert first.properties["blessed"] and first.properties["baseline"] is None
+    assert first.path("BLESSED").exists() and first.path("forecast.png").stat().st_size > 1000
+    metrics = json.loads(first.path("metrics.json").read_text())["metrics"]
+    assert metrics["persistence_rmse"] > 0 and np.isfinite(metrics["rmse"])
+
+    pushed = export(tiny, trained, first, serving, "first")
+    assert pushed.properties == {"pushed": True, "version": 1, "path": str(serving / "m" / "1")}
+    card = json.loads((serving / "m" / "1" / "model.json").read_text())
+    assert card["run_id"] == "test-run" and card["metrics"] == first.properties["metrics"]
+    assert card["signatures"] == ["serving_default", "serving_raw"]
+
+    # The same model again, re-scored against the served version 1: equal, so blessed; version 2 is new.
+    second = evaluate(tiny, trained, serving, "second")
+    assert second.properties["baseline"]["version"] == 1
+    assert second.properties["baseline"]["metrics"]["rmse"] == pytest.approx(metrics["rmse"], rel=1e-5)
+    assert export(tiny, trained, second, serving, "second").properties["version"] == 2
+
+    # Demanding an impossible bound refuses the model, and the serving dir is unchanged.
+    before = sorted(p.name for p in (serving / "m").iterdir())
+    refused = evaluate(tiny, trained, serving, "third", upper_bounds={"rmse": 1e-9})
+    assert not refused.properties["blessed"] and refused.path("NOT_BLESSED").exists()
+    assert export(tiny, trained, refused, serving, "third").properties["pushed"] is False
+    assert sorted(p.name for p in (serving / "m").iterdir()) == before
+
+
+def test_publish_never_overwrites_and_cleans_up_a_failed_write(tmp_path):
+    model_dir = tmp_path / "m"
+
+    def good(path):
+        path.mkdir()
+        (path / "saved_model.pb").write_text("x")
+
+    assert exporter.publish(good, model_dir)[0] == 1
+    (model_dir / "1" / "saved_model.pb").write_text("original")
+    assert exporter.publish(good, model_dir)[0] == 2
+    assert (model_dir / "1" / "saved_model.pb").read_text() == "original"
+
+    def dies_mid_write(path):
+        path.mkdir()
+        (path / "variables").mkdir()
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        exporter.publish(dies_mid_write, model_dir)
+    assert sorted(p.name for p in model_dir.iterdir()) == [".lock", "1", "2"]
+    (model_dir / ".tmp-left-by-a-killed-run").mkdir()
+    exporter.publish(good, model_dir)
+    assert sorted(p.name for p in model_dir.iterdir()) == [".lock", "1", "2", "3"]
+
+
+def test_exported_signatures_agree(tiny, trained, tmp_path):
+    evaluation = Artifact("ModelEvaluation", tmp_path, {"blessed": True, "metrics": {}})
+    pushed = export(tiny, trained, evaluation, tmp_path / "serving", "sig")
+    loaded = tf.saved_model.load(pushed.properties["path"])
+    history = np.sin(np.arange(30, dtype="float32") / 5.0)[None, :10].repeat(3, axis=0)
+    stamps = np.full((3, 10), 1_000_000_000, dtype="int64") + np.arange(10) * 86400
+    raw = loaded.signatures["serving_raw"](history=tf.constant(history), timestamps=tf.constant(stamps))
+    examples = [tf.train.Example(features=tf.train.Features(feature={
+        "history": tf.train.Feature(float_list=tf.train.FloatList(value=row)),
+        "mask": tf.train.Feature(float_list=tf.train.FloatList(value=[1.0] * 10)),
+        "timestamps": tf.train.Feature(int64_list=tf.train.Int64List(value=stamp_row)),
+    })).SerializeToString() for row, stamp_row in zip(history, stamps)]
+    parsed = loaded.signatures["serving_default"](examples=tf.constant(examples))
+    np.testing.assert_allclose(raw["predictions"], parsed["predictions"], atol=1e-5)

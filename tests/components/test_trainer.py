@@ -1,0 +1,79 @@
+"""Tests for trainer."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+
+import pytest
+
+from components import trainer
+from components.trainer import TrainerParams, plan_devices
+from tests.conftest import REPO
+
+
+def test_trains_saves_model_history_curves_and_tensorboard_logs(trained):
+    model = trained["model"]
+    assert model.path("model.keras").exists() and model.path("learning_curve.png").stat().st_size > 1000
+    history = json.loads(model.path("history.json").read_text())
+    assert len(history["loss"]) == model.properties["epochs_run"] == 3
+    assert "val_loss" in history
+    assert model.properties["cudnn_eligible"] == {"lstm_0": True}
+    assert list(trained["logs"].uri.rglob("events.out.tfevents.*"))
+    restored = trainer.load_model(model)
+    assert restored.input_shape == (None, 10, 6)
+
+
+RESUMABLE_TRAINING = """
+import json, logging, sys
+logging.basicConfig(level=logging.INFO)
+from pathlib import Path
+from components import trainer
+from components.types import Artifact, OutputDir
+from data.timeseries import TimeseriesData
+spec = json.loads(sys.argv[1])
+inputs = {name: Artifact("Examples", Path(uri), props) for name, (uri, props) in spec["inputs"].items()}
+params = trainer.TrainerParams("timeseries", TimeseriesData(window=10, calendar_features=True), epochs=8,
+                               batch_size=16, early_stopping_patience=0)
+model = trainer.run(inputs, params, OutputDir(Path(spec["staging"]), Path(spec["scratch"])))["model"]
+print(json.dumps(model.properties["epochs_run"]))
+"""
+
+
+def test_resumes_from_the_epoch_checkpoint_after_sigkill(tiny, tmp_path):
+    """A trainer killed after epoch 2 restarts past it instead of from epoch 1."""
+    spec = json.dumps({"inputs": {name: [str(tiny[name].uri), dict(tiny[name].properties)]
+                                  for name in ("transformed_examples", "transform_graph")},
+                       "staging": str(tmp_path / "staging"), "scratch": str(tmp_path / "scratch")})
+    command = [sys.executable, "-c", RESUMABLE_TRAINING, spec]
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    first = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    for line in first.stderr:
+        if "epoch 2/8" in line:
+            first.send_signal(signal.SIGKILL)
+            break
+    first.wait(timeout=60)
+    assert first.returncode == -signal.SIGKILL
+    assert (tmp_path / "scratch" / "backup").exists()
+    second = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert second.returncode == 0, second.stderr[-2000:]
+    epochs_after_restart = json.loads(second.stdout.strip().splitlines()[-1])
+    assert 1 <= epochs_after_restart <= 6  # 8 epochs in all; at least the first 2 were not repeated
+    assert "epoch 1/8" not in second.stderr
+
+
+@pytest.mark.parametrize("gpus,mode,expected", [
+    ([], "auto", ("default", False)), (["GPU:0"], "auto", ("default", True)),
+    (["GPU:0", "GPU:1"], "auto", ("mirrored", True)), (["GPU:0"], "off", ("default", False)),
+    ([], "on", ("default", True))])
+def test_device_plan(gpus, mode, expected):
+    plan = plan_devices(gpus, mode)
+    assert (plan.strategy, plan.mixed_precision) == expected
+
+
+def test_params_reject_bad_values():
+    with pytest.raises(ValueError, match="mixed_precision"):
+        TrainerParams("timeseries", None, mixed_precision="maybe")
+    with pytest.raises(ValueError, match="clipnorm"):
+        TrainerParams("timeseries", None, clipnorm=0)
