@@ -27,8 +27,22 @@ def build_serving_module(model, transform_graph_dir: str | Path, kind, data_cfg:
 
     module = tf.Module()
     module.model = model
+    module.seed_states = seed_generator_states(model)
     module.tft_layer = tft.TFTransformOutput(str(transform_graph_dir)).transform_features_layer()
     return module, kind.serving_signatures(module, data_cfg)
+
+
+def seed_generator_states(model) -> list:
+    """The tf.Variables behind Keras 3 seed generators (dropout layers, RNN dropout).
+
+    Keras does not expose them through ``model.variables``, so a ``tf.Module`` holding the
+    model would not track them and ``tf.saved_model.save`` would refuse the signatures.
+    """
+    states = []
+    for layer in model._flatten_layers(include_self=True):
+        for generator in getattr(layer, "_seed_generators", None) or ():
+            states.append(generator.state.value)
+    return states
 
 
 def predict_serialized(signature, serialized, batch_size: int = 256) -> dict:

@@ -109,3 +109,21 @@ def test_exported_signatures_agree(tiny, trained, tmp_path):
     })).SerializeToString() for row, stamp_row in zip(history, stamps)]
     parsed = loaded.signatures["serving_default"](examples=tf.constant(examples))
     np.testing.assert_allclose(raw["predictions"], parsed["predictions"], atol=1e-5)
+
+
+def test_models_with_dropout_export_and_reload(tmp_path):
+    """Keras 3 dropout keeps seed state outside ``model.variables``; the export must track it."""
+    from components.serving import seed_generator_states
+    from models.rnn import ModelSpec, build_model
+
+    model = build_model(ModelSpec(units=(4, 4), dropout=0.2, bidirectional=True), [5, 2], "regression", 1)
+    assert len(seed_generator_states(model)) >= 2
+    module = tf.Module()
+    module.model = model
+    module.seed_states = seed_generator_states(model)
+    serve = tf.function(lambda x: module.model(x, training=False),
+                        input_signature=[tf.TensorSpec([None, 5, 2], tf.float32)])
+    tf.saved_model.save(module, str(tmp_path / "m"), signatures={"serving_default": serve})
+    x = np.ones((2, 5, 2), "float32")
+    reloaded = tf.saved_model.load(str(tmp_path / "m")).signatures["serving_default"](x=tf.constant(x))
+    np.testing.assert_allclose(list(reloaded.values())[0], model(x), atol=1e-5)
