@@ -29,8 +29,9 @@ LOG = logging.getLogger("rnnpipe.evaluator")
 METRICS = {
     "regression": {"rmse": False, "mae": False, "mape": False, "persistence_rmse": False,
                    "persistence_mae": False, "rmse_vs_persistence": False},
+    "binary": {"accuracy": True, "auc": True, "precision": True, "recall": True, "log_loss": False},
 }
-DEFAULT_COMPARISON = {"regression": "rmse"}
+DEFAULT_COMPARISON = {"regression": "rmse", "binary": "accuracy"}
 
 
 @dataclass(frozen=True)
@@ -58,9 +59,7 @@ class EvaluatorParams:
     max_regression: float = 0.0
 
     def __post_init__(self):
-        from data import get_kind as kind_of
-
-        known = METRICS[kind_of(self.kind).TASK]
+        known = METRICS[get_kind(self.kind).TASK]
         for section, bounds in (("lower_bounds", self.lower_bounds), ("upper_bounds", self.upper_bounds)):
             unknown = sorted(set(bounds) - set(known))
             if unknown:
@@ -92,6 +91,69 @@ def regression_metrics(truth: np.ndarray, predicted: np.ndarray, persistence: np
         "persistence_mae": float(np.mean(np.abs(persistence - truth))),
         "rmse_vs_persistence": rmse / persistence_rmse if persistence_rmse else math.nan,
     }
+
+
+def binary_metrics(truth: np.ndarray, probabilities: np.ndarray) -> dict[str, float]:
+    """Accuracy, AUC (rank-based), precision, recall and log loss of binary predictions."""
+    truth = truth.astype(int).ravel()
+    probabilities = np.clip(probabilities.astype(np.float64).ravel(), 1e-7, 1 - 1e-7)
+    predicted = (probabilities > 0.5).astype(int)
+    tp = int(np.sum((predicted == 1) & (truth == 1)))
+    fp = int(np.sum((predicted == 1) & (truth == 0)))
+    fn = int(np.sum((predicted == 0) & (truth == 1)))
+    return {
+        "accuracy": float(np.mean(predicted == truth)),
+        "auc": roc_auc(truth, probabilities),
+        "precision": tp / (tp + fp) if tp + fp else 0.0,
+        "recall": tp / (tp + fn) if tp + fn else 0.0,
+        "log_loss": float(-np.mean(truth * np.log(probabilities) + (1 - truth) * np.log(1 - probabilities))),
+    }
+
+
+def roc_auc(truth: np.ndarray, scores: np.ndarray) -> float:
+    """Area under the ROC curve: the chance a random positive outranks a random negative."""
+    positives, negatives = int(truth.sum()), int(len(truth) - truth.sum())
+    if not positives or not negatives:
+        return math.nan
+    order = np.argsort(scores, kind="mergesort")
+    _, inverse, counts = np.unique(scores[order], return_inverse=True, return_counts=True)
+    average_rank = np.cumsum(counts) - (counts - 1) / 2  # tied scores share their mean rank
+    ranks = np.empty(len(scores))
+    ranks[order] = average_rank[inverse]
+    return float((ranks[truth == 1].sum() - positives * (positives + 1) / 2) / (positives * negatives))
+
+
+def confusion_matrix(truth: np.ndarray, predicted: np.ndarray, classes: int) -> list[list[int]]:
+    """Counts ``[true class][predicted class]``."""
+    matrix = np.zeros((classes, classes), dtype=int)
+    np.add.at(matrix, (truth.astype(int).ravel(), predicted.astype(int).ravel()), 1)
+    return matrix.tolist()
+
+
+def length_slices(truth: np.ndarray, predicted: np.ndarray, lengths: np.ndarray,
+                  boundaries: tuple[int, ...]) -> dict[str, dict[str, float]]:
+    """Accuracy and count per length bucket (``<100``, ``100-199``, ..., ``>=800``)."""
+    edges = [0, *boundaries, None]
+    slices = {}
+    for low, high in zip(edges[:-1], edges[1:]):
+        inside = (lengths >= low) & ((lengths < high) if high is not None else True)
+        name = f"<{high}" if low == 0 else (f">={low}" if high is None else f"{low}-{high - 1}")
+        count = int(inside.sum())
+        slices[name] = {"count": count,
+                        "accuracy": float(np.mean(truth[inside] == predicted[inside])) if count else math.nan}
+    return slices
+
+
+def score(task: str, targets: Mapping[str, np.ndarray], predicted: Mapping[str, np.ndarray],
+          data: Any) -> tuple[dict[str, float], dict[str, Any]]:
+    """Metrics of a task, plus details (confusion matrix, slices) for the report."""
+    if task == "regression":
+        return regression_metrics(targets["truth"], predicted["predictions"], targets["persistence"]), {}
+    truth = targets["truth"]
+    metrics = binary_metrics(truth, predicted["probabilities"])
+    classes = predicted["class_ids"].ravel()
+    return metrics, {"confusion_matrix": confusion_matrix(truth, classes, 2),
+                     "slices": {"length": length_slices(truth, classes, targets["lengths"], data.length_buckets)}}
 
 
 def decide_blessing(metrics: Mapping[str, float], baseline: Mapping[str, float] | None,
@@ -133,7 +195,6 @@ def run(inputs: Mapping[str, Artifact], params: EvaluatorParams, out: OutputDir)
     """
     import tensorflow as tf
 
-    from components.plots import plot_forecast
     from components.serving import build_serving_module, predict_serialized
     from components.trainer import load_model
 
@@ -145,26 +206,36 @@ def run(inputs: Mapping[str, Artifact], params: EvaluatorParams, out: OutputDir)
     module, signatures = build_serving_module(load_model(inputs["model"]), inputs["transform_graph"].uri,
                                               kind, params.data)
     predicted = predict_serialized(signatures["serving_default"], serialized)
-    metrics = regression_metrics(targets["truth"], predicted["predictions"], targets["persistence"])
+    metrics, details = score(kind.TASK, targets, predicted, params.data)
 
     baseline = None
     baseline_dir = latest_version(params.serving_dir, params.model_name) if params.serving_dir else None
     if baseline_dir is not None:
         loaded = tf.saved_model.load(str(baseline_dir))
         scored = predict_serialized(loaded.signatures["serving_default"], serialized)
-        baseline = {"version": int(baseline_dir.name),
-                    "metrics": regression_metrics(targets["truth"], scored["predictions"], targets["persistence"])}
+        baseline = {"version": int(baseline_dir.name), "metrics": score(kind.TASK, targets, scored, params.data)[0]}
     blessed, reasons = decide_blessing(metrics, baseline and baseline["metrics"], params, kind.TASK)
     LOG.info("evaluation: %s%s", "BLESSED" if blessed else "NOT BLESSED", "" if blessed else f" ({'; '.join(reasons)})")
 
     target = out.artifact_dir("evaluation")
-    write_json(target / "metrics.json", {"metrics": metrics, "baseline": baseline, "blessed": blessed,
+    write_json(target / "metrics.json", {"metrics": metrics, **details, "baseline": baseline, "blessed": blessed,
                                          "reasons": reasons, "test_examples": len(serialized)})
     (target / ("BLESSED" if blessed else "NOT_BLESSED")).write_text(json.dumps(reasons) + "\n")
-    order = np.argsort(targets["times"])
-    times = targets["times"][order].astype("datetime64[s]")
-    plot_forecast(times, targets["truth"][order, 0], predicted["predictions"][order, 0],
-                  targets["persistence"][order, 0], target / "forecast.png",
-                  f"test: RMSE {metrics['rmse']:.3f} vs persistence {metrics['persistence_rmse']:.3f}")
+    write_plots(kind.TASK, target, targets, predicted, metrics, details)
     return {"evaluation": out.artifact("evaluation", "ModelEvaluation", blessed=blessed, metrics=metrics,
                                        baseline=baseline, reasons=reasons)}
+
+
+def write_plots(task: str, target: Path, targets, predicted, metrics, details) -> None:
+    """The evaluation's PNGs: a forecast for series; confusion matrix and slices for classes."""
+    from components.plots import plot_confusion_matrix, plot_forecast, plot_slices
+
+    if task == "regression":
+        order = np.argsort(targets["times"])
+        plot_forecast(targets["times"][order].astype("datetime64[s]"), targets["truth"][order, 0],
+                      predicted["predictions"][order, 0], targets["persistence"][order, 0], target / "forecast.png",
+                      f"test: RMSE {metrics['rmse']:.3f} vs persistence {metrics['persistence_rmse']:.3f}")
+        return
+    plot_confusion_matrix(details["confusion_matrix"], ["negative", "positive"], target / "confusion_matrix.png",
+                          f"test accuracy {metrics['accuracy']:.3f}, AUC {metrics['auc']:.3f}")
+    plot_slices(details["slices"]["length"], target / "accuracy_by_length.png", "accuracy by review length (words)")

@@ -6,7 +6,6 @@ dataset's error budget (``max_error_rate``).
 
 from __future__ import annotations
 
-import glob
 import hashlib
 import json
 from dataclasses import dataclass
@@ -44,15 +43,11 @@ def input_fingerprint(params: ExampleGenParams) -> str:
     """Hashes the raw input files by path and content, for the cache key.
 
     Raises:
-        DataError: If no file matches the configured path.
+        DataError: If the input is missing.
     """
-    paths = sorted(glob.glob(params.data.path))
-    if not paths:
-        raise DataError(f"no input file matches data.path {params.data.path!r}; "
-                        f"check the path or pass --data-dir DIR")
     digest = hashlib.sha256()
-    for path in paths:
-        digest.update(path.encode())
+    for path in get_kind(params.kind).input_files(params.data):
+        digest.update(str(path).encode())
         with open(path, "rb") as handle:
             for block in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(block)
@@ -85,8 +80,8 @@ def run(inputs: Mapping[str, Artifact], params: ExampleGenParams, out: OutputDir
 
     from components.beam_options import pipeline_options
 
-    input_fingerprint(params)  # fails early, with a clear message, when nothing matches
     kind = get_kind(params.kind)
+    kind.check_input(params.data)  # fails early, with a clear message, before any Beam work
     target = out.artifact_dir("examples")
     counts_prefix = str(out.scratch / "counts" / "part")
     with beam.Pipeline(options=pipeline_options(params.beam_args)) as pipeline:

@@ -49,3 +49,42 @@ def plot_forecast(times: Sequence, truth: Sequence[float], predicted: Sequence[f
     fig.tight_layout()
     fig.savefig(path, dpi=90)
     plt.close(fig)
+
+
+def plot_confusion_matrix(matrix: Sequence[Sequence[int]], labels: Sequence[str], path: Path, title: str) -> None:
+    """A confusion matrix heat map with counts in the cells (rows: true, columns: predicted)."""
+    import numpy as np
+
+    plt = _pyplot()
+    counts = np.asarray(matrix)
+    size = max(3.5, 0.6 * len(labels) + 2)
+    fig, axis = plt.subplots(figsize=(size, size))
+    axis.imshow(counts, cmap="Blues")
+    axis.set_xticks(range(len(labels)), labels, rotation=45 if len(labels) > 3 else 0)
+    axis.set_yticks(range(len(labels)), labels)
+    axis.set_xlabel("predicted")
+    axis.set_ylabel("true")
+    for (row, column), value in np.ndenumerate(counts):
+        axis.text(column, row, str(value), ha="center", va="center",
+                  color="white" if value > counts.max() / 2 else "black", fontsize=8)
+    axis.set_title(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+
+
+def plot_slices(slices: Mapping[str, Mapping[str, float]], path: Path, title: str) -> None:
+    """Accuracy per slice as bars, each labelled with its example count."""
+    plt = _pyplot()
+    names = list(slices)
+    fig, axis = plt.subplots(figsize=(1.3 * len(names) + 2, 3.5))
+    bars = axis.bar(names, [slices[n]["accuracy"] for n in names], color="tab:blue")
+    for bar, name in zip(bars, names):
+        axis.annotate(f"n={slices[name]['count']}", (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+                      ha="center", va="bottom", fontsize=8)
+    axis.set_ylim(0, 1.05)
+    axis.set_ylabel("accuracy")
+    axis.set_title(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)

@@ -41,6 +41,8 @@ class TrainerParams:
         shuffle_buffer: Examples held by the shuffle buffer.
         mixed_precision: ``auto`` (on when a GPU is visible), ``on`` or ``off``.
         seed: Seed for weights, shuffling and dropout.
+        pretrained_embeddings: GloVe-format text file to initialise token embeddings ("" for none).
+        train_embedding: Fine-tune pretrained embeddings (False freezes them).
     """
 
     kind: str
@@ -54,6 +56,8 @@ class TrainerParams:
     shuffle_buffer: int = 10000
     mixed_precision: str = "auto"
     seed: int = 42
+    pretrained_embeddings: str = ""
+    train_embedding: bool = True
 
     def __post_init__(self):
         if self.epochs < 1 or self.batch_size < 1:
@@ -128,6 +132,7 @@ def run(inputs: Mapping[str, Artifact], params: TrainerParams, out: OutputDir) -
     import tensorflow_transform as tft
 
     from components.plots import plot_learning_curves
+    from models.embeddings import glove_matrix
     from models.rnn import build_model, compile_model, cudnn_eligibility
 
     kind = get_kind(params.kind)
@@ -142,8 +147,15 @@ def run(inputs: Mapping[str, Artifact], params: TrainerParams, out: OutputDir) -
     plan = plan_devices([d.name for d in tf.config.list_logical_devices("GPU")], params.mixed_precision)
     strategy = tf.distribute.MirroredStrategy() if plan.strategy == "mirrored" else tf.distribute.get_strategy()
     input_shape, outputs, vocab_size = kind.model_shape(params.data, tft_output)
+    embedding_matrix = None
+    if params.pretrained_embeddings:
+        if vocab_size is None:
+            raise ValueError(f"trainer.pretrained_embeddings needs token inputs; {params.kind} has none")
+        embedding_matrix = glove_matrix(params.pretrained_embeddings, kind.vocabulary(tft_output), vocab_size,
+                                        params.seed)
     with strategy.scope():
         model = build_model(params.model, input_shape, kind.TASK, outputs, vocab_size=vocab_size,
+                            embedding_matrix=embedding_matrix, train_embedding=params.train_embedding,
                             dtype="mixed_float16" if plan.mixed_precision else None)
         compile_model(model, kind.TASK, params.learning_rate, params.clipnorm)
     eligibility = cudnn_eligibility(model)
@@ -170,7 +182,9 @@ def run(inputs: Mapping[str, Artifact], params: TrainerParams, out: OutputDir) -
     model.save(str(model_dir / MODEL_FILE))
     write_json(model_dir / "history.json", history.history)
     hyperparameters = {"model": asdict(params.model), "epochs": params.epochs, "batch_size": params.batch_size,
-                       "learning_rate": params.learning_rate, "clipnorm": params.clipnorm, "seed": params.seed}
+                       "learning_rate": params.learning_rate, "clipnorm": params.clipnorm, "seed": params.seed,
+                       "pretrained_embeddings": params.pretrained_embeddings,
+                       "train_embedding": params.train_embedding}
     write_json(model_dir / "hyperparameters.json", hyperparameters)
     plot_learning_curves(history.history, model_dir / "learning_curve.png")
     return {

@@ -3,7 +3,7 @@
 import importlib
 from types import ModuleType
 
-KINDS = ("timeseries",)
+KINDS = ("timeseries", "imdb")
 
 
 def get_kind(name: str) -> ModuleType:

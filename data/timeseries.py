@@ -17,6 +17,7 @@ kernel), and optional day-of-year / day-of-week sine and cosine features.
 from __future__ import annotations
 
 import csv
+import glob
 import io
 import json
 import math
@@ -113,6 +114,23 @@ class TimeseriesData:
 
 
 DATA_CONFIG = TimeseriesData
+
+
+def input_files(cfg: TimeseriesData) -> list[str]:
+    """The CSV files matching ``cfg.path``.
+
+    Raises:
+        DataError: If none matches.
+    """
+    paths = sorted(glob.glob(cfg.path))
+    if not paths:
+        raise DataError(f"no input file matches data.path {cfg.path!r}; check the path or pass --data-dir DIR")
+    return paths
+
+
+def check_input(cfg: TimeseriesData) -> None:
+    """Fails early when no CSV matches (headers are checked while reading)."""
+    input_files(cfg)
 
 
 # ---------------------------------------------------------------- parsing

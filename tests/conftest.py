@@ -65,3 +65,28 @@ def write_series_csv(path: Path, n_days: int = 300, bad_lines: tuple[str, ...] =
         for line in bad_lines:
             handle.write(line + "\n")
     return path
+
+
+POSITIVE_WORDS = ("great", "wonderful", "superb", "moving", "brilliant", "loved", "beautiful", "best")
+NEGATIVE_WORDS = ("awful", "boring", "terrible", "waste", "dull", "worst", "hated", "poor")
+NEUTRAL_WORDS = ("the", "film", "movie", "plot", "actors", "scene", "story", "was", "and", "a")
+
+
+def review_text(rng, positive: bool, words: int = 30) -> str:
+    """A synthetic review whose sentiment is carried by a few marked words."""
+    marked = POSITIVE_WORDS if positive else NEGATIVE_WORDS
+    tokens = [rng.choice(NEUTRAL_WORDS if rng.random() < 0.7 else marked) for _ in range(words)]
+    return " ".join(tokens).capitalize() + ".<br /><br />Really, " + rng.choice(marked) + "!"
+
+
+def write_aclimdb(root: Path, per_class: int = 40, seed: int = 0) -> Path:
+    """A tiny aclImdb tree: ``aclImdb/{train,test}/{pos,neg}/<id>_<rating>.txt``."""
+    rng = random.Random(seed)
+    for split in ("train", "test"):
+        for polarity in ("pos", "neg"):
+            folder = root / "aclImdb" / split / polarity
+            folder.mkdir(parents=True, exist_ok=True)
+            for number in range(per_class):
+                rating = rng.randint(7, 10) if polarity == "pos" else rng.randint(1, 4)
+                (folder / f"{number}_{rating}.txt").write_text(review_text(rng, polarity == "pos"), encoding="utf-8")
+    return root / "aclImdb"
