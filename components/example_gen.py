@@ -114,7 +114,7 @@ def run(inputs: Mapping[str, Artifact], params: ExampleGenParams, out: OutputDir
     empty = [split for split in ("train", "test") if counts[split] == 0]
     if empty:
         raise DataError(f"split(s) {empty} are empty after reading {params.data.path!r} "
-                        f"({counts}); the series may be too short for data.window/horizon")
+                        f"({counts}); check data.path and the split settings (for series: data.window/horizon)")
     return {"examples": out.artifact("examples", "Examples", splits=list(kind.SPLITS), counts=counts,
                                      rows_read=rows, dead_letters=dead_letters, error_rate=error_rate)}
 

@@ -248,7 +248,10 @@ class ReadReviewFile(beam.DoFn):
 
 
 def stratified_subset(records, max_examples: int):
-    """Keeps ``max_examples`` reviews per canonical split, half per label, by stable hash."""
+    """Keeps ``max_examples`` reviews per canonical split, half per label, by stable hash.
+
+    The hash is salted differently from the eval carve, so the subset keeps the eval share.
+    """
     per_group = max(1, max_examples // 2)
 
     def group(item):
@@ -258,7 +261,7 @@ def stratified_subset(records, max_examples: int):
 
     return (records
             | "GroupForSubset" >> beam.Map(group)
-            | "SmallestHashes" >> beam.combiners.Top.PerKey(per_group, key=lambda item: -stable_fraction(item[1]["id"]))
+            | "SmallestHashes" >> beam.combiners.Top.PerKey(per_group, key=lambda item: -stable_fraction("subset:" + item[1]["id"]))
             | "FlattenSubset" >> beam.FlatMap(lambda keyed: keyed[1]))
 
 

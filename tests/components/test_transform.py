@@ -35,3 +35,31 @@ def test_inputs_have_value_mask_and_calendar_channels(tiny):
     assert inputs.shape[1:] == (10, 1 + 1 + 4)
     np.testing.assert_array_equal(inputs[..., 1], 1.0)
     np.testing.assert_allclose(inputs[..., 2] ** 2 + inputs[..., 3] ** 2, 1.0, atol=1e-5)
+
+
+def test_imdb_vocabulary_is_from_train_only_and_ids_are_end_padded(tiny_imdb):
+    output = tft.TFTransformOutput(str(tiny_imdb["transform_graph"].uri))
+    vocabulary = [w.decode() for w in output.vocabulary_by_name("vocab")]
+    assert "great" in vocabulary and "zyzzyva" not in vocabulary and len(vocabulary) <= 50
+    test = transformed_split(tiny_imdb, "test")
+    tokens, lengths = test["tokens"].numpy(), test["length"].numpy()
+    assert tokens.shape[1] == 12
+    for row, length in zip(tokens, lengths):
+        kept = min(int(length), 12)
+        assert (row[:kept] > 0).all() and (row[kept:] == 0).all()  # right-padded, truncated at the end
+    oov_id = len(vocabulary) + 1
+    unknown = tokens[lengths == 3]  # "zyzzyva zyzzyva !": two OOV words and "!"
+    assert (unknown[:, :2] == oov_id).all()
+
+
+def test_imdb_review_without_tokens_becomes_one_oov_id(tiny_imdb):
+    import tensorflow as tf
+
+    output = tft.TFTransformOutput(str(tiny_imdb["transform_graph"].uri))
+    layer = output.transform_features_layer()
+    features = layer({"text": tf.constant(["", "great film"]), "label": tf.constant([0, 1], tf.int64),
+                      "id": tf.constant(["a", "b"]), "rating": tf.constant([0, 0], tf.int64)})
+    tokens = features["tokens"].numpy()
+    oov_id = output.vocabulary_size_by_name("vocab") + 1
+    assert tokens[0, 0] == oov_id and (tokens[0, 1:] == 0).all()
+    assert (tokens[1, :2] > 0).all() and (tokens[1, 2:] == 0).all()

@@ -1,0 +1,67 @@
+"""IMDB end to end: tiny generated reviews in CI, and the real archive (real_data)."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO, last_json, rnnpipe, write_aclimdb
+
+SCORE_REVIEWS = """
+import json, sys
+import tensorflow as tf
+model = tf.saved_model.load(sys.argv[1])
+reviews = ["A wonderful, moving film. The best acting I have seen; I loved every minute of it.",
+           "Awful. Boring, dull and the worst plot ever. A terrible waste of time; I hated it."]
+out = model.signatures["serving_raw"](text=tf.constant(reviews))
+print(json.dumps({"probabilities": out["probabilities"].numpy().tolist(), "class_ids": out["class_ids"].numpy().tolist()}))
+"""
+
+TINY = ["--set", "data.path=aclImdb", "--set", "data.max_len=40", "--set", "data.top_k=200",
+        "--set", "model.units=[16]", "--set", "model.embedding_dim=16", "--set", "trainer.epochs=4",
+        "--set", "trainer.learning_rate=0.01", "--set", "trainer.batch_size=16", "--set", "beam.num_shards=1",
+        "--set", "evaluator.lower_bounds.accuracy=0.6"]
+
+
+def score_in_fresh_process(model_path: str) -> dict:
+    result = subprocess.run([sys.executable, "-c", SCORE_REVIEWS, model_path], capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_tiny_reviews_end_to_end(tmp_path):
+    write_aclimdb(tmp_path, per_class=60)
+    result = rnnpipe("run", str(REPO / "pipeline/configs/imdb.yaml"), "--root", str(tmp_path / "root"),
+                     "--data-dir", str(tmp_path), *TINY, "--json")
+    assert result.returncode == 0, result.stderr[-3000:]
+    summary = last_json(result.stdout)
+    assert summary["pushed_version"] == 1 and summary["metrics"]["accuracy"] > 0.8
+    evaluation = Path(summary["evaluation_dir"])
+    report = json.loads((evaluation / "metrics.json").read_text())
+    assert set(report["metrics"]) == {"accuracy", "auc", "precision", "recall", "log_loss"}
+    assert sum(map(sum, report["confusion_matrix"])) == report["test_examples"] == 120
+    assert sum(s["count"] for s in report["slices"]["length"].values()) == 120
+    assert (evaluation / "confusion_matrix.png").exists() and (evaluation / "accuracy_by_length.png").exists()
+    scores = score_in_fresh_process(summary["model_path"])
+    positive, negative = scores["probabilities"]
+    assert positive > negative and scores["class_ids"] == [1, 0]
+
+
+@pytest.mark.real_data
+def test_real_archive_with_2000_training_reviews(shared_datasets, tmp_path):
+    result = rnnpipe("run", str(REPO / "pipeline/configs/imdb.yaml"), "--root", str(tmp_path),
+                     "--data-dir", str(shared_datasets), "--set", "data.max_examples=2000",
+                     "--set", "data.max_len=200", "--set", "trainer.epochs=1", "--set", "model.units=[32]",
+                     "--set", "evaluator.lower_bounds.accuracy=0.5", "--json", timeout=900)
+    assert result.returncode in (0, 4), result.stderr[-3000:]
+    summary = last_json(result.stdout)
+    counts = json.loads(next((tmp_path / "artifacts" / "example_gen").glob("*/examples/artifact.json")).read_text())
+    assert counts["properties"]["counts"]["test"] == 2000
+    assert counts["properties"]["counts"]["train"] + counts["properties"]["counts"]["eval"] == 2000
+    assert 100 < counts["properties"]["counts"]["eval"] < 300  # the subset keeps the 10% eval share
+    assert summary["model_path"], "the model was not pushed"
+    positive, negative = score_in_fresh_process(summary["model_path"])["probabilities"]
+    assert positive > negative
