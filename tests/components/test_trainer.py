@@ -77,3 +77,23 @@ def test_params_reject_bad_values():
         TrainerParams("timeseries", None, mixed_precision="maybe")
     with pytest.raises(ValueError, match="clipnorm"):
         TrainerParams("timeseries", None, clipnorm=0)
+
+
+def test_pretrained_embeddings_are_aligned_to_the_vocabulary_and_frozen(tiny_imdb, tmp_path):
+    import numpy as np
+    import tensorflow_transform as tft
+
+    from models.rnn import ModelSpec
+    from tests.components.conftest import out_dir
+
+    glove = tmp_path / "glove.txt"
+    glove.write_text("great 0.1 0.2 0.3 0.4\nawful -0.1 -0.2 -0.3 -0.4\n")
+    params = TrainerParams("imdb", tiny_imdb["data"], ModelSpec(units=(4,)), epochs=1, batch_size=16,
+                           pretrained_embeddings=str(glove), train_embedding=False)
+    inputs = {"transformed_examples": tiny_imdb["transformed_examples"], "transform_graph": tiny_imdb["transform_graph"]}
+    model = trainer.load_model(trainer.run(inputs, params, out_dir(tmp_path, "glove"))["model"])
+    vocabulary = [w.decode() for w in tft.TFTransformOutput(str(tiny_imdb["transform_graph"].uri)).vocabulary_by_name("vocab")]
+    weights = model.get_layer("embedding").embeddings.numpy()
+    assert weights.shape[1] == 4 and not model.get_layer("embedding").trainable
+    np.testing.assert_allclose(weights[vocabulary.index("great") + 1], [0.1, 0.2, 0.3, 0.4], atol=1e-6)
+    np.testing.assert_allclose(weights[0], 0.0)

@@ -1,0 +1,168 @@
+"""Benchmark: IMDB sentiment on the full real data (25k train, 25k test).
+
+Prints JSON with, all measured in this one run:
+- the configured model through rnnpipe: test accuracy, train samples/s, wall time per component,
+  ingest rate (reviews/s through example_gen);
+- the trainer's throughput divided by a plain Keras ``fit`` of the same model on in-memory NumPy
+  arrays of the same transformed data;
+- the tutorial's architecture (2 x SimpleRNN(64), Embedding(100), maxlen 80, vocab 10k, 4 epochs,
+  batch 128) through rnnpipe, beside the tutorial's hand-stepped ``SimpleRNNCell`` loop trained on
+  the same token ids: accuracy and samples/s.
+
+    python benchmarks/imdb.py [--data-dir ../shared/datasets] [--skip-tutorial]
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+TUTORIAL = ["data.max_len=80", "data.top_k=10000", "model.cell=simple_rnn", "model.units=[64,64]",
+            "model.embedding_dim=100", "model.bidirectional=false", "model.attention=false", "model.dropout=0.5",
+            "trainer.epochs=4", "trainer.batch_size=128", "trainer.early_stopping_patience=0",
+            "evaluator.lower_bounds={}"]
+
+
+def run_pipeline(root: Path, data_dir: str, overrides: list[str]) -> dict:
+    """Runs the imdb config through the CLI; returns its summary."""
+    command = [sys.executable, "-m", "pipeline.cli", "run", str(REPO / "pipeline/configs/imdb.yaml"),
+               "--root", str(root), "--data-dir", data_dir, "--json"]
+    for override in overrides:
+        command += ["--set", override]
+    result = subprocess.run(command, capture_output=True, text=True, cwd=REPO)
+    if result.returncode not in (0, 4):
+        sys.stderr.write(result.stderr[-4000:])
+        raise SystemExit(result.returncode)
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def artifact(root: Path, component: str, name: str) -> dict:
+    """The artifact.json of a component's output in a pipeline root."""
+    return json.loads(Path(glob.glob(str(root / "artifacts" / component / "*" / name / "artifact.json"))[0]).read_text())
+
+
+def load_arrays(root: Path, split: str):
+    """Transformed token ids and labels of one split, as NumPy arrays."""
+    import numpy as np
+    import tensorflow as tf
+    import tensorflow_transform as tft
+
+    graph = glob.glob(str(root / "artifacts" / "transform" / "*" / "transform_graph"))[0]
+    spec = tft.TFTransformOutput(graph).transformed_feature_spec()
+    files = glob.glob(str(root / "artifacts" / "transform" / "*" / "transformed_examples" / f"Split-{split}" / "*.gz"))
+    tokens, labels = [], []
+    for batch in tf.data.TFRecordDataset(files, compression_type="GZIP").batch(4096):
+        parsed = tf.io.parse_example(batch, spec)
+        tokens.append(parsed["tokens"].numpy())
+        labels.append(parsed["label"].numpy())
+    return np.concatenate(tokens), np.concatenate(labels).astype("float32")
+
+
+def plain_fit_throughput(root: Path, model_json: dict, epochs: int = 1) -> float:
+    """Samples/s of ``model.fit`` on in-memory arrays, same model and hyperparameters as the trainer."""
+    import keras
+
+    from models.rnn import ModelSpec, build_model, compile_model
+
+    hp = model_json["properties"]["hyperparameters"]
+    spec = ModelSpec(**{**hp["model"], "units": tuple(hp["model"]["units"])})
+    x, y = load_arrays(root, "train")
+    x_eval, y_eval = load_arrays(root, "eval")
+    vocab = int(max(x.max(), x_eval.max())) + 2
+    keras.utils.set_random_seed(0)
+    model = compile_model(build_model(spec, [x.shape[1]], "binary", 1, vocab_size=vocab), "binary",
+                          hp["learning_rate"], hp["clipnorm"])
+    started = time.perf_counter()
+    model.fit(x, y, batch_size=hp["batch_size"], epochs=epochs, validation_data=(x_eval, y_eval), verbose=0)
+    return len(x) * epochs / (time.perf_counter() - started)
+
+
+def hand_stepped_loop(root: Path, epochs: int = 4) -> dict:
+    """The tutorial: two SimpleRNNCells stepped by a Python loop over ``tf.unstack``."""
+    import keras
+    import numpy as np
+    import tensorflow as tf
+
+    x, y = load_arrays(root, "train")
+    x_test, y_test = load_arrays(root, "test")
+    vocab = int(max(x.max(), x_test.max())) + 1
+
+    class HandSteppedRNN(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.embedding = keras.layers.Embedding(vocab, 100)
+            self.cell_0 = keras.layers.SimpleRNNCell(64)
+            self.cell_1 = keras.layers.SimpleRNNCell(64)
+            self.dropout = keras.layers.Dropout(0.5)
+            self.out = keras.layers.Dense(1, activation="sigmoid")
+
+        def call(self, inputs, training=False):
+            state_0 = [tf.zeros([tf.shape(inputs)[0], 64])]
+            state_1 = [tf.zeros([tf.shape(inputs)[0], 64])]
+            embedded = self.dropout(self.embedding(inputs), training=training)
+            for step in tf.unstack(embedded, axis=1):
+                output_0, state_0 = self.cell_0(step, state_0, training=training)
+                output_1, state_1 = self.cell_1(output_0, state_1, training=training)
+            return self.out(output_1)
+
+    keras.utils.set_random_seed(0)
+    model = HandSteppedRNN()
+    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="binary_crossentropy", metrics=["accuracy"])
+    order = np.random.default_rng(0).permutation(len(x))
+    started = time.perf_counter()
+    model.fit(x[order], y[order], batch_size=128, epochs=epochs, verbose=0)
+    seconds = time.perf_counter() - started
+    accuracy = float(model.evaluate(x_test, y_test, batch_size=512, verbose=0)[1])
+    return {"test_accuracy": round(accuracy, 4), "train_samples_per_second": round(len(x) * epochs / seconds, 1)}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data-dir", default=str(REPO.parent / "shared" / "datasets"))
+    parser.add_argument("--set", dest="overrides", action="append", default=[])
+    parser.add_argument("--skip-tutorial", action="store_true")
+    args = parser.parse_args()
+    report: dict = {"benchmark": "imdb"}
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp, "best")
+        summary = run_pipeline(root, args.data_dir, args.overrides)
+        model = artifact(root, "trainer", "model")
+        examples = artifact(root, "example_gen", "examples")
+        rnnpipe_rate = model["properties"]["train_samples_per_second"]
+        plain_rate = plain_fit_throughput(root, model)
+        report["best_config"] = {
+            "overrides": args.overrides,
+            "hyperparameters": model["properties"]["hyperparameters"],
+            "test_metrics": {k: round(v, 4) for k, v in summary["metrics"].items()},
+            "epochs_run": model["properties"]["epochs_run"],
+            "train_samples_per_second": rnnpipe_rate,
+            "plain_keras_fit_samples_per_second": round(plain_rate, 1),
+            "fit_ratio": round(rnnpipe_rate / plain_rate, 3),
+            "ingest_reviews_per_second": round(examples["properties"]["rows_read"]
+                                               / summary["component_seconds"]["example_gen"], 1),
+            "wall_seconds_per_component": summary["component_seconds"],
+        }
+        if not args.skip_tutorial:
+            tutorial_root = Path(tmp, "tutorial")
+            tutorial = run_pipeline(tutorial_root, args.data_dir, TUTORIAL)
+            tutorial_model = artifact(tutorial_root, "trainer", "model")
+            report["tutorial_architecture"] = {
+                "rnnpipe": {"test_accuracy": round(tutorial["metrics"]["accuracy"], 4),
+                            "train_samples_per_second": tutorial_model["properties"]["train_samples_per_second"]},
+                "hand_stepped_loop": hand_stepped_loop(tutorial_root),
+            }
+    print(json.dumps(report, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
