@@ -30,8 +30,9 @@ METRICS = {
     "regression": {"rmse": False, "mae": False, "mape": False, "persistence_rmse": False,
                    "persistence_mae": False, "rmse_vs_persistence": False},
     "binary": {"accuracy": True, "auc": True, "precision": True, "recall": True, "log_loss": False},
+    "multiclass": {"accuracy": True, "macro_precision": True, "macro_recall": True, "log_loss": False},
 }
-DEFAULT_COMPARISON = {"regression": "rmse", "binary": "accuracy"}
+DEFAULT_COMPARISON = {"regression": "rmse", "binary": "accuracy", "multiclass": "accuracy"}
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,27 @@ def roc_auc(truth: np.ndarray, scores: np.ndarray) -> float:
     return float((ranks[truth == 1].sum() - positives * (positives + 1) / 2) / (positives * negatives))
 
 
+def multiclass_metrics(truth: np.ndarray, probabilities: np.ndarray,
+                       class_names: tuple[str, ...]) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
+    """Accuracy, macro precision/recall and log loss, plus precision and recall per class."""
+    truth = truth.astype(int).ravel()
+    predicted = probabilities.argmax(axis=1)
+    per_class = {}
+    for index, name in enumerate(class_names):
+        predicted_here, truly_here = predicted == index, truth == index
+        hits = int(np.sum(predicted_here & truly_here))
+        per_class[name] = {"precision": hits / int(predicted_here.sum()) if predicted_here.any() else 0.0,
+                           "recall": hits / int(truly_here.sum()) if truly_here.any() else 0.0,
+                           "count": int(truly_here.sum())}
+    chosen = np.clip(probabilities[np.arange(len(truth)), truth], 1e-7, 1.0)
+    return {
+        "accuracy": float(np.mean(predicted == truth)),
+        "macro_precision": float(np.mean([c["precision"] for c in per_class.values()])),
+        "macro_recall": float(np.mean([c["recall"] for c in per_class.values()])),
+        "log_loss": float(-np.mean(np.log(chosen))),
+    }, per_class
+
+
 def confusion_matrix(truth: np.ndarray, predicted: np.ndarray, classes: int) -> list[list[int]]:
     """Counts ``[true class][predicted class]``."""
     matrix = np.zeros((classes, classes), dtype=int)
@@ -150,6 +172,10 @@ def score(task: str, targets: Mapping[str, np.ndarray], predicted: Mapping[str, 
     if task == "regression":
         return regression_metrics(targets["truth"], predicted["predictions"], targets["persistence"]), {}
     truth = targets["truth"]
+    if task == "multiclass":
+        metrics, per_class = multiclass_metrics(truth, predicted["probabilities"], data.class_names)
+        return metrics, {"per_class": per_class, "slices": {"class": per_class},
+                         "confusion_matrix": confusion_matrix(truth, predicted["class_ids"], len(data.class_names))}
     metrics = binary_metrics(truth, predicted["probabilities"])
     classes = predicted["class_ids"].ravel()
     return metrics, {"confusion_matrix": confusion_matrix(truth, classes, 2),
@@ -221,20 +247,26 @@ def run(inputs: Mapping[str, Artifact], params: EvaluatorParams, out: OutputDir)
     write_json(target / "metrics.json", {"metrics": metrics, **details, "baseline": baseline, "blessed": blessed,
                                          "reasons": reasons, "test_examples": len(serialized)})
     (target / ("BLESSED" if blessed else "NOT_BLESSED")).write_text(json.dumps(reasons) + "\n")
-    write_plots(kind.TASK, target, targets, predicted, metrics, details)
+    write_plots(kind.TASK, target, targets, predicted, metrics, details, params.data)
     return {"evaluation": out.artifact("evaluation", "ModelEvaluation", blessed=blessed, metrics=metrics,
                                        baseline=baseline, reasons=reasons)}
 
 
-def write_plots(task: str, target: Path, targets, predicted, metrics, details) -> None:
+def write_plots(task: str, target: Path, targets, predicted, metrics, details, data) -> None:
     """The evaluation's PNGs: a forecast for series; confusion matrix and slices for classes."""
-    from components.plots import plot_confusion_matrix, plot_forecast, plot_slices
+    from components.plots import plot_confusion_matrix, plot_forecast, plot_mistakes, plot_slices
 
     if task == "regression":
         order = np.argsort(targets["times"])
         plot_forecast(targets["times"][order].astype("datetime64[s]"), targets["truth"][order, 0],
                       predicted["predictions"][order, 0], targets["persistence"][order, 0], target / "forecast.png",
                       f"test: RMSE {metrics['rmse']:.3f} vs persistence {metrics['persistence_rmse']:.3f}")
+        return
+    if task == "multiclass":
+        plot_confusion_matrix(details["confusion_matrix"], list(data.class_names), target / "confusion_matrix.png",
+                              f"test accuracy {metrics['accuracy']:.4f}")
+        plot_mistakes(targets["images"], targets["truth"], predicted["probabilities"], list(data.class_names),
+                      target / "worst_mistakes.png")
         return
     plot_confusion_matrix(details["confusion_matrix"], ["negative", "positive"], target / "confusion_matrix.png",
                           f"test accuracy {metrics['accuracy']:.3f}, AUC {metrics['auc']:.3f}")

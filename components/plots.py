@@ -88,3 +88,26 @@ def plot_slices(slices: Mapping[str, Mapping[str, float]], path: Path, title: st
     fig.tight_layout()
     fig.savefig(path, dpi=90)
     plt.close(fig)
+
+
+def plot_mistakes(images, truth, probabilities, class_names: Sequence[str], path: Path, count: int = 24) -> None:
+    """A grid of the most confident wrong predictions, titled ``true -> predicted (p)``."""
+    import numpy as np
+
+    plt = _pyplot()
+    predicted = probabilities.argmax(axis=1)
+    wrong = np.flatnonzero(predicted != truth)
+    worst = wrong[np.argsort(-probabilities[wrong, predicted[wrong]])][:count]
+    columns = 8
+    rows = max(1, int(np.ceil(len(worst) / columns)))
+    fig, axes = plt.subplots(rows, columns, figsize=(columns * 1.3, rows * 1.5), squeeze=False)
+    for axis in axes.ravel():
+        axis.axis("off")
+    for axis, index in zip(axes.ravel(), worst):
+        axis.imshow(images[index], cmap="gray_r")
+        axis.set_title(f"{class_names[truth[index]]}->{class_names[predicted[index]]} "
+                       f"({probabilities[index, predicted[index]]:.2f})", fontsize=7)
+    fig.suptitle(f"most confident mistakes ({len(wrong)} wrong in all)", fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)

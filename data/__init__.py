@@ -3,7 +3,7 @@
 import importlib
 from types import ModuleType
 
-KINDS = ("timeseries", "imdb")
+KINDS = ("timeseries", "imdb", "mnist")
 
 
 def get_kind(name: str) -> ModuleType:

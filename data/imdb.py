@@ -8,7 +8,6 @@ train-only vocabulary, right-padded with 0 and truncated at the end, and ``lengt
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -23,6 +22,7 @@ from apache_beam.io.filesystems import FileSystems
 
 from data.download import fetch, sha256_of
 from data.errors import DataError
+from data.hashing import stable_fraction
 
 TASK = "binary"
 SPLITS = ("train", "eval", "test")
@@ -164,11 +164,6 @@ def input_files(cfg: ImdbData) -> list[Path]:
 
 
 # ---------------------------------------------------------------- records
-
-
-def stable_fraction(key: str) -> float:
-    """A number in [0, 1) fixed by ``key``: the same on every machine and run."""
-    return int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big") / 2.0 ** 64
 
 
 def make_record(name: str, raw: bytes, source: str, eval_fraction: float) -> tuple[str, Any]:

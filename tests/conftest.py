@@ -90,3 +90,37 @@ def write_aclimdb(root: Path, per_class: int = 40, seed: int = 0) -> Path:
                 rating = rng.randint(7, 10) if polarity == "pos" else rng.randint(1, 4)
                 (folder / f"{number}_{rating}.txt").write_text(review_text(rng, polarity == "pos"), encoding="utf-8")
     return root / "aclImdb"
+
+
+def synthetic_digits(count: int, seed: int = 0, classes: int = 10) -> tuple[np.ndarray, np.ndarray]:
+    """Learnable 28x28 uint8 'digits': class k draws a bright bar on rows 2k..2k+2, plus noise."""
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, classes, count).astype(np.uint8)
+    images = rng.integers(0, 60, (count, 28, 28)).astype(np.uint8)
+    for image, label in zip(images, labels):
+        image[2 * label + 2: 2 * label + 5, 4:24] = 255
+    return images, labels
+
+
+def write_idx(path: Path, array: np.ndarray, magic: int | None = None, gz: bool = True) -> Path:
+    """Writes an IDX file (gzipped when the name ends in .gz)."""
+    import gzip
+
+    magic = magic if magic is not None else (0x0803 if array.ndim == 3 else 0x0801)
+    header = magic.to_bytes(4, "big") + b"".join(d.to_bytes(4, "big") for d in array.shape)
+    payload = header + array.astype(np.uint8).tobytes()
+    path.write_bytes(gzip.compress(payload) if gz else payload)
+    return path
+
+
+def write_mnist_folder(folder: Path, count: int = 300, seed: int = 0, with_train: bool = False) -> Path:
+    """A folder of IDX files holding synthetic digits (t10k only, unless ``with_train``)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    images, labels = synthetic_digits(count, seed)
+    write_idx(folder / "t10k-images-idx3-ubyte.gz", images)
+    write_idx(folder / "t10k-labels-idx1-ubyte.gz", labels)
+    if with_train:
+        images, labels = synthetic_digits(count, seed + 1)
+        write_idx(folder / "train-images-idx3-ubyte", images, gz=False)
+        write_idx(folder / "train-labels-idx1-ubyte", labels, gz=False)
+    return folder

@@ -9,8 +9,8 @@ import pytest
 import tensorflow as tf
 
 from data.errors import DataError
-from data.imdb import (ImdbData, check_input, input_files, make_record, read_npz, read_tarball, stable_fraction,
-                       tokenize)
+from data.imdb import (ImdbData, check_input, input_files, make_record, read_npz, read_tarball, tokenize)
+from data.hashing import stable_fraction
 from tests.conftest import write_aclimdb
 
 
