@@ -17,37 +17,20 @@ from __future__ import annotations
 import argparse
 import glob
 import json
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import DEFAULT_DATA_DIR, REPO, artifact, run_pipeline  # noqa: E402
+
 sys.path.insert(0, str(REPO))
 
 TUTORIAL = ["data.max_len=80", "data.top_k=10000", "model.cell=simple_rnn", "model.units=[64,64]",
             "model.embedding_dim=100", "model.bidirectional=false", "model.attention=false", "model.dropout=0.5",
             "trainer.epochs=4", "trainer.batch_size=128", "trainer.early_stopping_patience=0",
             "evaluator.lower_bounds={}"]
-
-
-def run_pipeline(root: Path, data_dir: str, overrides: list[str]) -> dict:
-    """Runs the imdb config through the CLI; returns its summary."""
-    command = [sys.executable, "-m", "pipeline.cli", "run", str(REPO / "pipeline/configs/imdb.yaml"),
-               "--root", str(root), "--data-dir", data_dir, "--json"]
-    for override in overrides:
-        command += ["--set", override]
-    result = subprocess.run(command, capture_output=True, text=True, cwd=REPO)
-    if result.returncode not in (0, 4):
-        sys.stderr.write(result.stderr[-4000:])
-        raise SystemExit(result.returncode)
-    return json.loads(result.stdout.strip().splitlines()[-1])
-
-
-def artifact(root: Path, component: str, name: str) -> dict:
-    """The artifact.json of a component's output in a pipeline root."""
-    return json.loads(Path(glob.glob(str(root / "artifacts" / component / "*" / name / "artifact.json"))[0]).read_text())
 
 
 def load_arrays(root: Path, split: str):
@@ -127,14 +110,14 @@ def hand_stepped_loop(root: Path, epochs: int = 4) -> dict:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data-dir", default=str(REPO.parent / "shared" / "datasets"))
+    parser.add_argument("--data-dir", default=DEFAULT_DATA_DIR)
     parser.add_argument("--set", dest="overrides", action="append", default=[])
     parser.add_argument("--skip-tutorial", action="store_true")
     args = parser.parse_args()
     report: dict = {"benchmark": "imdb"}
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp, "best")
-        summary = run_pipeline(root, args.data_dir, args.overrides)
+        summary = run_pipeline(REPO / "pipeline/configs/imdb.yaml", root, args.data_dir, args.overrides)
         model = artifact(root, "trainer", "model")
         examples = artifact(root, "example_gen", "examples")
         rnnpipe_rate = model["properties"]["train_samples_per_second"]
@@ -153,7 +136,7 @@ def main() -> int:
         }
         if not args.skip_tutorial:
             tutorial_root = Path(tmp, "tutorial")
-            tutorial = run_pipeline(tutorial_root, args.data_dir, TUTORIAL)
+            tutorial = run_pipeline(REPO / "pipeline/configs/imdb.yaml", tutorial_root, args.data_dir, TUTORIAL)
             tutorial_model = artifact(tutorial_root, "trainer", "model")
             report["tutorial_architecture"] = {
                 "rnnpipe": {"test_accuracy": round(tutorial["metrics"]["accuracy"], 4),

@@ -10,30 +10,22 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import DEFAULT_DATA_DIR, REPO, run_pipeline  # noqa: E402
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data-dir", default=str(REPO.parent / "shared" / "datasets"))
+    parser.add_argument("--data-dir", default=DEFAULT_DATA_DIR)
     parser.add_argument("--config", default=str(REPO / "pipeline" / "configs" / "timeseries.yaml"))
     parser.add_argument("--set", dest="overrides", action="append", default=[])
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as root:
-        command = [sys.executable, "-m", "pipeline.cli", "run", args.config, "--root", root,
-                   "--data-dir", args.data_dir, "--json"]
-        for override in args.overrides:
-            command += ["--set", override]
-        result = subprocess.run(command, capture_output=True, text=True, cwd=REPO)
-        if result.returncode not in (0, 4):
-            sys.stderr.write(result.stderr[-4000:])
-            return result.returncode
-        summary = json.loads(result.stdout.strip().splitlines()[-1])
+        summary = run_pipeline(args.config, Path(root), args.data_dir, args.overrides)
     metrics = summary["metrics"]
     print(json.dumps({
         "benchmark": "timeseries",

@@ -62,6 +62,22 @@ def fetch(url: str, sha256: str, cache_dir: str | os.PathLike, filename: str | N
     return target
 
 
+def locate_or_fetch(path: str, download: bool, url: str, sha256: str, cache_dir: str, filename: str,
+                    what: str) -> Path:
+    """``path`` if it exists; else the verified download of ``url`` when ``download`` is on.
+
+    Raises:
+        DataError: If the path is missing and downloading is off (saying how to fix it) or fails.
+    """
+    local = Path(path).expanduser()
+    if local.exists():
+        return local
+    if not download:
+        raise DataError(f"{what} data not found at {local}; pass --data-dir DIR holding it, set data.path, "
+                        f"or set data.download=true to fetch {url}")
+    return fetch(url, sha256, Path(cache_dir).expanduser(), filename=filename)
+
+
 def _download(url: str, path: Path, timeout: float) -> tuple[int, int | None]:
     received = 0
     try:

@@ -20,7 +20,7 @@ import apache_beam as beam
 from apache_beam.io import fileio
 from apache_beam.io.filesystems import FileSystems
 
-from data.download import fetch, sha256_of
+from data.download import locate_or_fetch, sha256_of
 from data.errors import DataError
 from data.hashing import stable_fraction
 
@@ -100,13 +100,7 @@ def locate(cfg: ImdbData) -> Path:
     Raises:
         DataError: If the path is missing and downloading is off or fails.
     """
-    path = Path(cfg.path).expanduser()
-    if path.exists():
-        return path
-    if not cfg.download:
-        raise DataError(f"IMDB data not found at {path}; pass --data-dir DIR holding it, set data.path, "
-                        f"or set data.download=true to fetch {cfg.url}")
-    return fetch(cfg.url, cfg.sha256, Path(cfg.cache_dir).expanduser(), filename=path.name)
+    return locate_or_fetch(cfg.path, cfg.download, cfg.url, cfg.sha256, cfg.cache_dir, Path(cfg.path).name, "IMDB")
 
 
 def source_kind(path: Path) -> str:

@@ -16,7 +16,7 @@ from typing import Any, Iterator
 import apache_beam as beam
 import numpy as np
 
-from data.download import fetch
+from data.download import locate_or_fetch
 from data.errors import DataError
 from data.hashing import stable_fraction
 
@@ -176,13 +176,7 @@ def locate(cfg: MnistData) -> Path:
     Raises:
         DataError: If the path is missing and downloading is off or fails.
     """
-    path = Path(cfg.path).expanduser()
-    if path.exists():
-        return path
-    if not cfg.download:
-        raise DataError(f"MNIST data not found at {path}; pass --data-dir DIR holding it, set data.path, "
-                        f"or set data.download=true to fetch {cfg.url}")
-    return fetch(cfg.url, cfg.sha256, Path(cfg.cache_dir).expanduser(), filename="mnist.npz")
+    return locate_or_fetch(cfg.path, cfg.download, cfg.url, cfg.sha256, cfg.cache_dir, "mnist.npz", "MNIST")
 
 
 def check_input(cfg: MnistData) -> None:
