@@ -65,3 +65,18 @@ def test_multi_processing_runner_gives_the_same_examples(tmp_path, tiny):
                       for r in tf.data.TFRecordDataset(files, compression_type="GZIP"))
 
     assert ids(examples) == ids(tiny["examples"])
+
+
+def test_imdb_and_mnist_readers_run_pickled_under_multi_processing(tmp_path, tiny_imdb):
+    """Every function is pickled to worker processes, as on a remote runner."""
+    from data.mnist import MnistData
+    from tests.conftest import write_mnist_folder
+
+    beam_args = ("--direct_running_mode=multi_processing", "--direct_num_workers=2")
+    imdb = example_gen.run({}, example_gen.ExampleGenParams("imdb", tiny_imdb["data"], beam_args=beam_args),
+                           OutputDir(tmp_path / "imdb", tmp_path / "imdb_scratch"))["examples"]
+    assert imdb.properties["counts"] == tiny_imdb["examples"].properties["counts"]
+    mnist = MnistData(path=str(write_mnist_folder(tmp_path / "mnist", count=100)))
+    digits = example_gen.run({}, example_gen.ExampleGenParams("mnist", mnist, beam_args=beam_args),
+                             OutputDir(tmp_path / "mnist_out", tmp_path / "mnist_scratch"))["examples"]
+    assert sum(digits.properties["counts"].values()) == 100

@@ -75,3 +75,13 @@ def test_compile_sets_clipnorm_and_saved_model_roundtrips(tmp_path):
 def test_model_spec_rejects_bad_values(kwargs, message):
     with pytest.raises(ValueError, match=message):
         ModelSpec(**kwargs)
+
+
+@pytest.mark.parametrize("cell,steps,unroll,expected", [
+    ("simple_rnn", 80, None, True), ("simple_rnn", 400, None, False), ("lstm", 80, None, False),
+    ("gru", 28, None, False), ("lstm", 28, True, True)])
+def test_only_short_simple_rnns_unroll_by_default(cell, steps, unroll, expected):
+    model = build_model(ModelSpec(cell=cell, units=(4,), unroll=unroll), [steps, 2], "regression", 1)
+    assert model.get_layer(f"{cell}_0").unroll is expected
+    if cell != "simple_rnn":
+        assert cudnn_eligibility(model)[f"{cell}_0"] is not expected
