@@ -6,6 +6,7 @@ and resumption from its last epoch checkpoint when a killed run is started again
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from dataclasses import asdict, dataclass, field
@@ -41,6 +42,8 @@ class TrainerParams:
         shuffle_buffer: Examples held by the shuffle buffer.
         mixed_precision: ``auto`` (on when a GPU is visible), ``on`` or ``off``.
         seed: Seed for weights, shuffling and dropout.
+        ensemble_size: Train this many members (seeds ``seed``, ``seed + 1``, ...) and export
+            their average.
         pretrained_embeddings: GloVe-format text file to initialise token embeddings ("" for none).
         train_embedding: Fine-tune pretrained embeddings (False freezes them).
     """
@@ -56,12 +59,13 @@ class TrainerParams:
     shuffle_buffer: int = 10000
     mixed_precision: str = "auto"
     seed: int = 42
+    ensemble_size: int = 1
     pretrained_embeddings: str = ""
     train_embedding: bool = True
 
     def __post_init__(self):
-        if self.epochs < 1 or self.batch_size < 1:
-            raise ValueError("trainer.epochs and trainer.batch_size must be >= 1")
+        if self.epochs < 1 or self.batch_size < 1 or self.ensemble_size < 1:
+            raise ValueError("trainer.epochs, trainer.batch_size and trainer.ensemble_size must be >= 1")
         if not 0 < self.learning_rate < 1:
             raise ValueError(f"trainer.learning_rate must lie in (0, 1), got {self.learning_rate}")
         if self.clipnorm is not None and self.clipnorm <= 0:
@@ -153,48 +157,80 @@ def run(inputs: Mapping[str, Artifact], params: TrainerParams, out: OutputDir) -
             raise ValueError(f"trainer.pretrained_embeddings needs token inputs; {params.kind} has none")
         embedding_matrix = glove_matrix(params.pretrained_embeddings, kind.vocabulary(tft_output), vocab_size,
                                         params.seed)
-    with strategy.scope():
-        model = build_model(params.model, input_shape, kind.TASK, outputs, vocab_size=vocab_size,
-                            embedding_matrix=embedding_matrix, train_embedding=params.train_embedding,
-                            dtype="mixed_float16" if plan.mixed_precision else None)
-        compile_model(model, kind.TASK, params.learning_rate, params.clipnorm)
-    eligibility = cudnn_eligibility(model)
-    for layer, eligible in eligibility.items():
-        LOG.info("layer %s: %s for the fused cuDNN kernel", layer, "eligible" if eligible else "NOT eligible")
-
     model_dir = out.artifact_dir("model")
     logs_dir = out.artifact_dir("logs")
-    monitor = "val_loss" if evaluation is not None else "loss"
-    callbacks = [
-        keras.callbacks.BackupAndRestore(str(out.scratch / "backup")),
-        keras.callbacks.TensorBoard(str(logs_dir), histogram_freq=0, write_graph=False),
-        EpochProgress(params.epochs),
-    ]
-    if params.early_stopping_patience:
-        callbacks.append(keras.callbacks.EarlyStopping(monitor=monitor, patience=params.early_stopping_patience,
-                                                       restore_best_weights=True))
+    dtype = "mixed_float16" if plan.mixed_precision else None
     started = time.perf_counter()
-    history = model.fit(train, validation_data=evaluation, epochs=params.epochs, callbacks=callbacks, verbose=0,
-                        shuffle=False)
+    members, histories = [], []
+    for member in range(params.ensemble_size):
+        saved = out.scratch / f"member_{member}.keras"
+        if saved.exists():  # finished before a crash: not trained again
+            members.append(keras.saving.load_model(str(saved), compile=False))
+            histories.append(json.loads((out.scratch / f"member_{member}.history.json").read_text()))
+            continue
+        keras.utils.set_random_seed(params.seed + member)
+        with strategy.scope():
+            model = build_model(params.model, input_shape, kind.TASK, outputs, vocab_size=vocab_size,
+                                embedding_matrix=embedding_matrix, train_embedding=params.train_embedding,
+                                dtype=dtype, name=f"member_{member}" if params.ensemble_size > 1 else None)
+            compile_model(model, kind.TASK, params.learning_rate, params.clipnorm)
+        if member == 0:
+            for layer, eligible in cudnn_eligibility(model).items():
+                LOG.info("layer %s: %s for the fused cuDNN kernel", layer, "eligible" if eligible else "NOT eligible")
+        history = model.fit(train, validation_data=evaluation, epochs=params.epochs, verbose=0, shuffle=False,
+                            callbacks=member_callbacks(params, out, logs_dir, member, evaluation is not None))
+        model.save(str(saved))
+        write_json(out.scratch / f"member_{member}.history.json", history.history)
+        members.append(model)
+        histories.append(history.history)
     seconds = time.perf_counter() - started
+    model = average_members(members, input_shape)
+    eligibility = cudnn_eligibility(members[0])
     train_examples = int(examples.properties.get("counts", {}).get("train", 0))
-    epochs_run = len(history.history.get("loss", []))
+    epochs_run = sum(len(h.get("loss", [])) for h in histories)
     model.save(str(model_dir / MODEL_FILE))
-    write_json(model_dir / "history.json", history.history)
+    write_json(model_dir / "history.json", histories[0] if len(histories) == 1 else {"members": histories})
     hyperparameters = {"model": asdict(params.model), "epochs": params.epochs, "batch_size": params.batch_size,
                        "learning_rate": params.learning_rate, "clipnorm": params.clipnorm, "seed": params.seed,
+                       "ensemble_size": params.ensemble_size,
                        "pretrained_embeddings": params.pretrained_embeddings,
                        "train_embedding": params.train_embedding}
     write_json(model_dir / "hyperparameters.json", hyperparameters)
-    plot_learning_curves(history.history, model_dir / "learning_curve.png")
+    plot_learning_curves(histories[0], model_dir / "learning_curve.png")
+    history = histories[-1]
     return {
         "model": out.artifact("model", "Model", hyperparameters=hyperparameters, epochs_run=epochs_run,
                               train_seconds=round(seconds, 3), cudnn_eligible=eligibility,
                               train_samples_per_second=round(train_examples * epochs_run / seconds, 1) if seconds else None,
                               mixed_precision=plan.mixed_precision, strategy=plan.strategy,
-                              final_metrics={k: float(v[-1]) for k, v in history.history.items()}),
+                              final_metrics={k: float(v[-1]) for k, v in history.items()}),
         "logs": out.artifact("logs", "ModelRun"),
     }
+
+
+def member_callbacks(params: TrainerParams, out: OutputDir, logs_dir, member: int, has_eval: bool) -> list:
+    """Checkpointing, TensorBoard, progress and early stopping for one ensemble member."""
+    suffix = f"_{member}" if params.ensemble_size > 1 else ""
+    callbacks = [
+        keras.callbacks.BackupAndRestore(str(out.scratch / f"backup{suffix}")),
+        keras.callbacks.TensorBoard(str(logs_dir / f"member{suffix}" if suffix else logs_dir),
+                                    histogram_freq=0, write_graph=False),
+        EpochProgress(params.epochs, f"member {member + 1}/{params.ensemble_size} " if suffix else ""),
+    ]
+    if params.early_stopping_patience:
+        callbacks.append(keras.callbacks.EarlyStopping(monitor="val_loss" if has_eval else "loss",
+                                                       patience=params.early_stopping_patience,
+                                                       restore_best_weights=True))
+    return callbacks
+
+
+def average_members(members: list, input_shape) -> keras.Model:
+    """One model that averages its members' outputs (the member itself when there is one)."""
+    if len(members) == 1:
+        return members[0]
+    inputs = keras.Input(shape=tuple(input_shape), dtype=members[0].inputs[0].dtype, name="inputs")
+    averaged = keras.layers.Average(name="ensemble_average", dtype="float32")([m(inputs) for m in members])
+    return keras.Model(inputs, averaged, name="ensemble")
 
 
 def load_model(model: Artifact):
@@ -207,10 +243,11 @@ def load_model(model: Artifact):
 class EpochProgress(keras.callbacks.Callback):
     """Logs one line per epoch with every metric."""
 
-    def __init__(self, epochs: int):
+    def __init__(self, epochs: int, prefix: str = ""):
         super().__init__()
         self.epochs = epochs
+        self.prefix = prefix
 
     def on_epoch_end(self, epoch, logs=None):
         metrics = " ".join(f"{k}={v:.4f}" for k, v in sorted((logs or {}).items()) if isinstance(v, (int, float)))
-        LOG.info("epoch %d/%d %s", epoch + 1, self.epochs, metrics)
+        LOG.info("%sepoch %d/%d %s", self.prefix, epoch + 1, self.epochs, metrics)

@@ -132,7 +132,7 @@ def head(task: str, outputs: int) -> keras.layers.Layer:
 
 def build_model(spec: ModelSpec, input_shape: Sequence[int], task: str, outputs: int,
                 vocab_size: int | None = None, embedding_matrix=None,
-                train_embedding: bool = True, dtype: str | None = None) -> keras.Model:
+                train_embedding: bool = True, dtype: str | None = None, name: str | None = None) -> keras.Model:
     """Builds an uncompiled recurrent model.
 
     Args:
@@ -144,6 +144,7 @@ def build_model(spec: ModelSpec, input_shape: Sequence[int], task: str, outputs:
         embedding_matrix: Optional ``[vocab_size, embedding_dim]`` initial embedding.
         train_embedding: Whether a given embedding matrix is fine-tuned.
         dtype: Layer dtype policy, e.g. ``mixed_float16`` on GPU (the head stays float32).
+        name: Model name (default ``rnnpipe_<cell>``).
 
     Returns:
         A ``keras.Model`` mapping inputs to predictions or probabilities.
@@ -175,7 +176,7 @@ def build_model(spec: ModelSpec, input_shape: Sequence[int], task: str, outputs:
         x = keras.layers.Dense(spec.dense_units, activation="relu", name="dense", dtype=dtype)(x)
     if spec.dropout:
         x = keras.layers.Dropout(spec.dropout, name="head_dropout", dtype=dtype)(x)
-    return keras.Model(inputs, head(task, outputs)(x), name=f"rnnpipe_{spec.cell}")
+    return keras.Model(inputs, head(task, outputs)(x), name=name or f"rnnpipe_{spec.cell}")
 
 
 def loss_and_metrics(task: str) -> tuple[str, list]:

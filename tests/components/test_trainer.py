@@ -97,3 +97,20 @@ def test_pretrained_embeddings_are_aligned_to_the_vocabulary_and_frozen(tiny_imd
     assert weights.shape[1] == 4 and not model.get_layer("embedding").trainable
     np.testing.assert_allclose(weights[vocabulary.index("great") + 1], [0.1, 0.2, 0.3, 0.4], atol=1e-6)
     np.testing.assert_allclose(weights[0], 0.0)
+
+
+def test_ensemble_averages_its_members(tiny, tmp_path):
+    import numpy as np
+
+    from models.rnn import ModelSpec
+    from tests.components.conftest import out_dir
+
+    params = TrainerParams("timeseries", tiny["data"], ModelSpec(units=(4,)), epochs=1, batch_size=32, ensemble_size=2)
+    inputs = {"transformed_examples": tiny["transformed_examples"], "transform_graph": tiny["transform_graph"]}
+    produced = trainer.run(inputs, params, out_dir(tmp_path, "ensemble"))["model"]
+    model = trainer.load_model(produced)
+    members = [model.get_layer("member_0"), model.get_layer("member_1")]
+    x = np.random.default_rng(0).standard_normal((5, 10, 6)).astype("float32")
+    np.testing.assert_allclose(model(x), (members[0](x) + members[1](x)) / 2, atol=1e-6)
+    assert not np.allclose(members[0](x), members[1](x))  # different seeds
+    assert produced.properties["epochs_run"] == 2 and produced.properties["hyperparameters"]["ensemble_size"] == 2
