@@ -12,20 +12,30 @@ REPO = Path(__file__).resolve().parent.parent
 DEFAULT_DATA_DIR = str(REPO.parent / "shared" / "datasets")
 
 
+def cli_command(command: str, config: str | Path, root: Path, data_dir: str, overrides: list[str]) -> list[str]:
+    """``rnnpipe COMMAND CONFIG --root ROOT --data-dir DIR --set ...`` as an argv list."""
+    argv = [sys.executable, "-m", "pipeline.cli", command, str(config), "--root", str(root), "--data-dir", data_dir]
+    for override in overrides:
+        argv += ["--set", override]
+    return argv
+
+
+def summary_of(returncode: int, stdout: str, stderr: str, accepted: tuple[int, ...] = (0, 4)) -> dict:
+    """The JSON summary on the last stdout line; exits with the CLI's code if it is not accepted."""
+    if returncode not in accepted:
+        sys.stderr.write(stderr[-4000:])
+        raise SystemExit(returncode)
+    return json.loads(stdout.strip().splitlines()[-1])
+
+
 def run_pipeline(config: str | Path, root: Path, data_dir: str, overrides: list[str]) -> dict:
     """Runs ``rnnpipe run CONFIG --json`` in a fresh process; returns its summary.
 
     Exits with the CLI's code (after printing its stderr tail) unless the run completed.
     """
-    command = [sys.executable, "-m", "pipeline.cli", "run", str(config), "--root", str(root),
-               "--data-dir", data_dir, "--json"]
-    for override in overrides:
-        command += ["--set", override]
-    result = subprocess.run(command, capture_output=True, text=True, cwd=REPO)
-    if result.returncode not in (0, 4):
-        sys.stderr.write(result.stderr[-4000:])
-        raise SystemExit(result.returncode)
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    result = subprocess.run(cli_command("run", config, root, data_dir, overrides) + ["--json"],
+                            capture_output=True, text=True, cwd=REPO)
+    return summary_of(result.returncode, result.stdout, result.stderr)
 
 
 def artifact(root: Path, component: str, name: str) -> dict:

@@ -6,6 +6,7 @@ and resumption from its last epoch checkpoint when a killed run is started again
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import time
@@ -21,6 +22,7 @@ from models.rnn import ModelSpec
 
 NAME = "trainer"
 INPUTS = ("transformed_examples", "transform_graph")
+OPTIONAL_INPUTS = ("hyperparameters",)
 OUTPUTS = ("model", "logs")
 MODEL_FILE = "model.keras"
 LOG = logging.getLogger("rnnpipe.trainer")
@@ -124,7 +126,8 @@ def run(inputs: Mapping[str, Artifact], params: TrainerParams, out: OutputDir) -
     """Trains the model.
 
     Args:
-        inputs: ``transformed_examples`` and ``transform_graph`` from transform.
+        inputs: ``transformed_examples`` and ``transform_graph`` from transform, and optionally
+            ``hyperparameters`` from tuner, whose best values replace the config's.
         params: Model and training settings.
         out: Where to write; ``out.scratch`` keeps the epoch checkpoint across crashes.
 
@@ -140,6 +143,10 @@ def run(inputs: Mapping[str, Artifact], params: TrainerParams, out: OutputDir) -
     from models.rnn import build_model, compile_model, cudnn_eligibility
 
     kind = get_kind(params.kind)
+    source = "config"
+    if "hyperparameters" in inputs:
+        params = with_tuned_values(params, inputs["hyperparameters"])
+        source = "tuner"
     keras.utils.set_random_seed(params.seed)
     tft_output = tft.TFTransformOutput(str(inputs["transform_graph"].uri))
     spec = tft_output.transformed_feature_spec()
@@ -194,18 +201,30 @@ def run(inputs: Mapping[str, Artifact], params: TrainerParams, out: OutputDir) -
                        "learning_rate": params.learning_rate, "clipnorm": params.clipnorm, "seed": params.seed,
                        "ensemble_size": params.ensemble_size,
                        "pretrained_embeddings": params.pretrained_embeddings,
-                       "train_embedding": params.train_embedding}
+                       "train_embedding": params.train_embedding, "source": source}
     write_json(model_dir / "hyperparameters.json", hyperparameters)
     plot_learning_curves(histories[0], model_dir / "learning_curve.png")
     history = histories[-1]
     return {
-        "model": out.artifact("model", "Model", hyperparameters=hyperparameters, epochs_run=epochs_run,
+        "model": out.artifact("model", "Model", hyperparameters=hyperparameters, hyperparameters_source=source,
+                              epochs_run=epochs_run,
                               train_seconds=round(seconds, 3), cudnn_eligible=eligibility,
                               train_samples_per_second=round(train_examples * epochs_run / seconds, 1) if seconds else None,
                               mixed_precision=plan.mixed_precision, strategy=plan.strategy,
                               final_metrics={k: float(v[-1]) for k, v in history.items()}),
         "logs": out.artifact("logs", "ModelRun"),
     }
+
+
+def with_tuned_values(params: TrainerParams, best: Artifact) -> TrainerParams:
+    """The params with the tuner's best model and training values in place of the config's."""
+    from components.tuner import load_best
+    from models.search_space import apply_values
+
+    values = load_best(best)["values"]
+    spec, training = apply_values(values, params.model, params.learning_rate, params.clipnorm, params.batch_size)
+    LOG.info("training with the tuner's best hyperparameters: %s", values)
+    return dataclasses.replace(params, model=spec, **training)
 
 
 def member_callbacks(params: TrainerParams, out: OutputDir, logs_dir, member: int, has_eval: bool) -> list:

@@ -33,6 +33,7 @@ from data.errors import DataError
 TASK = "regression"
 FEATURES_KEY = "inputs"
 LABEL_KEY = "target"
+TARGET_MODES = ("level", "change")
 SPLITS = ("train", "eval", "test")
 SECONDS_PER_DAY = 86400
 DAYS_PER_YEAR = 365.2425
@@ -70,6 +71,8 @@ class TimeseriesData:
         stride: Steps between the targets of consecutive windows.
         split: Time-ordered split fractions.
         calendar_features: Add day-of-year and day-of-week sine/cosine channels.
+        target_mode: ``level`` trains the model on the scaled future values; ``change`` trains it
+            on their scaled difference from the last observed value (a residual on persistence).
         max_examples: Keep only the last N rows of each series (None keeps all).
         max_error_rate: Largest share of bad rows tolerated before the run fails.
     """
@@ -83,6 +86,7 @@ class TimeseriesData:
     stride: int = 1
     split: SplitFractions = field(default_factory=SplitFractions)
     calendar_features: bool = False
+    target_mode: str = "level"
     max_examples: int | None = None
     max_error_rate: float = 0.01
 
@@ -94,6 +98,8 @@ class TimeseriesData:
         for name in ("window", "horizon", "stride"):
             if getattr(self, name) < 1:
                 raise ValueError(f"data.{name} must be >= 1, got {getattr(self, name)}")
+        if self.target_mode not in TARGET_MODES:
+            raise ValueError(f"data.target_mode must be one of {TARGET_MODES}, got {self.target_mode!r}")
         if not 0.0 <= self.max_error_rate <= 1.0:
             raise ValueError(f"data.max_error_rate must lie in [0, 1], got {self.max_error_rate}")
 
@@ -410,6 +416,7 @@ def make_preprocessing_fn(cfg: TimeseriesData):
     n_values, window = cfg.n_values, cfg.window
     target_index = cfg.value_columns.index(cfg.target)
     calendar = cfg.calendar_features
+    predict_change = cfg.target_mode == "change"
 
     def preprocessing_fn(inputs):
         import tensorflow as tf
@@ -427,12 +434,15 @@ def make_preprocessing_fn(cfg: TimeseriesData):
         if calendar:
             channels.append(calendar_channels(inputs["timestamps"]) * mask[..., None])
         batch = tf.shape(mask)[0]
+        last_value = history[:, -1, target_index]
+        # Predictions come back as label * target_std + target_mean (see to_original_units).
+        center = last_value[:, None] if predict_change else tf.fill([batch, 1], mean[target_index])
         return {
             FEATURES_KEY: tf.concat(channels, axis=-1),
-            LABEL_KEY: (inputs["target"] - mean[target_index]) / std[target_index],
-            "target_mean": tf.fill([batch], mean[target_index]),
+            LABEL_KEY: (inputs["target"] - center) / std[target_index],
+            "target_mean": center[:, 0],
             "target_std": tf.fill([batch], std[target_index]),
-            "last_value": history[:, -1, target_index],
+            "last_value": last_value,
         }
 
     return preprocessing_fn
@@ -449,7 +459,7 @@ def model_shape(cfg: TimeseriesData, tft_output) -> tuple[list[int], int, None]:
 
 
 def to_original_units(predictions, features):
-    """Undoes the z-scoring of model outputs."""
+    """Undoes the scaling of model outputs (around the mean, or the last value in ``change`` mode)."""
     return predictions * features["target_std"][:, None] + features["target_mean"][:, None]
 
 

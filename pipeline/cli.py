@@ -18,7 +18,7 @@ DEFAULT_ROOT = "rnnpipe_root"
 DESCRIPTION = """\
 rnnpipe: a batch pipeline for recurrent sequence models (Beam, tf.Transform, Keras 3).
 
-Each run goes example_gen -> transform -> trainer -> evaluator -> exporter. Outputs live
+Each run goes example_gen -> transform -> [tuner ->] trainer -> evaluator -> exporter. Outputs live
 under the pipeline root (--root): artifacts/, the run store runs.sqlite, and serving/,
 where blessed models are published as <model_name>/<version>/ for TensorFlow Serving.
 A component whose code, params and inputs are unchanged is reused from cache.
@@ -30,6 +30,9 @@ examples:
   rnnpipe run pipeline/configs/timeseries.yaml --data-dir ../shared/datasets
   rnnpipe run CONFIG.yaml --set trainer.epochs=1 --set data.max_examples=2000 --json
   rnnpipe run CONFIG.yaml -- --runner=DirectRunner --direct_running_mode=multi_processing
+  rnnpipe run CONFIG.yaml --set tuner.enabled=true        # KerasTuner search before training
+  rnnpipe run CONFIG.yaml --set tuner.enabled=true --tuner-role chief --chief-address 0.0.0.0:8470
+  rnnpipe tune-worker CONFIG.yaml --chief HOST:8470 --worker-id 1   # one per GPU or host
   rnnpipe runs                                   # past runs, newest first
   rnnpipe runs show RUN_ID
 
@@ -65,17 +68,43 @@ def build_parser() -> argparse.ArgumentParser:
                               epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     run.add_argument("config", help="YAML config, e.g. pipeline/configs/timeseries.yaml")
     add_run_options(run)
+    add_tuner_role_options(run)
+    worker = commands.add_parser(
+        "tune-worker", help="run tuning trials for a chief (rnnpipe run --tuner-role chief)",
+        description="Join a distributed KerasTuner search as one worker. Give the same CONFIG, --set "
+                    "overrides, --root and --data-dir as the chief: the worker waits until the chief's run "
+                    "has finished transform, then runs trials in the chief's search directory (shared "
+                    "storage when on several hosts) until the chief's budget is spent. On a machine "
+                    "with several GPUs, start one worker per GPU with CUDA_VISIBLE_DEVICES=N.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    worker.add_argument("config", help="the chief's YAML config")
+    add_run_options(worker)
+    worker.add_argument("--chief", required=True, metavar="HOST:PORT", help="the chief's --chief-address")
+    worker.add_argument("--worker-id", required=True, type=int, metavar="N",
+                        help="this worker's number, unique within the search (0, 1, ...)")
+    worker.add_argument("--wait-seconds", type=float, default=3600.0,
+                        help="how long to wait for the chief's run to reach the tuner (default 3600)")
     demo = commands.add_parser("demo", help="run the sine-wave demo on generated data (no data needed)",
                                description="Generate a noisy sine wave and run the whole pipeline on it: "
                                            "a window of 20 steps predicts the next value.",
                                epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_run_options(demo)
+    add_tuner_role_options(demo)
     runs = commands.add_parser("runs", help="list past runs, or show one: runs show RUN_ID")
     runs.add_argument("action", nargs="?", choices=("list", "show"), default="list")
     runs.add_argument("run_id", nargs="?")
     runs.add_argument("--root", default=os.environ.get("RNNPIPE_ROOT", DEFAULT_ROOT), help="pipeline root")
     runs.add_argument("--json", action="store_true", help="print JSON")
     return parser
+
+
+def add_tuner_role_options(sub: argparse.ArgumentParser) -> None:
+    """``--tuner-role`` and ``--chief-address``, for commands that run the whole pipeline."""
+    sub.add_argument("--tuner-role", choices=("local", "chief"), default="local",
+                     help="local: the tuner searches in this process (default); chief: it serves the "
+                          "KerasTuner oracle on --chief-address and waits for tune-worker processes")
+    sub.add_argument("--chief-address", default="127.0.0.1:8470", metavar="HOST:PORT",
+                     help="where the chief's oracle listens (default 127.0.0.1:8470; 0.0.0.0:PORT for other hosts)")
 
 
 class JsonFormatter(logging.Formatter):
@@ -121,6 +150,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging(args.log_format)
     if args.command == "runs":
         return show_runs(args)
+    if args.command == "tune-worker":
+        return worker_command(args, beam_args)
     return run_command(args, beam_args)
 
 
@@ -148,6 +179,50 @@ def run_command(args: argparse.Namespace, beam_args: list[str]) -> int:
     return EXIT_OK if summary["blessed"] or summary["pushed_version"] is not None else EXIT_NOT_BLESSED
 
 
+def worker_command(args: argparse.Namespace, beam_args: list[str]) -> int:
+    """``rnnpipe tune-worker``: wait for the chief's transform, then run trials until the search ends."""
+    from components import tuner
+    from pipeline.config import ConfigError, load_config, resolve_paths, with_tuner_role
+    from pipeline.dag import build_dag
+    from pipeline.runner import cached_inputs, scratch_dir
+    from pipeline.store import STORE_FILE, RunStore
+
+    log = logging.getLogger("rnnpipe")
+    root = Path(args.root)
+    try:
+        cfg = with_tuner_role(resolve_paths(load_config(args.config, args.overrides), args.data_dir, root),
+                              "chief", args.chief)
+    except ConfigError as error:
+        return fail(args, EXIT_USAGE, "config error", error)
+    if args.worker_id < 0:
+        return fail(args, EXIT_USAGE, "usage error", ValueError("--worker-id must be >= 0"))
+    nodes = build_dag(cfg, beam_args)
+    deadline = time.monotonic() + args.wait_seconds
+    found = None
+    while found is None:
+        if Path(root, STORE_FILE).exists():
+            found = cached_inputs(nodes, RunStore(root), tuner.NAME)
+        if found is None:
+            if time.monotonic() > deadline:
+                return fail(args, EXIT_ERROR, "timeout", TimeoutError(
+                    f"the chief's run in {root} did not reach the tuner within {args.wait_seconds:.0f}s"))
+            log.info("waiting for the chief's run in %s to finish transform", root)
+            time.sleep(2.0)
+    inputs, key = found
+    directory = scratch_dir(root, tuner.NAME, key) / "tuning"
+    params = next(node.params for node in nodes if node.name == tuner.NAME)
+    log.info("worker %d joining the search at %s (directory %s)", args.worker_id, args.chief, directory)
+    try:
+        trials = tuner.work(inputs, params, directory, args.worker_id)
+    except Exception as error:  # one line and the code; the traceback is logged
+        log.exception("worker failed")
+        return fail(args, EXIT_ERROR, "error", error)
+    log.info("worker %d done: %d trials", args.worker_id, trials)
+    if args.json:
+        print(json.dumps({"status": "complete", "worker_id": args.worker_id, "trials": trials}))
+    return EXIT_OK
+
+
 def fail(args: argparse.Namespace, code: int, what: str, error: Exception) -> int:
     """Prints a one-line error (and a JSON summary with --json); returns ``code``."""
     print(f"rnnpipe: {what}: {error}", file=sys.stderr)
@@ -162,7 +237,7 @@ def run_pipeline(args: argparse.Namespace, beam_args: list[str]) -> dict:
     Returns:
         The run summary (see the README).
     """
-    from pipeline.config import bundled_config, load_config, resolve_paths
+    from pipeline.config import bundled_config, load_config, resolve_paths, with_tuner_role
     from pipeline.dag import build_dag
     from pipeline.lock import root_lock
     from pipeline.runner import execute
@@ -178,6 +253,8 @@ def run_pipeline(args: argparse.Namespace, beam_args: list[str]) -> dict:
     cfg = resolve_paths(load_config(config_path, args.overrides), data_dir, root)
     if args.command == "demo":
         write_demo_data(Path(cfg.data.path))
+    if getattr(args, "tuner_role", "local") == "chief":
+        cfg = with_tuner_role(cfg, "chief", args.chief_address)
     nodes = build_dag(cfg, beam_args)
     log = logging.getLogger("rnnpipe")
     with root_lock(root, cfg.run.lock_timeout_seconds):

@@ -19,6 +19,7 @@ import yaml
 
 from components.evaluator import EvaluatorParams
 from components.trainer import TrainerParams
+from components.tuner import TunerParams
 from data import KINDS, get_kind
 from models.rnn import ModelSpec
 
@@ -85,6 +86,7 @@ class PipelineConfig:
     model: ModelSpec
     trainer: TrainerParams
     evaluator: EvaluatorParams
+    tuner: TunerParams
     exporter: ExportSettings = field(default_factory=ExportSettings)
     beam: BeamSettings = field(default_factory=BeamSettings)
     run: RunSettings = field(default_factory=RunSettings)
@@ -98,7 +100,8 @@ class PipelineConfig:
 
 # Fields that the pipeline fills in, not the user.
 INJECTED = {TrainerParams: {"kind", "data", "model"},
-            EvaluatorParams: {"kind", "data", "serving_dir", "model_name"}}
+            EvaluatorParams: {"kind", "data", "serving_dir", "model_name"},
+            TunerParams: {"kind", "data", "model", "trainer", "role", "chief_address"}}
 
 
 def parse_override(text: str) -> tuple[list[str], Any]:
@@ -184,9 +187,11 @@ def config_from_dict(raw: Mapping[str, Any], source: str = "<config>") -> Pipeli
     evaluator = build(EvaluatorParams, raw.get("evaluator") or {}, "evaluator", source,
                       provided={"kind": kind, "data": data, "serving_dir": exporter.serving_dir,
                                 "model_name": exporter.model_name or raw["name"]})
+    tuner = build(TunerParams, raw.get("tuner") or {}, "tuner", source,
+                  provided={"kind": kind, "data": data, "model": model, "trainer": trainer})
     beam = build(BeamSettings, raw.get("beam") or {}, "beam", source)
     run = build(RunSettings, raw.get("run") or {}, "run", source)
-    return PipelineConfig(raw["name"], kind, data, model, trainer, evaluator, exporter, beam, run, source)
+    return PipelineConfig(raw["name"], kind, data, model, trainer, evaluator, tuner, exporter, beam, run, source)
 
 
 def build(cls, raw: Any, where: str, source: str, provided: Mapping[str, Any] | None = None):
@@ -295,10 +300,26 @@ def resolve_paths(cfg: PipelineConfig, data_dir: str | Path | None, root: Path) 
         serving = root.resolve() / serving
     data = dataclasses.replace(cfg.data, path=str(data_path))
     exporter = dataclasses.replace(cfg.exporter, serving_dir=str(serving))
+    trainer = dataclasses.replace(cfg.trainer, data=data)
     return dataclasses.replace(
-        cfg, data=data, exporter=exporter,
-        trainer=dataclasses.replace(cfg.trainer, data=data),
+        cfg, data=data, exporter=exporter, trainer=trainer,
+        tuner=dataclasses.replace(cfg.tuner, data=data, trainer=trainer),
         evaluator=dataclasses.replace(cfg.evaluator, data=data, serving_dir=str(serving)))
+
+
+def with_tuner_role(cfg: PipelineConfig, role: str, chief_address: str) -> PipelineConfig:
+    """The config with the tuner serving as ``role`` on ``chief_address``.
+
+    Raises:
+        ConfigError: If tuning is off in the config, or the address is not HOST:PORT.
+    """
+    if not cfg.tuner.enabled:
+        raise ConfigError(f"{cfg.source}: tuner.enabled is false; set it (or --set tuner.enabled=true) "
+                          f"to tune with a chief and workers")
+    try:
+        return dataclasses.replace(cfg, tuner=dataclasses.replace(cfg.tuner, role=role, chief_address=chief_address))
+    except ValueError as error:
+        raise ConfigError(str(error)) from None
 
 
 def bundled_config(name: str) -> Path:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any, Mapping, Sequence
 
-from components import evaluator, example_gen, exporter, trainer, transform
+from components import evaluator, example_gen, exporter, trainer, transform, tuner
 from pipeline.config import PipelineConfig
 
 
@@ -41,6 +41,10 @@ def check_dag(nodes: Sequence[Node]) -> None:
         missing = set(node.component.INPUTS) - set(node.inputs)
         if missing:
             raise ValueError(f"{node.name}: inputs {sorted(missing)} are not wired")
+        accepted = set(node.component.INPUTS) | set(getattr(node.component, "OPTIONAL_INPUTS", ()))
+        unknown = set(node.inputs) - accepted
+        if unknown:
+            raise ValueError(f"{node.name}: it takes no inputs {sorted(unknown)}")
         for name, (upstream, output) in node.inputs.items():
             if upstream not in seen:
                 raise ValueError(f"{node.name}.{name}: upstream {upstream!r} does not run before it")
@@ -50,16 +54,19 @@ def check_dag(nodes: Sequence[Node]) -> None:
 
 
 def build_dag(cfg: PipelineConfig, extra_beam_args: Sequence[str] = ()) -> list[Node]:
-    """The standard pipeline: example_gen -> transform -> trainer -> evaluator -> exporter."""
+    """The standard pipeline: example_gen -> transform -> [tuner ->] trainer -> evaluator -> exporter."""
     beam_args = tuple(cfg.beam.args) + tuple(extra_beam_args)
     shards = cfg.beam.num_shards
+    transformed = {"transformed_examples": ("transform", "transformed_examples"),
+                   "transform_graph": ("transform", "transform_graph")}
+    tuning = [Node(tuner, cfg.tuner, transformed)] if cfg.tuner.enabled else []
+    tuned = {"hyperparameters": ("tuner", "best_hyperparameters")} if cfg.tuner.enabled else {}
     nodes = [
         Node(example_gen, example_gen.ExampleGenParams(cfg.kind, cfg.data, shards, beam_args)),
         Node(transform, transform.TransformParams(cfg.kind, cfg.data, shards, beam_args),
              {"examples": ("example_gen", "examples")}),
-        Node(trainer, cfg.trainer,
-             {"transformed_examples": ("transform", "transformed_examples"),
-              "transform_graph": ("transform", "transform_graph")}),
+        *tuning,
+        Node(trainer, cfg.trainer, {**transformed, **tuned}),
         Node(evaluator, cfg.evaluator,
              {"examples": ("example_gen", "examples"), "model": ("trainer", "model"),
               "transform_graph": ("transform", "transform_graph")}),

@@ -22,7 +22,7 @@ from pipeline.store import RunStore
 
 LOG = logging.getLogger("rnnpipe.runner")
 # Params that choose where or how work runs, not what it computes: left out of cache keys.
-NOT_IN_CACHE_KEY = ("beam_args",)
+NOT_IN_CACHE_KEY = ("beam_args", "role", "chief_address")
 
 
 @dataclass
@@ -152,7 +152,7 @@ def run_node(node: Node, inputs: dict[str, Artifact], root: Path, store: RunStor
     base = root / "artifacts" / node.name
     staging = base / f".staging-{execution_id}"
     final = base / str(execution_id)
-    scratch = root / "scratch" / node.name / key[:24]
+    scratch = scratch_dir(root, node.name, key)
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     scratch.mkdir(parents=True, exist_ok=True)
@@ -171,3 +171,30 @@ def run_node(node: Node, inputs: dict[str, Artifact], root: Path, store: RunStor
                            dict(artifact.properties))
     shutil.rmtree(scratch, ignore_errors=True)
     return outputs
+
+
+def scratch_dir(root: Path, component: str, key: str) -> Path:
+    """The scratch directory of an execution: stable across retries of the same cache key."""
+    return root / "scratch" / component / key[:24]
+
+
+def cached_inputs(nodes: Sequence[Node], store: RunStore, target: str) -> tuple[dict[str, Artifact], str] | None:
+    """The inputs and cache key ``target`` would run with, if every node before it is cached.
+
+    Used by tuning workers, which join a chief's run without executing anything upstream.
+
+    Returns:
+        ``(inputs, key)``, or None while some upstream node has no intact cached execution.
+    """
+    code = code_version()
+    outputs: dict[str, dict[str, Artifact]] = {}
+    for node in nodes:
+        inputs = {name: outputs[up][out] for name, (up, out) in node.inputs.items()}
+        key = cache_key(node, inputs, code)
+        if node.name == target:
+            return inputs, key
+        reused = reuse_cached(store, key)
+        if reused is None:
+            return None
+        outputs[node.name] = reused
+    raise ValueError(f"the pipeline has no {target!r} component")
