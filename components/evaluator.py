@@ -7,12 +7,13 @@ directory (the baseline) is re-scored on the same test examples in the same run.
 
 from __future__ import annotations
 
+import html
 import json
 import logging
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 
@@ -33,6 +34,11 @@ METRICS = {
     "multiclass": {"accuracy": True, "macro_precision": True, "macro_recall": True, "log_loss": False},
 }
 DEFAULT_COMPARISON = {"regression": "rmse", "binary": "accuracy", "multiclass": "accuracy"}
+# Slices each task can be cut into; the first is the default.
+SLICES = {"regression": ("month", "season"), "binary": ("length",), "multiclass": ("class",)}
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+SEASONS = ("DJF", "MAM", "JJA", "SON")  # meteorological seasons, named by their months (either hemisphere)
+CALIBRATION_BINS = 10
 
 
 @dataclass(frozen=True)
@@ -48,6 +54,9 @@ class EvaluatorParams:
         upper_bounds: Metric -> largest acceptable value.
         comparison_metric: Metric compared with the baseline (default per task).
         max_regression: Largest tolerated relative worsening against the baseline.
+        slices: Slices reported in ``metrics.json`` and the HTML report: ``month`` and ``season``
+            (series), ``length`` (reviews, by ``data.length_buckets``), ``class`` (digits). Empty:
+            the kind's default.
     """
 
     kind: str
@@ -58,9 +67,14 @@ class EvaluatorParams:
     upper_bounds: Mapping[str, float] = field(default_factory=dict)
     comparison_metric: str = ""
     max_regression: float = 0.0
+    slices: tuple[str, ...] = ()
 
     def __post_init__(self):
-        known = METRICS[get_kind(self.kind).TASK]
+        task = get_kind(self.kind).TASK
+        known = METRICS[task]
+        unknown = sorted(set(self.slices) - set(SLICES[task]))
+        if unknown:
+            raise ValueError(f"evaluator.slices: {unknown} do not apply to {self.kind} data; choose from {SLICES[task]}")
         for section, bounds in (("lower_bounds", self.lower_bounds), ("upper_bounds", self.upper_bounds)):
             unknown = sorted(set(bounds) - set(known))
             if unknown:
@@ -166,11 +180,52 @@ def length_slices(truth: np.ndarray, predicted: np.ndarray, lengths: np.ndarray,
     return slices
 
 
+def time_slices(truth: np.ndarray, predicted: np.ndarray, persistence: np.ndarray, times: np.ndarray,
+                by: str) -> dict[str, dict[str, float]]:
+    """RMSE, MAE and persistence RMSE per calendar month or meteorological season of the target."""
+    months = np.asarray(times, "datetime64[s]").astype("datetime64[M]").astype(int) % 12  # 0 = January
+    groups = months if by == "month" else ((months + 1) % 12) // 3  # 0 = Dec-Jan-Feb
+    names = MONTHS if by == "month" else SEASONS
+    slices = {}
+    for index, name in enumerate(names):
+        inside = groups == index
+        if inside.any():
+            metrics = regression_metrics(truth[inside], predicted[inside], persistence[inside])
+            slices[name] = {"count": int(inside.sum()), "rmse": metrics["rmse"], "mae": metrics["mae"],
+                            "persistence_rmse": metrics["persistence_rmse"]}
+    return slices
+
+
+def calibration(truth: np.ndarray, probabilities: np.ndarray, bins: int = CALIBRATION_BINS) -> dict[str, Any]:
+    """Reliability per probability bin, and the expected calibration error (count-weighted gap)."""
+    truth = truth.astype(float).ravel()
+    probabilities = probabilities.astype(float).ravel()
+    which = np.minimum((probabilities * bins).astype(int), bins - 1)
+    table, gap = [], 0.0
+    for index in range(bins):
+        inside = which == index
+        count = int(inside.sum())
+        mean_predicted = float(probabilities[inside].mean()) if count else math.nan
+        observed = float(truth[inside].mean()) if count else math.nan
+        if count:
+            gap += count * abs(mean_predicted - observed)
+        table.append({"low": index / bins, "high": (index + 1) / bins, "count": count,
+                      "mean_predicted": mean_predicted, "observed": observed})
+    return {"bins": table, "expected_calibration_error": gap / max(len(truth), 1)}
+
+
+def slices_of(params: EvaluatorParams) -> tuple[str, ...]:
+    """The slices to report: the configured ones, or the task's default."""
+    return params.slices or SLICES[get_kind(params.kind).TASK][:1]
+
+
 def score(task: str, targets: Mapping[str, np.ndarray], predicted: Mapping[str, np.ndarray],
-          data: Any) -> tuple[dict[str, float], dict[str, Any]]:
-    """Metrics of a task, plus details (confusion matrix, slices) for the report."""
+          data: Any, slices: Sequence[str] = ()) -> tuple[dict[str, float], dict[str, Any]]:
+    """Metrics of a task, plus details (confusion matrix, calibration, slices) for the report."""
     if task == "regression":
-        return regression_metrics(targets["truth"], predicted["predictions"], targets["persistence"]), {}
+        truth, forecast, persistence = targets["truth"], predicted["predictions"], targets["persistence"]
+        return regression_metrics(truth, forecast, persistence), {
+            "slices": {by: time_slices(truth, forecast, persistence, targets["times"], by) for by in slices}}
     truth = targets["truth"]
     if task == "multiclass":
         metrics, per_class = multiclass_metrics(truth, predicted["probabilities"], data.class_names)
@@ -179,6 +234,7 @@ def score(task: str, targets: Mapping[str, np.ndarray], predicted: Mapping[str, 
     metrics = binary_metrics(truth, predicted["probabilities"])
     classes = predicted["class_ids"].ravel()
     return metrics, {"confusion_matrix": confusion_matrix(truth, classes, 2),
+                     "calibration": calibration(truth, predicted["probabilities"]),
                      "slices": {"length": length_slices(truth, classes, targets["lengths"], data.length_buckets)}}
 
 
@@ -217,7 +273,7 @@ def run(inputs: Mapping[str, Artifact], params: EvaluatorParams, out: OutputDir)
 
     Returns:
         ``evaluation``: ``metrics.json``, a ``BLESSED`` or ``NOT_BLESSED`` marker and plots
-        (``forecast.png`` for series). Properties: ``blessed``, ``metrics``, ``baseline``, ``reasons``.
+        (``forecast.png`` for series), and ``report.html`` with the baseline side by side. Properties: ``blessed``, ``metrics``, ``baseline``, ``reasons``.
     """
     import tensorflow as tf
 
@@ -232,30 +288,42 @@ def run(inputs: Mapping[str, Artifact], params: EvaluatorParams, out: OutputDir)
     module, signatures = build_serving_module(load_model(inputs["model"]), inputs["transform_graph"].uri,
                                               kind, params.data)
     predicted = predict_serialized(signatures["serving_default"], serialized)
-    metrics, details = score(kind.TASK, targets, predicted, params.data)
+    slices = slices_of(params)
+    metrics, details = score(kind.TASK, targets, predicted, params.data, slices)
 
-    baseline = None
+    baseline, baseline_slices = None, {}
     baseline_dir = latest_version(params.serving_dir, params.model_name) if params.serving_dir else None
     if baseline_dir is not None:
         loaded = tf.saved_model.load(str(baseline_dir))
         scored = predict_serialized(loaded.signatures["serving_default"], serialized)
-        baseline = {"version": int(baseline_dir.name), "metrics": score(kind.TASK, targets, scored, params.data)[0]}
+        their_metrics, their_details = score(kind.TASK, targets, scored, params.data, slices)
+        baseline = {"version": int(baseline_dir.name), "metrics": their_metrics}
+        baseline_slices = their_details.get("slices", {})
     blessed, reasons = decide_blessing(metrics, baseline and baseline["metrics"], params, kind.TASK)
     LOG.info("evaluation: %s%s", "BLESSED" if blessed else "NOT BLESSED", "" if blessed else f" ({'; '.join(reasons)})")
 
     target = out.artifact_dir("evaluation")
-    write_json(target / "metrics.json", {"metrics": metrics, **details, "baseline": baseline, "blessed": blessed,
-                                         "reasons": reasons, "test_examples": len(serialized)})
+    report = {"metrics": metrics, **details, "baseline": baseline and {**baseline, "slices": baseline_slices},
+              "blessed": blessed, "reasons": reasons, "test_examples": len(serialized)}
+    write_json(target / "metrics.json", report)
     (target / ("BLESSED" if blessed else "NOT_BLESSED")).write_text(json.dumps(reasons) + "\n")
     write_plots(kind.TASK, target, targets, predicted, metrics, details, params.data)
+    write_report(target, report, kind.TASK, f"{params.model_name}: evaluation of run {out.run_id}")
     return {"evaluation": out.artifact("evaluation", "ModelEvaluation", blessed=blessed, metrics=metrics,
                                        baseline=baseline, reasons=reasons)}
 
 
 def write_plots(task: str, target: Path, targets, predicted, metrics, details, data) -> None:
     """The evaluation's PNGs: a forecast for series; confusion matrix and slices for classes."""
-    from components.plots import plot_confusion_matrix, plot_forecast, plot_mistakes, plot_slices
+    from components.plots import (plot_calibration, plot_confusion_matrix, plot_forecast, plot_mistakes,
+                                  plot_slices)
 
+    for by, slices in details.get("slices", {}).items():
+        if task == "regression":
+            plot_slices(slices, target / f"rmse_by_{by}.png", f"test RMSE by {by} (persistence in grey)",
+                        metric="rmse", reference="persistence_rmse")
+        elif by == "length":
+            plot_slices(slices, target / "accuracy_by_length.png", "accuracy by review length (words)")
     if task == "regression":
         order = np.argsort(targets["times"])
         plot_forecast(targets["times"][order].astype("datetime64[s]"), targets["truth"][order, 0],
@@ -270,4 +338,60 @@ def write_plots(task: str, target: Path, targets, predicted, metrics, details, d
         return
     plot_confusion_matrix(details["confusion_matrix"], ["negative", "positive"], target / "confusion_matrix.png",
                           f"test accuracy {metrics['accuracy']:.3f}, AUC {metrics['auc']:.3f}")
-    plot_slices(details["slices"]["length"], target / "accuracy_by_length.png", "accuracy by review length (words)")
+    plot_calibration(details["calibration"]["bins"], target / "calibration.png",
+                     f"calibration (ECE {details['calibration']['expected_calibration_error']:.3f})")
+
+
+def format_number(value: Any) -> str:
+    """A metric for the report: 4 significant decimals, ``-`` when missing."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    return f"{value:.4f}" if isinstance(value, float) else str(value)
+
+
+def html_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """An HTML table with escaped cells."""
+    head = "".join(f"<th>{html.escape(str(cell))}</th>" for cell in header)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(format_number(cell))}</td>" for cell in row) + "</tr>"
+                   for row in rows)
+    return f"<table><tr>{head}</tr>{body}</table>"
+
+
+def write_report(target: Path, report: Mapping[str, Any], task: str, title: str) -> None:
+    """``report.html``: the verdict, candidate and baseline side by side, slices, and the PNGs."""
+    baseline = report.get("baseline") or {}
+    theirs = baseline.get("metrics", {})
+    rows = []
+    for name, ours in report["metrics"].items():
+        delta = ours - theirs[name] if name in theirs and ours is not None and theirs[name] is not None else None
+        better = "" if delta is None or delta == 0 else (
+            "better" if (delta > 0) == METRICS[task].get(name, True) else "worse")
+        rows.append([name, ours, theirs.get(name), delta, better])
+    verdict = "BLESSED" if report["blessed"] else "NOT BLESSED"
+    parts = [f"<h1>{html.escape(title)}</h1>",
+             f"<p class='{'ok' if report['blessed'] else 'bad'}'><b>{verdict}</b></p>",
+             "<ul>" + "".join(f"<li>{html.escape(reason)}</li>" for reason in report["reasons"]) + "</ul>",
+             f"<p>{report['test_examples']} test examples. Baseline: "
+             + (f"served version {baseline['version']}, re-scored on the same examples." if baseline else "none "
+                "(first version).") + "</p>",
+             "<h2>Candidate and baseline</h2>",
+             html_table(["metric", "candidate", f"baseline v{baseline.get('version', '-')}", "difference", ""], rows)]
+    their_slices = baseline.get("slices", {})
+    for name, slices in report.get("slices", {}).items():
+        columns = sorted({key for values in slices.values() for key in values})
+        header = ["slice", *columns, *(f"baseline {c}" for c in columns if c != "count")]
+        table = [[slice_name, *(values.get(c) for c in columns),
+                  *(their_slices.get(name, {}).get(slice_name, {}).get(c) for c in columns if c != "count")]
+                 for slice_name, values in slices.items()]
+        parts += [f"<h2>Slices by {html.escape(name)}</h2>", html_table(header, table)]
+    calibration = report.get("calibration")
+    if calibration:
+        parts.append(f"<p>Expected calibration error: {format_number(calibration['expected_calibration_error'])}</p>")
+    for image in sorted(target.glob("*.png")):
+        parts.append(f"<h3>{html.escape(image.stem.replace('_', ' '))}</h3><img src='{html.escape(image.name)}'>")
+    style = ("body{font-family:sans-serif;margin:2em;max-width:70em} table{border-collapse:collapse;margin:1em 0}"
+             "td,th{border:1px solid #ccc;padding:3px 8px;text-align:right} .ok{color:#080} .bad{color:#b00}"
+             "img{max-width:100%}")
+    page = (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+            f"<style>{style}</style></head><body>{''.join(parts)}</body></html>\n")
+    (target / "report.html").write_text(page, encoding="utf-8")

@@ -15,7 +15,7 @@ import shutil
 import time
 import uuid
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -143,6 +143,7 @@ def run(inputs: Mapping[str, Artifact], params: ExporterParams, out: OutputDir) 
         "baseline": evaluation.properties.get("baseline"),
         "hyperparameters": model.properties.get("hyperparameters"),
         "hyperparameters_source": model.properties.get("hyperparameters_source", "config"),
+        "data": asdict(params.data),  # columns and window, for batch scoring
         "data_fingerprint": inputs["examples"].fingerprint,
         "model_fingerprint": model.fingerprint,
         "signatures": sorted(signatures),

@@ -1,4 +1,4 @@
-"""PNG plots written by components: learning curves, forecasts, confusion matrices."""
+"""PNG plots written by components: learning curves, forecasts, confusion matrices, slices, calibration."""
 
 from __future__ import annotations
 
@@ -73,17 +73,27 @@ def plot_confusion_matrix(matrix: Sequence[Sequence[int]], labels: Sequence[str]
     plt.close(fig)
 
 
-def plot_slices(slices: Mapping[str, Mapping[str, float]], path: Path, title: str) -> None:
-    """Accuracy per slice as bars, each labelled with its example count."""
+def plot_slices(slices: Mapping[str, Mapping[str, float]], path: Path, title: str, metric: str = "accuracy",
+                reference: str | None = None) -> None:
+    """``metric`` per slice as bars labelled with their example counts; ``reference`` as grey bars beside."""
     plt = _pyplot()
     names = list(slices)
-    fig, axis = plt.subplots(figsize=(1.3 * len(names) + 2, 3.5))
-    bars = axis.bar(names, [slices[n]["accuracy"] for n in names], color="tab:blue")
+    positions = range(len(names))
+    width = 0.4 if reference else 0.8
+    fig, axis = plt.subplots(figsize=(0.9 * len(names) + 2.5, 3.5))
+    bars = axis.bar([p - (width / 2 if reference else 0) for p in positions], [slices[n][metric] for n in names],
+                    width=width, color="tab:blue", label=metric)
+    if reference:
+        axis.bar([p + width / 2 for p in positions], [slices[n][reference] for n in names], width=width,
+                 color="tab:grey", label=reference)
+        axis.legend(fontsize=8)
     for bar, name in zip(bars, names):
         axis.annotate(f"n={slices[name]['count']}", (bar.get_x() + bar.get_width() / 2, bar.get_height()),
-                      ha="center", va="bottom", fontsize=8)
-    axis.set_ylim(0, 1.05)
-    axis.set_ylabel("accuracy")
+                      ha="center", va="bottom", fontsize=7)
+    axis.set_xticks(list(positions), names)
+    if metric == "accuracy":
+        axis.set_ylim(0, 1.05)
+    axis.set_ylabel(metric)
     axis.set_title(title)
     fig.tight_layout()
     fig.savefig(path, dpi=90)
@@ -108,6 +118,27 @@ def plot_mistakes(images, truth, probabilities, class_names: Sequence[str], path
         axis.set_title(f"{class_names[truth[index]]}->{class_names[predicted[index]]} "
                        f"({probabilities[index, predicted[index]]:.2f})", fontsize=7)
     fig.suptitle(f"most confident mistakes ({len(wrong)} wrong in all)", fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+
+
+def plot_calibration(bins: Sequence[Mapping[str, float]], path: Path, title: str) -> None:
+    """Reliability diagram: observed positive rate against mean predicted probability per bin."""
+    plt = _pyplot()
+    filled = [b for b in bins if b["count"]]
+    fig, axis = plt.subplots(figsize=(4.5, 4.2))
+    axis.plot([0, 1], [0, 1], linestyle="--", color="grey", label="perfectly calibrated")
+    axis.plot([b["mean_predicted"] for b in filled], [b["observed"] for b in filled], marker="o", label="model")
+    for b in filled:
+        axis.annotate(f"{b['count']}", (b["mean_predicted"], b["observed"]), fontsize=7,
+                      textcoords="offset points", xytext=(3, -9))
+    axis.set_xlim(0, 1)
+    axis.set_ylim(0, 1)
+    axis.set_xlabel("mean predicted probability")
+    axis.set_ylabel("observed positive rate")
+    axis.set_title(title)
+    axis.legend(loc="upper left", fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=90)
     plt.close(fig)

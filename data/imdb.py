@@ -1,5 +1,5 @@
 """IMDB movie reviews: readers for aclImdb (folder or tarball) and Keras ``imdb.npz``,
-download, tf.Transform vocabulary and padding, and raw-text serving.
+download, tf.Transform vocabulary and padding, raw-text serving, and scoring inputs.
 
 Raw examples: ``text`` (bytes), ``label`` (int64 0/1), ``id`` (``train/pos/123_9``) and
 ``rating`` (int64 1..10, 0 when unknown). After transform: ``tokens`` int64 [max_len] from a
@@ -407,3 +407,80 @@ def serving_signatures(module, cfg: ImdbData) -> dict:
     module.serve_examples = serve_examples
     module.serve_raw = serve_raw
     return {"serving_default": serve_examples, "serving_raw": serve_raw}
+
+
+# ---------------------------------------------------------------- batch scoring inputs
+
+
+def scoring_reviews(name: str, raw: bytes, whole_file: bool, text_column: str = "text") -> Iterator[tuple[str, Any]]:
+    """Reviews to score from one input file.
+
+    Args:
+        name: The file's path, used in ids and messages.
+        raw: Its bytes.
+        whole_file: The file is one review (a folder of ``.txt`` files); otherwise ``.jsonl`` has a
+            JSON object per line, ``.csv`` a header with ``text_column``, anything else a review per line.
+        text_column: The text field of ``.jsonl`` objects and ``.csv`` rows.
+
+    Yields:
+        ``("ok", (id, text))``, or ``("dead", {"source", "id", "reason"})``. Ids are the file name,
+        ``<file>:<line>``, or a JSON object's ``id`` field.
+    """
+    base = os.path.basename(name)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        yield "dead", {"source": name, "id": base, "reason": f"not UTF-8: {error}"}
+        return
+    if whole_file:
+        yield ("ok", (base, text)) if text.strip() else ("dead", {"source": name, "id": base, "reason": "empty review"})
+        return
+    if name.endswith(".csv"):
+        yield from _csv_reviews(name, text, text_column)
+        return
+    for number, line in enumerate(text.splitlines(), start=1):
+        review_id = f"{base}:{number}"
+        if not line.strip():
+            continue
+        if name.endswith(".jsonl"):
+            try:
+                record = json.loads(line)
+                review, review_id = record[text_column], str(record.get("id", review_id))
+            except (ValueError, KeyError, TypeError, AttributeError) as error:
+                yield "dead", {"source": name, "id": review_id,
+                               "reason": f"not a JSON object with a {text_column!r} string: {error}"}
+                continue
+            if not isinstance(review, str) or not review.strip():
+                yield "dead", {"source": name, "id": review_id, "reason": f"{text_column!r} is empty or not a string"}
+                continue
+            yield "ok", (review_id, review)
+        else:
+            yield "ok", (review_id, line)
+
+
+def _csv_reviews(name: str, text: str, text_column: str) -> Iterator[tuple[str, Any]]:
+    import csv
+    import io
+
+    reader = csv.reader(io.StringIO(text))
+    header = [cell.strip() for cell in next(reader, [])]
+    if text_column not in header:
+        yield "dead", {"source": name, "id": os.path.basename(name),
+                       "reason": f"no column {text_column!r} in CSV header {header} (use --text-column)"}
+        return
+    index = header.index(text_column)
+    id_index = header.index("id") if "id" in header else None
+    for row in reader:
+        review_id = f"{os.path.basename(name)}:{reader.line_num}"
+        if not row:
+            continue
+        if len(row) != len(header):
+            yield "dead", {"source": name, "id": review_id,
+                           "reason": f"expected {len(header)} columns, found {len(row)}"}
+            continue
+        if id_index is not None and row[id_index].strip():
+            review_id = row[id_index].strip()
+        if not row[index].strip():
+            yield "dead", {"source": name, "id": review_id, "reason": "empty review"}
+            continue
+        yield "ok", (review_id, row[index])

@@ -1,4 +1,5 @@
-"""MNIST-format digits read row by row: IDX and ``mnist.npz`` readers, scaling, uint8 serving.
+"""MNIST-format digits read row by row: IDX and ``mnist.npz`` readers, scaling, uint8 serving,
+and scoring inputs (IDX, npz, PNG).
 
 Works for any dataset in the same format (Fashion-MNIST, KMNIST, ...) with class names from
 config. Raw examples: ``image`` int64 [784] (uint8 values), ``label`` int64, ``id``. After
@@ -102,19 +103,28 @@ def read_idx(path: Path, magic: int, dims: int) -> np.ndarray:
             raw = handle.read()
     except (OSError, EOFError) as error:
         raise DataError(f"{path}: cannot read ({error})") from error
+    return parse_idx(raw, path, magic, dims)
+
+
+def parse_idx(raw: bytes, source: str | Path, magic: int, dims: int) -> np.ndarray:
+    """Parses the (uncompressed) bytes of an IDX file; ``source`` names it in messages.
+
+    Raises:
+        DataError: ``wrong magic``, ``truncated`` or ``wrong image size``.
+    """
     if len(raw) < 4 + 4 * dims:
-        raise DataError(f"{path}: truncated header ({len(raw)} bytes)")
+        raise DataError(f"{source}: truncated header ({len(raw)} bytes)")
     found = int.from_bytes(raw[:4], "big")
     if found != magic:
-        raise DataError(f"{path}: wrong magic number 0x{found:08x}, expected 0x{magic:08x} "
+        raise DataError(f"{source}: wrong magic number 0x{found:08x}, expected 0x{magic:08x} "
                         f"(unsigned bytes, {dims} dimension(s))")
     shape = tuple(int.from_bytes(raw[4 + 4 * i:8 + 4 * i], "big") for i in range(dims))
     body = raw[4 + 4 * dims:]
     expected = int(np.prod(shape))
     if len(body) < expected:
-        raise DataError(f"{path}: truncated: header promises {shape} = {expected} bytes, file has {len(body)}")
+        raise DataError(f"{source}: truncated: header promises {shape} = {expected} bytes, file has {len(body)}")
     if dims == 3 and shape[1:] != (SIDE, SIDE):
-        raise DataError(f"{path}: wrong image size {shape[1]}x{shape[2]}, expected {SIDE}x{SIDE}")
+        raise DataError(f"{source}: wrong image size {shape[1]}x{shape[2]}, expected {SIDE}x{SIDE}")
     return np.frombuffer(body[:expected], dtype=np.uint8).reshape(shape)
 
 
@@ -324,3 +334,76 @@ def serving_signatures(module, cfg: MnistData) -> dict:
     module.serve_examples = serve_examples
     module.serve_raw = serve_raw
     return {"serving_default": serve_examples, "serving_raw": serve_raw}
+
+
+# ---------------------------------------------------------------- batch scoring inputs
+
+NPZ_IMAGE_KEYS = ("images", "x_test", "x", "x_train")
+
+
+def decode_png(raw: bytes) -> np.ndarray:
+    """A PNG as a uint8 [height, width] grey image (colour is converted to grey).
+
+    Raises:
+        ValueError: If the bytes are not a readable PNG.
+    """
+    import io
+
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(raw)) as image:
+            if image.format != "PNG":
+                raise ValueError(f"not a PNG but {image.format}")
+            return np.asarray(image.convert("L"), dtype=np.uint8)
+    except (UnidentifiedImageError, OSError, SyntaxError) as error:
+        raise ValueError(f"undecodable image: {error}") from error
+
+
+def scoring_images(name: str, raw: bytes) -> Iterator[tuple[str, Any]]:
+    """Images to score from one input file: a 28x28 grey PNG, an IDX images file or an npz.
+
+    Yields:
+        ``("ok", (id, uint8 [28, 28]))`` with ids ``<file>`` (PNG) or ``<file>:<index>``, or
+        ``("dead", {"source", "id", "reason"})`` for an undecodable file or a wrong image size.
+    """
+    base = Path(name).name
+    lower = base.lower()
+    if lower.endswith(".png"):
+        try:
+            image = decode_png(raw)
+        except ValueError as error:
+            yield "dead", {"source": name, "id": base, "reason": str(error)}
+            return
+        if image.shape != (SIDE, SIDE):
+            yield "dead", {"source": name, "id": base,
+                           "reason": f"wrong image size {image.shape[1]}x{image.shape[0]}, expected {SIDE}x{SIDE}"}
+            return
+        yield "ok", (base, image)
+        return
+    try:
+        images = _npz_images(raw, name) if lower.endswith(".npz") else parse_idx(
+            gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw, name, IMAGES_MAGIC, 3)
+    except (DataError, OSError, EOFError, ValueError) as error:
+        yield "dead", {"source": name, "id": base, "reason": str(error)}
+        return
+    for index, image in enumerate(images):
+        yield "ok", (f"{base}:{index}", image)
+
+
+def _npz_images(raw: bytes, name: str) -> np.ndarray:
+    import io
+
+    with np.load(io.BytesIO(raw), allow_pickle=False) as arrays:
+        key = next((k for k in NPZ_IMAGE_KEYS if k in arrays.files), None)
+        if key is None:
+            raise DataError(f"{name}: no image array; expected one of {NPZ_IMAGE_KEYS}, found {arrays.files}")
+        images = arrays[key]
+    if images.ndim != 3 or images.shape[1:] != (SIDE, SIDE):
+        raise DataError(f"{name}: wrong image size: array {key!r} has shape {images.shape}, "
+                        f"expected [n, {SIDE}, {SIDE}]")
+    if images.dtype != np.uint8:
+        if images.size and (images.min() < 0 or images.max() > 255):
+            raise DataError(f"{name}: pixel values outside 0..255 in array {key!r}")
+        images = images.astype(np.uint8)
+    return images

@@ -522,6 +522,51 @@ def serving_signatures(module, cfg: TimeseriesData) -> dict:
     return {"serving_default": serve_examples, "serving_raw": serve_raw}
 
 
+# ---------------------------------------------------------------- batch scoring inputs
+
+
+def scoring_windows(name: str, raw: bytes, cfg: TimeseriesData) -> Iterator[tuple[str, Any]]:
+    """Rolling windows to score from one CSV series: one per step with ``window`` steps of history.
+
+    A bad row (missing, non-numeric or non-finite value, bad timestamp) is a dead letter and breaks
+    the series: no window spans it. A stretch shorter than the window is a dead letter too.
+
+    Yields:
+        ``("ok", (id, {"history", "timestamps"}))`` where the id is ``<file>@<last history time>``
+        (the forecast is for the steps after it), or ``("dead", {"source", "id", "reason"})``.
+    """
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    try:
+        rows = list(parse_csv(raw.decode("utf-8"), cfg, name))
+    except (UnicodeDecodeError, DataError) as error:
+        yield "dead", {"source": name, "id": base, "reason": str(error)}
+        return
+    stretches: list[list] = [[]]
+    for kind, item in rows:
+        if kind == "dead":
+            yield "dead", {"source": name, "id": f"{base}:{item['line']}", "reason": item["reason"]}
+            stretches.append([])
+        else:
+            stretches[-1].append(item)
+    for stretch in stretches:
+        if not stretch:
+            continue
+        ordered, duplicates = sort_series(stretch, base, None)
+        for letter in duplicates:
+            yield "dead", {"source": name, "id": base, "reason": letter["reason"]}
+        if len(ordered) < cfg.window:
+            first = datetime.fromtimestamp(ordered[0][0], tz=timezone.utc).isoformat()
+            yield "dead", {"source": name, "id": f"{base}@{first}",
+                           "reason": f"series of {len(ordered)} rows from {first} is shorter than the window "
+                                     f"({cfg.window})"}
+            continue
+        for end in range(cfg.window, len(ordered) + 1):
+            past = ordered[end - cfg.window:end]
+            last = datetime.fromtimestamp(past[-1][0], tz=timezone.utc).isoformat()
+            yield "ok", (f"{base}@{last}", {"history": [list(values) for _, values in past],
+                                            "timestamps": [stamp for stamp, _ in past]})
+
+
 # ---------------------------------------------------------------- demo data
 
 

@@ -33,6 +33,7 @@ examples:
   rnnpipe run CONFIG.yaml --set tuner.enabled=true        # KerasTuner search before training
   rnnpipe run CONFIG.yaml --set tuner.enabled=true --tuner-role chief --chief-address 0.0.0.0:8470
   rnnpipe tune-worker CONFIG.yaml --chief HOST:8470 --worker-id 1   # one per GPU or host
+  rnnpipe score --model ROOT/serving/NAME --input DATA --output OUT --format reviews   # batch scoring
   rnnpipe runs                                   # past runs, newest first
   rnnpipe runs show RUN_ID
 
@@ -43,6 +44,18 @@ exit codes:
   3  data error: missing input, bad records over the error budget, empty split
   4  model not blessed (nothing was pushed)
   5  the pipeline root is locked by another run
+"""
+
+
+SCORE_EPILOG = """\
+examples:
+  rnnpipe score --model rnnpipe_root/serving/imdb --input reviews/ --output scored/2026-11-23 --format reviews
+  rnnpipe score --model rnnpipe_root/serving/mnist/3 --input digits.npz --output out --format images --output-format csv
+  rnnpipe score --model rnnpipe_root/serving/sine --input 'series/*.csv' --output out --format series
+  rnnpipe score --model M --input 'examples/*.gz' --output out --format examples -- --runner=DataflowRunner ...
+
+exit codes: 0 scored and published; 2 the model, format or output folder does not fit (nothing ran);
+3 no input, or dead letters over --max-error-rate (nothing published); 1 other error
 """
 
 
@@ -90,6 +103,30 @@ def build_parser() -> argparse.ArgumentParser:
                                epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_run_options(demo)
     add_tuner_role_options(demo)
+    score = commands.add_parser(
+        "score", help="batch-score new data with an exported model (Beam RunInference)",
+        description="Score new records with a version from the serving folder, on Beam RunInference. "
+                    "Writes OUTPUT/predictions/part-*.{jsonl,csv} (one row per record: id, model, version, "
+                    "predictions), OUTPUT/dead_letter/ (bad records with the reason), summary.json and "
+                    "_SUCCESS. OUTPUT appears only when the job succeeds. Beam options go after '--'.",
+        epilog=SCORE_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    score.add_argument("--model", required=True, metavar="SERVING_DIR/NAME[/VERSION]",
+                       help="the newest version of NAME, or exactly VERSION")
+    score.add_argument("--input", required=True, metavar="PATTERN",
+                       help="a file, a glob, or a folder (of .txt reviews, .png images, .csv series, TFRecords)")
+    score.add_argument("--output", required=True, metavar="DIR", help="folder to create (must not exist or be empty)")
+    score.add_argument("--format", required=True, choices=("reviews", "images", "series", "examples"),
+                       help="reviews: .txt folder, .txt/.jsonl one per line, .csv with --text-column; images: IDX, "
+                            "npz or a folder of 28x28 grey PNGs; series: CSV scored as rolling windows; examples: "
+                            "TFRecords of raw tf.Examples (serving_default)")
+    score.add_argument("--output-format", choices=("jsonl", "csv"), default="jsonl", help="default jsonl")
+    score.add_argument("--text-column", default="text", help="review field of .jsonl/.csv input (default text)")
+    score.add_argument("--batch-size", type=int, default=256, help="most records per model call (default 256)")
+    score.add_argument("--max-error-rate", type=float, default=0.0,
+                       help="fail (exit 3, nothing published) when more than this fraction of records are "
+                            "dead letters (default 0)")
+    score.add_argument("--num-shards", type=int, default=0, help="output shards (default: the runner decides)")
+    score.add_argument("--json", action="store_true", help="print the JSON summary as the last line")
     runs = commands.add_parser("runs", help="list past runs, or show one: runs show RUN_ID")
     runs.add_argument("action", nargs="?", choices=("list", "show"), default="list")
     runs.add_argument("run_id", nargs="?")
@@ -152,6 +189,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return show_runs(args)
     if args.command == "tune-worker":
         return worker_command(args, beam_args)
+    if args.command == "score":
+        return score_command(args, beam_args)
     return run_command(args, beam_args)
 
 
@@ -220,6 +259,34 @@ def worker_command(args: argparse.Namespace, beam_args: list[str]) -> int:
     log.info("worker %d done: %d trials", args.worker_id, trials)
     if args.json:
         print(json.dumps({"status": "complete", "worker_id": args.worker_id, "trials": trials}))
+    return EXIT_OK
+
+
+def score_command(args: argparse.Namespace, beam_args: list[str]) -> int:
+    """``rnnpipe score``: check the model and input, run the scoring job, print the summary."""
+    from components.bulk_inferrer import BulkInferrerParams, ScoringError
+    from components.bulk_inferrer import run as score
+    from data.errors import DataError
+
+    log = logging.getLogger("rnnpipe")
+    try:
+        params = BulkInferrerParams(args.model, args.input, args.output, args.format, args.output_format,
+                                    args.text_column, args.batch_size, args.max_error_rate, args.num_shards,
+                                    tuple(beam_args))
+        summary = score(params)
+    except ScoringError as error:
+        return fail(args, EXIT_USAGE, "scoring error", error)
+    except (DataError, FileNotFoundError) as error:
+        return fail(args, EXIT_DATA, "data error", error)
+    except Exception as error:  # one line and the code; the traceback is logged
+        log.exception("scoring failed")
+        return fail(args, EXIT_ERROR, "error", error)
+    if args.json:
+        print(json.dumps(summary))
+    else:
+        print(f"scored {summary['scored']} records ({summary['dead_letters']} dead letters) with "
+              f"{summary['model_name']} version {summary['model_version']} in {summary['seconds']:.1f}s: "
+              f"{summary['output']}")
     return EXIT_OK
 
 

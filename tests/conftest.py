@@ -56,6 +56,38 @@ def demo_run(tmp_path_factory):
     return root, last_json(result.stdout)
 
 
+# Small, fast settings for end-to-end runs on tiny generated reviews and digits.
+TINY_IMDB = ["--set", "data.path=aclImdb", "--set", "data.max_len=40", "--set", "data.top_k=200",
+             "--set", "model.units=[16]", "--set", "model.embedding_dim=16", "--set", "trainer.epochs=4",
+             "--set", "trainer.learning_rate=0.01", "--set", "trainer.batch_size=16", "--set", "beam.num_shards=1",
+             "--set", "evaluator.lower_bounds.accuracy=0.6"]
+TINY_MNIST = ["--set", "model.units=[16]", "--set", "model.bidirectional=false", "--set", "trainer.epochs=8",
+              "--set", "trainer.batch_size=16", "--set", "trainer.learning_rate=0.01", "--set", "beam.num_shards=1",
+              "--set", "data.standardize=true", "--set", "evaluator.lower_bounds.accuracy=0.5"]
+
+
+@pytest.fixture(scope="session")
+def imdb_run(tmp_path_factory):
+    """The IMDB pipeline run once on tiny generated reviews: ``(data folder, summary)``."""
+    folder = tmp_path_factory.mktemp("imdb_run")
+    write_aclimdb(folder, per_class=60)
+    result = rnnpipe("run", str(REPO / "pipeline/configs/imdb.yaml"), "--root", str(folder / "root"),
+                     "--data-dir", str(folder), *TINY_IMDB, "--json")
+    assert result.returncode == 0, result.stderr[-3000:]
+    return folder, last_json(result.stdout)
+
+
+@pytest.fixture(scope="session")
+def mnist_run(tmp_path_factory):
+    """The MNIST pipeline run once on 600 synthetic digits: ``(IDX folder, summary)``."""
+    base = tmp_path_factory.mktemp("mnist_run")
+    folder = write_mnist_folder(base / "mnist", count=600)
+    result = rnnpipe("run", str(REPO / "pipeline/configs/mnist.yaml"), "--root", str(base / "root"),
+                     "--data-dir", str(base), *TINY_MNIST, "--json")
+    assert result.returncode == 0, result.stderr[-3000:]
+    return folder, last_json(result.stdout)
+
+
 def write_series_csv(path: Path, n_days: int = 300, bad_lines: tuple[str, ...] = ()) -> Path:
     """A tiny daily series (sine plus a trend) with optional bad lines appended."""
     from data.timeseries import write_sine_csv

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, last_json, rnnpipe, write_aclimdb
+from tests.conftest import REPO, last_json, rnnpipe
 
 SCORE_REVIEWS = """
 import json, sys
@@ -19,12 +19,6 @@ out = model.signatures["serving_raw"](text=tf.constant(reviews))
 print(json.dumps({"probabilities": out["probabilities"].numpy().tolist(), "class_ids": out["class_ids"].numpy().tolist()}))
 """
 
-TINY = ["--set", "data.path=aclImdb", "--set", "data.max_len=40", "--set", "data.top_k=200",
-        "--set", "model.units=[16]", "--set", "model.embedding_dim=16", "--set", "trainer.epochs=4",
-        "--set", "trainer.learning_rate=0.01", "--set", "trainer.batch_size=16", "--set", "beam.num_shards=1",
-        "--set", "evaluator.lower_bounds.accuracy=0.6"]
-
-
 def score_in_fresh_process(model_path: str) -> dict:
     result = subprocess.run([sys.executable, "-c", SCORE_REVIEWS, model_path], capture_output=True, text=True,
                             timeout=300)
@@ -32,12 +26,8 @@ def score_in_fresh_process(model_path: str) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def test_tiny_reviews_end_to_end(tmp_path):
-    write_aclimdb(tmp_path, per_class=60)
-    result = rnnpipe("run", str(REPO / "pipeline/configs/imdb.yaml"), "--root", str(tmp_path / "root"),
-                     "--data-dir", str(tmp_path), *TINY, "--json")
-    assert result.returncode == 0, result.stderr[-3000:]
-    summary = last_json(result.stdout)
+def test_tiny_reviews_end_to_end(imdb_run):
+    _, summary = imdb_run
     assert summary["pushed_version"] == 1 and summary["metrics"]["accuracy"] > 0.8
     evaluation = Path(summary["evaluation_dir"])
     report = json.loads((evaluation / "metrics.json").read_text())

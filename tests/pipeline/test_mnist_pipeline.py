@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, last_json, rnnpipe, write_mnist_folder
+from tests.conftest import REPO, last_json, rnnpipe
 
 SCORE_IMAGES = """
 import gzip, json, sys
@@ -22,11 +22,6 @@ print(json.dumps({"accuracy": float(np.mean(out["class_ids"].numpy() == labels[:
                   "shape": list(out["probabilities"].shape)}))
 """
 
-TINY = ["--set", "model.units=[16]", "--set", "model.bidirectional=false", "--set", "trainer.epochs=8", "--set", "trainer.batch_size=16",
-        "--set", "trainer.learning_rate=0.01", "--set", "beam.num_shards=1", "--set", "data.standardize=true",
-        "--set", "evaluator.lower_bounds.accuracy=0.5"]
-
-
 def score_in_fresh_process(model_path: str, folder: Path) -> dict:
     result = subprocess.run([sys.executable, "-c", SCORE_IMAGES, model_path, str(folder)], capture_output=True,
                             text=True, timeout=300)
@@ -34,12 +29,8 @@ def score_in_fresh_process(model_path: str, folder: Path) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def test_synthetic_digits_end_to_end(tmp_path):
-    folder = write_mnist_folder(tmp_path / "mnist", count=600)
-    result = rnnpipe("run", str(REPO / "pipeline/configs/mnist.yaml"), "--root", str(tmp_path / "root"),
-                     "--data-dir", str(tmp_path), *TINY, "--json")
-    assert result.returncode == 0, result.stderr[-3000:]
-    summary = last_json(result.stdout)
+def test_synthetic_digits_end_to_end(mnist_run):
+    folder, summary = mnist_run
     report = json.loads(Path(summary["evaluation_dir"], "metrics.json").read_text())
     assert set(report["per_class"]) == {str(d) for d in range(10)}
     assert {"precision", "recall", "count"} <= set(report["per_class"]["3"])

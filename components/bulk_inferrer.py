@@ -1,0 +1,465 @@
+"""bulk_inferrer: batch scoring of an exported SavedModel over new data, on Beam RunInference.
+
+The job checks the model and the input before any work starts, then reads the input files
+(reviews, images, series or raw tf.Examples), scores them in batches with a ModelHandler that
+loads the SavedModel once per worker, and writes one row per record. Bad records go to a
+dead-letter output with the reason. The output folder appears whole or not at all: the job
+writes a hidden staging sibling and renames it into place after ``summary.json`` and
+``_SUCCESS``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+import os
+import shutil
+import time
+import uuid
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Iterator, Mapping, Sequence
+
+import apache_beam as beam
+import numpy as np
+from apache_beam.io.filesystems import FileSystems
+from apache_beam.ml.inference.base import KeyedModelHandler, ModelHandler, PredictionResult, RunInference
+
+from components.types import write_json
+from data import get_kind
+from data.errors import DataError
+
+LOG = logging.getLogger("rnnpipe.score")
+# Input format: (dataset kind it needs, or None for any; the signature it calls; that signature's inputs).
+FORMATS = {
+    "reviews": ("imdb", "serving_raw", ("text",)),
+    "images": ("mnist", "serving_raw", ("images",)),
+    "series": ("timeseries", "serving_raw", ("history",)),
+    "examples": (None, "serving_default", ("examples",)),
+}
+# What a folder given as --input holds, per format.
+FOLDER_PATTERNS = {"reviews": "*.txt", "images": "*.png", "series": "*.csv", "examples": "*"}
+OUTPUT_FORMATS = ("jsonl", "csv")
+PREDICTIONS, DEAD_LETTER, SUMMARY, SUCCESS = "predictions", "dead_letter", "summary.json", "_SUCCESS"
+DIGITS = 6  # decimals kept in written predictions
+
+
+class ScoringError(ValueError):
+    """The job cannot start: a model folder, format or output that does not fit."""
+
+
+@dataclass(frozen=True)
+class BulkInferrerParams:
+    """Parameters of a scoring job.
+
+    Attributes:
+        model: ``SERVING_DIR/NAME`` (the newest version) or ``SERVING_DIR/NAME/VERSION``.
+        input: A file, a glob, or a folder (of ``.txt`` reviews, ``.png`` images, ``.csv``
+            series or TFRecord files).
+        output: The folder to create; it must not exist yet (or be empty).
+        format: ``reviews``, ``images``, ``series`` or ``examples``.
+        output_format: ``jsonl`` or ``csv``.
+        text_column: The review field of ``.jsonl`` and ``.csv`` inputs.
+        batch_size: Most records per model call.
+        max_error_rate: Fail when more than this fraction of records are dead letters.
+        num_shards: Output shards (0: the runner decides).
+        beam_args: Beam pipeline options.
+    """
+
+    model: str
+    input: str
+    output: str
+    format: str
+    output_format: str = "jsonl"
+    text_column: str = "text"
+    batch_size: int = 256
+    max_error_rate: float = 0.0
+    num_shards: int = 0
+    beam_args: tuple[str, ...] = ()
+
+    def __post_init__(self):
+        if self.format not in FORMATS:
+            raise ScoringError(f"--format must be one of {sorted(FORMATS)}, got {self.format!r}")
+        if self.output_format not in OUTPUT_FORMATS:
+            raise ScoringError(f"--output-format must be one of {OUTPUT_FORMATS}, got {self.output_format!r}")
+        if self.batch_size < 1 or self.num_shards < 0:
+            raise ScoringError("--batch-size must be >= 1 and --num-shards >= 0")
+        if not 0.0 <= self.max_error_rate <= 1.0:
+            raise ScoringError(f"--max-error-rate must lie within [0, 1], got {self.max_error_rate}")
+
+
+@dataclass(frozen=True)
+class ServedModel:
+    """An exported version, checked against the input format.
+
+    Attributes:
+        path: The version folder.
+        name: The model name.
+        version: The version number.
+        card: Its ``model.json``.
+        signature: The signature to call.
+        inputs: The signature's input names.
+        outputs: Output name to per-record width (0 for a scalar, None when unknown).
+    """
+
+    path: str
+    name: str
+    version: int
+    card: Mapping[str, Any]
+    signature: str
+    inputs: tuple[str, ...]
+    outputs: Mapping[str, int | None] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------- model and input checks
+
+
+def versions_of(model_dir: Path) -> list[int]:
+    """The complete versions (integer folders with a ``saved_model.pb``) of a model, oldest first."""
+    if not model_dir.is_dir():
+        return []
+    return sorted(int(p.name) for p in model_dir.iterdir() if p.name.isdigit() and (p / "saved_model.pb").is_file())
+
+
+def resolve_version(spec: str) -> Path:
+    """The version folder ``--model`` names: the newest under ``NAME``, or exactly ``NAME/VERSION``.
+
+    Raises:
+        ScoringError: If the folder, or the pinned version, does not exist.
+    """
+    path = Path(spec)
+    if path.name.isdigit() and not (path / "saved_model.pb").is_file():
+        available = versions_of(path.parent)
+        if available or path.parent.is_dir():
+            raise ScoringError(f"--model {spec}: version {path.name} not found; "
+                               f"versions in {path.parent}: {available or 'none'}")
+    if path.name.isdigit() and (path / "saved_model.pb").is_file():
+        return path
+    if not path.is_dir():
+        raise ScoringError(f"--model {spec}: no such folder (give SERVING_DIR/NAME or SERVING_DIR/NAME/VERSION)")
+    available = versions_of(path)
+    if not available:
+        raise ScoringError(f"--model {spec}: no versions (<n>/saved_model.pb) in this folder; "
+                           f"is it an rnnpipe serving folder?")
+    return path / str(available[-1])
+
+
+def inspect_model(spec: str, input_format: str) -> ServedModel:
+    """Resolves the version and checks that it is an rnnpipe SavedModel that fits ``input_format``.
+
+    Raises:
+        ScoringError: Naming what does not fit.
+    """
+    import tensorflow as tf
+
+    path = resolve_version(spec)
+    card_path = path / "model.json"
+    if not card_path.is_file():
+        raise ScoringError(f"{path}: not an rnnpipe SavedModel (no model.json)")
+    card = json.loads(card_path.read_text())
+    needed_kind, signature, names = FORMATS[input_format]
+    if needed_kind is not None and card.get("kind") != needed_kind:
+        raise ScoringError(f"{path}: --format {input_format} needs a {needed_kind} model, "
+                           f"this one is {card.get('kind')!r} (use --format examples for raw tf.Examples)")
+    if input_format == "series" and not card.get("data"):
+        raise ScoringError(f"{path}: model.json has no data section (columns, window); re-export it with "
+                           f"this rnnpipe, or score raw tf.Examples with --format examples")
+    try:
+        loaded = tf.saved_model.load(str(path))
+    except (OSError, ValueError, tf.errors.OpError) as error:
+        raise ScoringError(f"{path}: cannot load the SavedModel: {error}") from error
+    if signature not in loaded.signatures:
+        raise ScoringError(f"{path}: no {signature!r} signature (has {sorted(loaded.signatures)}) "
+                           f"for --format {input_format}")
+    function = loaded.signatures[signature]
+    inputs = tuple(sorted(function.structured_input_signature[1]))
+    missing = set(names) - set(inputs)
+    if missing:
+        raise ScoringError(f"{path}: signature {signature!r} takes {list(inputs)}, not {sorted(missing)}, "
+                           f"so it cannot score --format {input_format}")
+    outputs = {name: (0 if len(spec.shape) == 1 else spec.shape[1]) for name, spec in
+               sorted(function.structured_outputs.items())}
+    return ServedModel(str(path), card.get("model_name", path.parent.name), int(path.name), card, signature,
+                       inputs, outputs)
+
+
+def match_inputs(pattern: str, input_format: str) -> tuple[list[str], bool]:
+    """The input files, and whether each file is one record (a folder of reviews).
+
+    Raises:
+        DataError: If nothing matches.
+    """
+    folder = os.path.isdir(pattern)
+    glob = os.path.join(pattern, FOLDER_PATTERNS[input_format]) if folder else pattern
+    files = sorted(m.path for result in FileSystems.match([glob]) for m in result.metadata_list
+                   if not os.path.isdir(m.path))
+    if not files:
+        raise DataError(f"--input {pattern}: no files match {glob}")
+    return files, folder and input_format == "reviews"
+
+
+# ---------------------------------------------------------------- reading, scoring, writing
+
+
+class ReadRecords(beam.DoFn):
+    """One input file to ``(id, raw input)`` records and dead letters (tagged ``dead``)."""
+
+    def __init__(self, input_format: str, whole_file: bool, text_column: str, data: Mapping[str, Any] | None):
+        super().__init__()
+        self.input_format = input_format
+        self.whole_file = whole_file
+        self.text_column = text_column
+        self.data = data
+
+    def setup(self):
+        self.series_cfg = None
+        if self.input_format == "series":
+            kind = get_kind("timeseries")
+            self.series_cfg = kind.DATA_CONFIG(**config_fields(kind.DATA_CONFIG, self.data))
+
+    def process(self, path: str) -> Iterator:
+        for status, item in self.records(path):
+            yield item if status == "ok" else beam.pvalue.TaggedOutput("dead", item)
+
+    def records(self, path: str) -> Iterator[tuple[str, Any]]:
+        if self.input_format == "examples":
+            return tfrecord_examples(path)
+        with FileSystems.open(path, compression_type="uncompressed") as handle:
+            raw = handle.read()
+        if self.input_format == "reviews":
+            return get_kind("imdb").scoring_reviews(path, raw, self.whole_file, self.text_column)
+        if self.input_format == "images":
+            return get_kind("mnist").scoring_images(path, raw)
+        return get_kind("timeseries").scoring_windows(path, raw, self.series_cfg)
+
+
+def config_fields(config_type, data: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields of a dataset config from its ``model.json`` form (lists back to tuples)."""
+    import dataclasses
+
+    names = {f.name for f in dataclasses.fields(config_type)}
+    values = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items() if k in names}
+    if isinstance(values.get("split"), dict):
+        values.pop("split")  # the split does not matter when scoring
+    return values
+
+
+def tfrecord_examples(path: str) -> Iterator[tuple[str, Any]]:
+    """Serialized tf.Examples of one TFRecord file (GZIP when named ``*.gz``), keyed by ``id`` or position."""
+    import tensorflow as tf
+    from google.protobuf.message import DecodeError
+
+    base = os.path.basename(path)
+    index = 0
+    try:
+        for record in tf.data.TFRecordDataset([path], compression_type="GZIP" if path.endswith(".gz") else ""):
+            serialized = record.numpy()
+            try:
+                example = tf.train.Example.FromString(serialized)
+            except DecodeError as error:
+                yield "dead", {"source": path, "id": f"{base}:{index}", "reason": f"not a tf.Example: {error}"}
+            else:
+                feature = example.features.feature
+                ids = feature["id"].bytes_list.value if "id" in feature else []
+                yield "ok", (ids[0].decode("utf-8", "replace") if ids else f"{base}:{index}", serialized)
+            index += 1
+    except tf.errors.DataLossError as error:
+        yield "dead", {"source": path, "id": f"{base}:{index}", "reason": f"corrupt TFRecord: {error.message}"}
+
+
+class SavedModelHandler(ModelHandler):
+    """Loads an exported version once per worker and calls one signature on batches of raw inputs."""
+
+    def __init__(self, model: ServedModel, input_format: str, batch_size: int):
+        super().__init__(min_batch_size=batch_size, max_batch_size=batch_size)
+        self.model = model
+        self.input_format = input_format
+        self.batch_size = batch_size
+
+    def load_model(self):
+        import tensorflow as tf
+
+        return tf.saved_model.load(self.model.path).signatures[self.model.signature]
+
+    def run_inference(self, batch: Sequence[Any], model, inference_args=None) -> Iterator[PredictionResult]:
+        # Every call has the same batch shape, so a record's scores never depend on its batch-mates
+        # (kernels block by shape): the rows are identical however the runner splits the input.
+        padded = list(batch) + [batch[0]] * (self.batch_size - len(batch))
+        outputs = {name: value.numpy() for name, value in model(**input_tensors(self.input_format, padded,
+                                                                                self.model.inputs)).items()}
+        for index, example in enumerate(batch):
+            yield PredictionResult(example, {name: value[index] for name, value in outputs.items()})
+
+    def get_metrics_namespace(self) -> str:
+        return "rnnpipe_score"
+
+
+def input_tensors(input_format: str, batch: Sequence[Any], names: Sequence[str]) -> dict[str, Any]:
+    """A batch of raw inputs as the signature's keyword arguments."""
+    import tensorflow as tf
+
+    if input_format == "reviews":
+        return {"text": tf.constant(list(batch), tf.string)}
+    if input_format == "images":
+        return {"images": tf.constant(np.stack(batch), tf.uint8)}
+    if input_format == "examples":
+        return {"examples": tf.constant(list(batch), tf.string)}
+    history = np.asarray([item["history"] for item in batch], np.float32)
+    tensors = {"history": tf.constant(history[..., 0] if history.shape[-1] == 1 else history)}
+    if "timestamps" in names:
+        tensors["timestamps"] = tf.constant(np.asarray([item["timestamps"] for item in batch], np.int64))
+    return tensors
+
+
+def prediction_row(keyed: tuple[str, PredictionResult], model_name: str, version: int,
+                   class_names: Sequence[str] | None) -> dict[str, Any]:
+    """One output row: id, model, version and each prediction (floats rounded to DIGITS decimals)."""
+    record_id, result = keyed
+    row: dict[str, Any] = {"id": record_id, "model": model_name, "version": version}
+    for name, value in sorted(result.inference.items()):
+        value = np.asarray(value)
+        if value.dtype.kind == "f":
+            value = np.round(value.astype(np.float64), DIGITS)
+        row[name] = value.tolist()
+    if class_names and "class_ids" in row:
+        row["class_name"] = class_names[int(row["class_ids"])]
+    return row
+
+
+def csv_columns(model: ServedModel, class_names: Sequence[str] | None) -> list[str]:
+    """The CSV header: vector outputs become one column per element (``probabilities_0`` ...)."""
+    columns = ["id", "model", "version"]
+    for name, width in model.outputs.items():
+        columns += [name] if not width else [f"{name}_{i}" for i in range(width)]
+    return columns + (["class_name"] if class_names and "class_ids" in model.outputs else [])
+
+
+def csv_line(row: Mapping[str, Any], columns: Sequence[str]) -> str:
+    """A row as one CSV line in ``columns`` order."""
+    flat = {}
+    for name, value in row.items():
+        if isinstance(value, list):
+            flat.update({f"{name}_{i}": item for i, item in enumerate(value)})
+            flat.setdefault(name, json.dumps(value))
+        else:
+            flat[name] = value
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="").writerow([flat.get(column, "") for column in columns])
+    return buffer.getvalue()
+
+
+class Progress(beam.DoFn):
+    """Counts records in a Beam counter and logs a line every ``every`` records per worker."""
+
+    def __init__(self, label: str, every: int = 5000):
+        super().__init__()
+        self.label = label
+        self.every = every
+
+    def setup(self):
+        self.counter = beam.metrics.Metrics.counter("rnnpipe_score", self.label)
+        self.seen = 0
+
+    def process(self, element):
+        self.counter.inc()
+        self.seen += 1
+        if self.seen % self.every == 0:
+            LOG.info("%s: %d records so far (this worker)", self.label, self.seen)
+        yield element
+
+
+def build_pipeline(pipeline, params: BulkInferrerParams, model: ServedModel, files: Sequence[str],
+                   whole_file: bool, staging: Path) -> None:
+    """Read -> RunInference -> rows, with dead letters beside them."""
+    class_names = (model.card.get("data") or {}).get("class_names")
+    read = (pipeline
+            | "Files" >> beam.Create(list(files))
+            | "Spread" >> beam.Reshuffle()
+            | "Read" >> beam.ParDo(ReadRecords(params.format, whole_file, params.text_column,
+                                               model.card.get("data"))).with_outputs("dead", main="ok"))
+    handler = KeyedModelHandler(SavedModelHandler(model, params.format, params.batch_size))
+    rows = (read.ok
+            | "Score" >> RunInference(handler)
+            | "Row" >> beam.Map(prediction_row, model.name, model.version, class_names)
+            | "CountScored" >> beam.ParDo(Progress("scored")))
+    shards = {"num_shards": params.num_shards} if params.num_shards else {}
+    if params.output_format == "csv":
+        columns = csv_columns(model, class_names)
+        lines = rows | "Csv" >> beam.Map(csv_line, columns)
+        header = ",".join(columns)
+    else:
+        lines = rows | "Jsonl" >> beam.Map(json.dumps, sort_keys=True)
+        header = None
+    lines | "WritePredictions" >> beam.io.WriteToText(str(staging / PREDICTIONS / "part"),
+                                                      file_name_suffix=f".{params.output_format}", header=header,
+                                                      **shards)
+    (read.dead
+     | "CountDead" >> beam.ParDo(Progress("dead letters"))
+     | "DeadJson" >> beam.Map(json.dumps, sort_keys=True)
+     | "WriteDead" >> beam.io.WriteToText(str(staging / DEAD_LETTER / "part"), file_name_suffix=".jsonl"))
+
+
+def count_lines(folder: Path, header: bool) -> int:
+    """Records written to a folder of text shards (less one header line per shard)."""
+    total = 0
+    for path in folder.glob("part*"):
+        with open(path, "rb") as handle:
+            total += sum(1 for _ in handle) - (1 if header else 0)
+    return total
+
+
+def run(params: BulkInferrerParams) -> dict[str, Any]:
+    """Scores ``params.input`` with the exported model and publishes ``params.output``.
+
+    Returns:
+        The summary also written to ``summary.json``: counts, model name, version and path,
+        duration and records/s.
+
+    Raises:
+        ScoringError: Before any work, when the model or output folder does not fit.
+        DataError: When no input matches, or dead letters exceed ``max_error_rate`` (the staging
+            folder with the dead letters is kept and named in the message).
+    """
+    from components.beam_options import pipeline_options
+
+    output = Path(params.output)
+    if output.exists() and (not output.is_dir() or any(output.iterdir())):
+        raise ScoringError(f"--output {output} already exists and is not empty; scoring never overwrites, "
+                           f"choose a new folder")
+    model = inspect_model(params.model, params.format)
+    files, whole_file = match_inputs(params.input, params.format)
+    LOG.info("scoring %d file(s) of %s with %s version %d (%s)", len(files), params.format, model.name,
+             model.version, model.signature)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    staging = output.parent / f".{output.name}.staging-{uuid.uuid4().hex[:8]}"
+    started = time.perf_counter()
+    try:
+        with beam.Pipeline(options=pipeline_options(params.beam_args)) as pipeline:
+            build_pipeline(pipeline, params, model, files, whole_file, staging)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    seconds = time.perf_counter() - started
+    scored = count_lines(staging / PREDICTIONS, header=params.output_format == "csv")
+    dead = count_lines(staging / DEAD_LETTER, header=False)
+    total = scored + dead
+    summary = {"status": "complete", "model_name": model.name, "model_version": model.version,
+               "model_path": model.path, "signature": model.signature, "format": params.format,
+               "input": params.input, "files": len(files), "records": total, "scored": scored,
+               "dead_letters": dead, "seconds": round(seconds, 3),
+               "records_per_second": round(scored / seconds, 1) if seconds else None,
+               "params": asdict(params)}
+    LOG.info("scored %d records, %d dead letters, in %.1fs", scored, dead, seconds)
+    if total == 0:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise DataError(f"--input {params.input}: the files hold no records")
+    if dead / total > params.max_error_rate:
+        raise DataError(f"{dead} of {total} records ({dead / total:.2%}) are dead letters, over --max-error-rate "
+                        f"{params.max_error_rate}; nothing was published, the dead letters are in "
+                        f"{staging / DEAD_LETTER}")
+    write_json(staging / SUMMARY, summary)
+    (staging / SUCCESS).write_text("")
+    os.rename(staging, output)  # an empty output folder is replaced; a non-empty one was refused above
+    return {**summary, "output": str(output)}
