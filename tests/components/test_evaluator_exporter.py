@@ -6,14 +6,15 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from components import evaluator, exporter
-from components.evaluator import EvaluatorParams, decide_blessing, regression_metrics
+from components import evaluator, exporter, trainer
+from components.evaluator import EvaluatorParams, calibration, decide_blessing, regression_metrics, time_slices
+from models.rnn import ModelSpec
 from components.types import Artifact
 from tests.components.conftest import out_dir
 
 
-def evaluate(tiny, trained, serving, name, **bounds):
-    params = EvaluatorParams("timeseries", tiny["data"], serving_dir=str(serving), model_name="m", **bounds)
+def evaluate(tiny, trained, serving, name, **settings):
+    params = EvaluatorParams("timeseries", tiny["data"], serving_dir=str(serving), model_name="m", **settings)
     inputs = {"examples": tiny["examples"], "model": trained["model"], "transform_graph": tiny["transform_graph"]}
     return evaluator.run(inputs, params, out_dir(tiny["base"] / name, "ev"))["evaluation"]
 
@@ -127,3 +128,58 @@ def test_models_with_dropout_export_and_reload(tmp_path):
     x = np.ones((2, 5, 2), "float32")
     reloaded = tf.saved_model.load(str(tmp_path / "m")).signatures["serving_default"](x=tf.constant(x))
     np.testing.assert_allclose(list(reloaded.values())[0], model(x), atol=1e-5)
+
+
+def test_time_slices_group_by_month_and_season_of_the_target():
+    days = np.array(["2021-01-15", "2021-02-15", "2021-07-01", "2021-12-31"], "datetime64[s]").astype(np.int64)
+    truth = np.array([[1.0], [2.0], [3.0], [4.0]])
+    predicted = truth + np.array([[1.0], [3.0], [2.0], [0.0]])
+    by_month = time_slices(truth, predicted, truth, days, "month")
+    assert list(by_month) == ["Jan", "Feb", "Jul", "Dec"] and by_month["Feb"]["rmse"] == pytest.approx(3.0)
+    by_season = time_slices(truth, predicted, truth, days, "season")
+    assert {name: s["count"] for name, s in by_season.items()} == {"DJF": 3, "JJA": 1}
+    assert by_season["DJF"]["rmse"] == pytest.approx(np.sqrt((1 + 9 + 0) / 3))
+
+
+def test_calibration_error_is_zero_when_calibrated_and_the_gap_when_overconfident():
+    rng = np.random.default_rng(0)
+    probabilities = rng.uniform(size=200_000)
+    calibrated = calibration((rng.uniform(size=probabilities.size) < probabilities).astype(int), probabilities)
+    assert calibrated["expected_calibration_error"] < 0.01
+    overconfident = calibration(np.array([1, 0] * 50), np.full(100, 0.95))
+    assert overconfident["expected_calibration_error"] == pytest.approx(0.45)
+    assert [b["count"] for b in overconfident["bins"]][-1] == 100
+
+
+def test_slices_must_fit_the_kind():
+    with pytest.raises(ValueError, match=r"evaluator.slices: \['month'\] do not apply to imdb data"):
+        EvaluatorParams("imdb", None, slices=("month",))
+
+
+def test_a_better_model_is_pushed_next_and_a_worse_one_refused_with_both_in_the_report(tiny, trained, tmp_path):
+    serving = tmp_path / "serving"
+    better = trainer.run({"transformed_examples": tiny["transformed_examples"],
+                          "transform_graph": tiny["transform_graph"]},
+                         trainer.TrainerParams("timeseries", tiny["data"], ModelSpec(units=(16,)), epochs=25,
+                                               learning_rate=0.01, batch_size=16, early_stopping_patience=0),
+                         out_dir(tiny["base"], "better_trainer"))
+    export(tiny, trained, evaluate(tiny, trained, serving, "first"), serving, "first")  # 3 epochs of 8 units
+    served = evaluate(tiny, better, serving, "better")
+    assert served.properties["blessed"] and served.properties["baseline"]["version"] == 1
+    assert export(tiny, better, served, serving, "better").properties["version"] == 2
+    before = sorted(p.name for p in (serving / "m").iterdir())
+    worse = evaluate(tiny, trained, serving, "worse", slices=("month", "season"))
+    assert worse.properties["metrics"]["rmse"] > served.properties["metrics"]["rmse"]
+    assert not worse.properties["blessed"]
+    assert any("worse than the baseline's" in reason for reason in worse.properties["reasons"])
+    assert export(tiny, trained, worse, serving, "worse").properties["pushed"] is False
+    assert sorted(p.name for p in (serving / "m").iterdir()) == before
+
+    report = json.loads(worse.path("metrics.json").read_text())
+    for by in ("month", "season"):
+        assert sum(s["count"] for s in report["slices"][by].values()) == report["test_examples"]
+        assert set(report["baseline"]["slices"][by]) == set(report["slices"][by])
+        assert worse.path(f"rmse_by_{by}.png").stat().st_size > 1000
+    page = worse.path("report.html").read_text()
+    assert "NOT BLESSED" in page and "baseline v2" in page and "worse than the baseline" in page
+    assert "Slices by season" in page and "<img src='rmse_by_month.png'>" in page

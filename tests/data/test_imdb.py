@@ -101,3 +101,18 @@ def test_tokenize_lowercases_strips_breaks_and_splits_punctuation():
     tokens = tokenize(tf.constant(["Great film!<br /><br />Loved it, really.", ""])).to_list()
     assert tokens[0] == [b"great", b"film", b"!", b"loved", b"it", b",", b"really", b"."]
     assert tokens[1] == []
+
+
+def test_scoring_reviews_one_per_line_jsonl_and_csv_with_ids_and_reasons():
+    from data.imdb import scoring_reviews
+
+    lines = list(scoring_reviews("in/batch.txt", "Great film\n\nDull plot\n".encode(), whole_file=False))
+    assert lines == [("ok", ("batch.txt:1", "Great film")), ("ok", ("batch.txt:3", "Dull plot"))]
+    jsonl = list(scoring_reviews("b.jsonl", b'{"id": 7, "text": "ok"}\n["not", "an object"]\n{"text": 3}\n',
+                                 whole_file=False))
+    assert jsonl[0] == ("ok", ("7", "ok"))
+    assert "not a JSON object" in jsonl[1][1]["reason"] and "is empty or not a string" in jsonl[2][1]["reason"]
+    table = list(scoring_reviews("t.csv", b'body,stars\n"fine, really",5\nshort\n', False, text_column="body"))
+    assert table[0] == ("ok", ("t.csv:2", "fine, really")) and table[1][1]["reason"] == "expected 2 columns, found 1"
+    missing = list(scoring_reviews("t.csv", b"review\nx\n", False))
+    assert missing[0][0] == "dead" and "no column 'text' in CSV header ['review']" in missing[0][1]["reason"]

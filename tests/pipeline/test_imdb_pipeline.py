@@ -35,6 +35,9 @@ def test_tiny_reviews_end_to_end(imdb_run):
     assert sum(map(sum, report["confusion_matrix"])) == report["test_examples"] == 120
     assert sum(s["count"] for s in report["slices"]["length"].values()) == 120
     assert (evaluation / "confusion_matrix.png").exists() and (evaluation / "accuracy_by_length.png").exists()
+    assert (evaluation / "calibration.png").exists() and len(report["calibration"]["bins"]) == 10
+    assert sum(b["count"] for b in report["calibration"]["bins"]) == 120
+    assert "calibration.png" in (evaluation / "report.html").read_text()
     scores = score_in_fresh_process(summary["model_path"])
     positive, negative = scores["probabilities"]
     assert positive > negative and scores["class_ids"] == [1, 0]
