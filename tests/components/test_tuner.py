@@ -17,6 +17,7 @@ from components.trainer import TrainerParams
 from components.tuner import TunerParams
 from models.rnn import ModelSpec
 from models.search_space import SearchSpace
+from pipeline.config import ConfigError, load_config
 from tests.components.conftest import out_dir
 from tests.conftest import REPO, last_json, rnnpipe
 
@@ -162,10 +163,18 @@ def test_a_chief_and_two_workers_on_loopback_complete_a_search_together(tmp_path
     ("tuner.space.units=[]", "tuner.space.units is an empty range"),
     ("tuner.space.learning_rate=[0.1, 0.001]", "tuner.space.learning_rate must be [min, max]"),
     ("tuner.max_trials=0", "tuner.max_trials"),
+    ("tuner.space.cell=[gru]", "unknown key 'tuner.space.cell' (did you mean 'cells'?)"),
 ])
-def test_bad_tuner_config_fails_before_anything_runs(tmp_path, override, message):
+def test_bad_tuner_config_is_a_config_error_naming_the_key(override, message):
+    with pytest.raises(ConfigError) as raised:
+        load_config(REPO / "pipeline" / "configs" / "demo.yaml", ["tuner.enabled=true", override])
+    assert message in str(raised.value)
+
+
+def test_a_bad_tuner_config_fails_on_the_command_line_before_anything_runs(tmp_path):
     root = tmp_path / "root"
-    result = rnnpipe("demo", "--root", str(root), "--set", "tuner.enabled=true", "--set", override, "--json")
+    result = rnnpipe("demo", "--root", str(root), "--set", "tuner.enabled=true", "--set", "tuner.space.units=[]",
+                     "--json")
     assert result.returncode == 2, result.stderr[-2000:]
-    assert message in result.stderr
+    assert "tuner.space.units is an empty range" in result.stderr
     assert not (root / "artifacts").exists()
