@@ -34,6 +34,7 @@ examples:
   rnnpipe run CONFIG.yaml --set tuner.enabled=true --tuner-role chief --chief-address 0.0.0.0:8470
   rnnpipe tune-worker CONFIG.yaml --chief HOST:8470 --worker-id 1   # one per GPU or host
   rnnpipe score --model ROOT/serving/NAME --input DATA --output OUT --format reviews   # batch scoring
+  rnnpipe gc --keep-runs 10 --keep-versions 5 --dry-run   # what retention would delete
   rnnpipe runs                                   # past runs, newest first
   rnnpipe runs show RUN_ID
 
@@ -127,6 +128,19 @@ def build_parser() -> argparse.ArgumentParser:
                             "dead letters (default 0)")
     score.add_argument("--num-shards", type=int, default=0, help="output shards (default: the runner decides)")
     score.add_argument("--json", action="store_true", help="print the JSON summary as the last line")
+    gc = commands.add_parser(
+        "gc", help="delete old artifacts and serving versions that nothing kept depends on",
+        description="Keep the artifacts of the newest --keep-runs runs, every artifact they or a kept serving "
+                    "version were made from, and the newest --keep-versions versions of each served model "
+                    "(never fewer than the newest one); delete the rest. Waits for the root lock like a run. "
+                    "Scratch folders (resume state of killed runs) are left alone.",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    gc.add_argument("--root", default=os.environ.get("RNNPIPE_ROOT", DEFAULT_ROOT), help="pipeline root")
+    gc.add_argument("--keep-runs", type=int, default=10, help="newest runs whose artifacts stay (default 10)")
+    gc.add_argument("--keep-versions", type=int, default=5, help="serving versions kept per model (default 5)")
+    gc.add_argument("--dry-run", action="store_true", help="list what would be deleted; delete nothing")
+    gc.add_argument("--lock-timeout", type=float, default=0.0, help="seconds to wait for a running pipeline")
+    gc.add_argument("--json", action="store_true", help="print the plan as JSON")
     runs = commands.add_parser("runs", help="list past runs, or show one: runs show RUN_ID")
     runs.add_argument("action", nargs="?", choices=("list", "show"), default="list")
     runs.add_argument("run_id", nargs="?")
@@ -191,6 +205,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return worker_command(args, beam_args)
     if args.command == "score":
         return score_command(args, beam_args)
+    if args.command == "gc":
+        return gc_command(args)
     return run_command(args, beam_args)
 
 
@@ -290,6 +306,35 @@ def score_command(args: argparse.Namespace, beam_args: list[str]) -> int:
     return EXIT_OK
 
 
+def gc_command(args: argparse.Namespace) -> int:
+    """``rnnpipe gc``: plan the collection under the root lock, print it, and apply it unless --dry-run."""
+    from pipeline.gc import apply_gc, plan_gc
+    from pipeline.lock import LockedError, root_lock
+
+    root = Path(args.root)
+    if not (root / "runs.sqlite").is_file():
+        return fail(args, EXIT_USAGE, "usage error", FileNotFoundError(f"{root} is not a pipeline root (no runs.sqlite)"))
+    try:
+        with root_lock(root, args.lock_timeout):
+            plan = plan_gc(root, args.keep_runs, args.keep_versions)
+            if not args.dry_run:
+                apply_gc(plan)
+    except ValueError as error:
+        return fail(args, EXIT_USAGE, "usage error", error)
+    except LockedError as error:
+        return fail(args, EXIT_LOCKED, "locked", error)
+    summary = {"status": "dry-run" if args.dry_run else "complete", **plan.summary()}
+    if args.json:
+        print(json.dumps(summary))
+    else:
+        verb = "would delete" if args.dry_run else "deleted"
+        for path in [*plan.artifact_dirs, *plan.versions]:
+            print(f"{verb}: {path}")
+        print(f"{verb} {len(plan.artifact_dirs)} artifact folder(s) and {len(plan.versions)} serving version(s), "
+              f"{plan.bytes / 1e6:.1f} MB; kept the artifacts of {len(plan.kept_runs)} run(s)")
+    return EXIT_OK
+
+
 def fail(args: argparse.Namespace, code: int, what: str, error: Exception) -> int:
     """Prints a one-line error (and a JSON summary with --json); returns ``code``."""
     print(f"rnnpipe: {what}: {error}", file=sys.stderr)
@@ -338,6 +383,13 @@ def run_pipeline(args: argparse.Namespace, beam_args: list[str]) -> dict:
             raise
         summary = summarize(run_id, outcome, cfg, time.perf_counter() - started)
         store.end_run(run_id, "complete", summary)
+        if cfg.run.gc_keep_runs is not None:
+            from pipeline.gc import apply_gc, plan_gc
+
+            plan = plan_gc(root, cfg.run.gc_keep_runs, cfg.run.gc_keep_versions)
+            apply_gc(plan)
+            log.info("gc: deleted %d artifact folder(s) and %d serving version(s), %.1f MB",
+                     len(plan.artifact_dirs), len(plan.versions), plan.bytes / 1e6)
     return summary
 
 

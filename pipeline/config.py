@@ -67,13 +67,20 @@ class RunSettings:
 
     Attributes:
         lock_timeout_seconds: How long to wait for another run on the same root to finish.
+        gc_keep_runs: After each run, delete artifacts that neither the newest this many runs nor a
+            kept serving version depend on (None: no collection; see ``rnnpipe gc``).
+        gc_keep_versions: With ``gc_keep_runs``: serving versions kept per model.
     """
 
     lock_timeout_seconds: float = 0.0
+    gc_keep_runs: int | None = None
+    gc_keep_versions: int = 5
 
     def __post_init__(self):
         if self.lock_timeout_seconds < 0:
             raise ValueError("run.lock_timeout_seconds must be >= 0")
+        if (self.gc_keep_runs is not None and self.gc_keep_runs < 1) or self.gc_keep_versions < 1:
+            raise ValueError("run.gc_keep_runs and run.gc_keep_versions must be >= 1")
 
 
 @dataclass(frozen=True)

@@ -95,6 +95,17 @@ class RunStore:
         rows = self._read("SELECT id FROM artifacts WHERE uri=? ORDER BY id DESC LIMIT 1", (uri,))
         return rows[0]["id"] if rows else None
 
+    def artifacts(self, type_: str | None = None) -> list[dict]:
+        """Every artifact row, or those of one type."""
+        if type_ is None:
+            return self._read("SELECT * FROM artifacts")
+        return self._read("SELECT * FROM artifacts WHERE type=?", (type_,))
+
+    def events(self, kind: str | None = None) -> list[dict]:
+        """Lineage events with the run of their execution (``run_id``); optionally one kind."""
+        sql = "SELECT events.*, executions.run_id FROM events JOIN executions ON events.execution_id = executions.id"
+        return self._read(sql + " WHERE kind=?", (kind,)) if kind else self._read(sql)
+
     def runs(self, limit: int = 50) -> list[dict]:
         """The newest runs first."""
         return self._read("SELECT * FROM runs ORDER BY started DESC LIMIT ?", (limit,))

@@ -1,0 +1,153 @@
+"""Retention: deletes old artifacts and serving versions that nothing kept depends on.
+
+Kept:
+- every artifact the newest ``keep_runs`` runs produced or read (cached reuse included), and the
+  artifacts those were made from, transitively;
+- the newest ``keep_versions`` versions of every served model (at least the newest one, which is
+  the newest blessed), and every artifact they were made from.
+
+An execution folder ``artifacts/<component>/<id>/`` goes when none of its artifacts is kept. A
+folder is first renamed to a hidden ``.gc-*`` sibling and then removed, so a crash mid-way never
+leaves something that looks whole; the next gc clears what is left. Scratch folders (resume state
+of a killed run) are left alone.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.store import RunStore
+
+TRASH_PREFIX = ".gc-"
+
+
+@dataclass(frozen=True)
+class GcPlan:
+    """What a collection would delete.
+
+    Attributes:
+        kept_runs: Ids of the runs whose artifacts are kept.
+        artifact_dirs: Execution folders to delete.
+        versions: Serving version folders to delete.
+        kept_versions: Serving version folders kept.
+        bytes: Size of everything to delete.
+    """
+
+    kept_runs: tuple[str, ...]
+    artifact_dirs: tuple[Path, ...]
+    versions: tuple[Path, ...]
+    kept_versions: tuple[Path, ...] = field(default_factory=tuple)
+    bytes: int = 0
+
+    def summary(self) -> dict:
+        """The plan as JSON-able data."""
+        return {"kept_runs": list(self.kept_runs), "delete_artifacts": [str(p) for p in self.artifact_dirs],
+                "delete_versions": [str(p) for p in self.versions],
+                "kept_versions": [str(p) for p in self.kept_versions], "bytes": self.bytes}
+
+
+def folder_size(path: Path) -> int:
+    """Bytes of the files below ``path``."""
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+def lineage_closure(store: RunStore, artifact_ids: set[int]) -> set[int]:
+    """``artifact_ids`` and every artifact they were made from, through their producers' inputs."""
+    producer = {row["id"]: row["execution_id"] for row in store.artifacts()}
+    inputs: dict[int, list[int]] = {}
+    for event in store.events("input"):
+        if event["artifact_id"] is not None:
+            inputs.setdefault(event["execution_id"], []).append(event["artifact_id"])
+    kept, pending = set(), list(artifact_ids)
+    while pending:
+        artifact_id = pending.pop()
+        if artifact_id in kept:
+            continue
+        kept.add(artifact_id)
+        pending.extend(inputs.get(producer.get(artifact_id), []))
+    return kept
+
+
+def served_versions(store: RunStore) -> dict[Path, dict[int, int | None]]:
+    """Per served model folder: each version present on disk and the artifact that pushed it (or None)."""
+    pushed: dict[Path, dict[int, int | None]] = {}
+    for row in store.artifacts("PushedModel"):
+        properties = json.loads(row["properties"] or "{}")
+        if properties.get("pushed") and properties.get("path"):
+            path = Path(properties["path"])
+            pushed.setdefault(path.parent, {})[int(path.name)] = row["id"]
+    for model_dir, versions in pushed.items():
+        if model_dir.is_dir():
+            for child in model_dir.iterdir():
+                if child.name.isdigit():
+                    versions.setdefault(int(child.name), None)
+    return pushed
+
+
+def plan_gc(root: Path, keep_runs: int, keep_versions: int) -> GcPlan:
+    """Works out what to delete; deletes nothing.
+
+    Args:
+        root: The pipeline root.
+        keep_runs: How many of the newest runs keep their artifacts (>= 1).
+        keep_versions: How many of the newest versions of each served model stay (>= 1).
+
+    Raises:
+        ValueError: If a count is below 1.
+    """
+    if keep_runs < 1 or keep_versions < 1:
+        raise ValueError(f"--keep-runs and --keep-versions must be >= 1, got {keep_runs} and {keep_versions}")
+    store = RunStore(root)
+    kept_runs = tuple(run["id"] for run in store.runs(limit=keep_runs))
+    seeds = {event["artifact_id"] for event in store.events() if event["artifact_id"] is not None
+             and event["run_id"] in kept_runs}
+    doomed_versions, kept_version_dirs = [], []
+    for model_dir, versions in served_versions(store).items():
+        newest_first = sorted(versions, reverse=True)
+        for rank, version in enumerate(newest_first):
+            if rank < keep_versions:
+                kept_version_dirs.append(model_dir / str(version))
+                if versions[version] is not None:
+                    seeds.add(versions[version])
+            elif (model_dir / str(version)).is_dir():
+                doomed_versions.append(model_dir / str(version))
+    kept = lineage_closure(store, seeds)
+    kept_dirs = {Path(row["uri"]).parent for row in store.artifacts() if row["id"] in kept}
+    doomed_dirs = []
+    artifacts = root / "artifacts"
+    if artifacts.is_dir():
+        for component in sorted(p for p in artifacts.iterdir() if p.is_dir()):
+            for execution in sorted(component.iterdir(), key=lambda p: p.name):
+                if execution.name.isdigit() and execution not in kept_dirs:
+                    doomed_dirs.append(execution)
+    size = sum(folder_size(p) for p in [*doomed_dirs, *doomed_versions])
+    return GcPlan(kept_runs, tuple(doomed_dirs), tuple(sorted(doomed_versions)), tuple(sorted(kept_version_dirs)),
+                  size)
+
+
+def remove(path: Path) -> None:
+    """Renames ``path`` to a hidden sibling, then deletes it (and leftovers of an interrupted gc)."""
+    if path.is_dir():
+        trash = path.with_name(f"{TRASH_PREFIX}{path.name}-{uuid.uuid4().hex[:8]}")
+        os.rename(path, trash)
+        shutil.rmtree(trash)
+    for leftover in path.parent.glob(f"{TRASH_PREFIX}*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
+def apply_gc(plan: GcPlan) -> None:
+    """Deletes what ``plan`` lists. Serving versions go under the exporter's lock on their model folder."""
+    from components.exporter import serving_lock
+
+    for path in plan.artifact_dirs:
+        remove(path)
+    for model_dir in sorted({path.parent for path in plan.versions}):
+        with serving_lock(model_dir):
+            for path in plan.versions:
+                if path.parent == model_dir:
+                    remove(path)
