@@ -66,6 +66,7 @@ class BulkInferrerParams:
         max_error_rate: Fail when more than this fraction of records are dead letters.
         num_shards: Output shards (0: the runner decides).
         beam_args: Beam pipeline options.
+        max_record_bytes: A review or serialized tf.Example larger than this is a dead letter.
     """
 
     model: str
@@ -78,14 +79,15 @@ class BulkInferrerParams:
     max_error_rate: float = 0.0
     num_shards: int = 0
     beam_args: tuple[str, ...] = ()
+    max_record_bytes: int = 1_000_000
 
     def __post_init__(self):
         if self.format not in FORMATS:
             raise ScoringError(f"--format must be one of {sorted(FORMATS)}, got {self.format!r}")
         if self.output_format not in OUTPUT_FORMATS:
             raise ScoringError(f"--output-format must be one of {OUTPUT_FORMATS}, got {self.output_format!r}")
-        if self.batch_size < 1 or self.num_shards < 0:
-            raise ScoringError("--batch-size must be >= 1 and --num-shards >= 0")
+        if self.batch_size < 1 or self.num_shards < 0 or self.max_record_bytes < 1:
+            raise ScoringError("--batch-size and --max-record-bytes must be >= 1, --num-shards >= 0")
         if not 0.0 <= self.max_error_rate <= 1.0:
             raise ScoringError(f"--max-error-rate must lie within [0, 1], got {self.max_error_rate}")
 
@@ -206,12 +208,14 @@ def match_inputs(pattern: str, input_format: str) -> tuple[list[str], bool]:
 class ReadRecords(beam.DoFn):
     """One input file to ``(id, raw input)`` records and dead letters (tagged ``dead``)."""
 
-    def __init__(self, input_format: str, whole_file: bool, text_column: str, data: Mapping[str, Any] | None):
+    def __init__(self, input_format: str, whole_file: bool, text_column: str, data: Mapping[str, Any] | None,
+                 max_record_bytes: int):
         super().__init__()
         self.input_format = input_format
         self.whole_file = whole_file
         self.text_column = text_column
         self.data = data
+        self.max_record_bytes = max_record_bytes
 
     def setup(self):
         self.series_cfg = None
@@ -225,11 +229,12 @@ class ReadRecords(beam.DoFn):
 
     def records(self, path: str) -> Iterator[tuple[str, Any]]:
         if self.input_format == "examples":
-            return tfrecord_examples(path)
+            return tfrecord_examples(path, self.max_record_bytes)
         with FileSystems.open(path, compression_type="uncompressed") as handle:
             raw = handle.read()
         if self.input_format == "reviews":
-            return get_kind("imdb").scoring_reviews(path, raw, self.whole_file, self.text_column)
+            return get_kind("imdb").scoring_reviews(path, raw, self.whole_file, self.text_column,
+                                                    self.max_record_bytes)
         if self.input_format == "images":
             return get_kind("mnist").scoring_images(path, raw)
         return get_kind("timeseries").scoring_windows(path, raw, self.series_cfg)
@@ -246,7 +251,7 @@ def config_fields(config_type, data: Mapping[str, Any]) -> dict[str, Any]:
     return values
 
 
-def tfrecord_examples(path: str) -> Iterator[tuple[str, Any]]:
+def tfrecord_examples(path: str, max_bytes: int = 1_000_000) -> Iterator[tuple[str, Any]]:
     """Serialized tf.Examples of one TFRecord file (GZIP when named ``*.gz``), keyed by ``id`` or position."""
     import tensorflow as tf
     from google.protobuf.message import DecodeError
@@ -256,6 +261,11 @@ def tfrecord_examples(path: str) -> Iterator[tuple[str, Any]]:
     try:
         for record in tf.data.TFRecordDataset([path], compression_type="GZIP" if path.endswith(".gz") else ""):
             serialized = record.numpy()
+            if len(serialized) > max_bytes:
+                yield "dead", {"source": path, "id": f"{base}:{index}",
+                               "reason": f"record of {len(serialized)} bytes is over the {max_bytes}-byte limit"}
+                index += 1
+                continue
             try:
                 example = tf.train.Example.FromString(serialized)
             except DecodeError as error:
@@ -377,8 +387,8 @@ def build_pipeline(pipeline, params: BulkInferrerParams, model: ServedModel, fil
     read = (pipeline
             | "Files" >> beam.Create(list(files))
             | "Spread" >> beam.Reshuffle()
-            | "Read" >> beam.ParDo(ReadRecords(params.format, whole_file, params.text_column,
-                                               model.card.get("data"))).with_outputs("dead", main="ok"))
+            | "Read" >> beam.ParDo(ReadRecords(params.format, whole_file, params.text_column, model.card.get("data"),
+                                               params.max_record_bytes)).with_outputs("dead", main="ok"))
     handler = KeyedModelHandler(SavedModelHandler(model, params.format, params.batch_size))
     rows = (read.ok
             | "Score" >> RunInference(handler)

@@ -58,6 +58,7 @@ class ImdbData:
         oov_buckets: Ids for tokens outside the vocabulary.
         length_buckets: Word-count boundaries for the evaluator's slices.
         max_error_rate: Largest share of bad files tolerated.
+        max_review_bytes: A review file larger than this is a dead letter, never read into memory.
     """
 
     path: str = "aclImdb_v1.tar.gz"
@@ -74,8 +75,11 @@ class ImdbData:
     oov_buckets: int = 1
     length_buckets: tuple[int, ...] = (100, 200, 400, 800)
     max_error_rate: float = 0.01
+    max_review_bytes: int = 1_000_000
 
     def __post_init__(self):
+        if self.max_review_bytes < 1:
+            raise ValueError(f"data.max_review_bytes must be >= 1, got {self.max_review_bytes}")
         if not 0.0 <= self.eval_fraction < 1.0:
             raise ValueError(f"data.eval_fraction must lie in [0, 1), got {self.eval_fraction}")
         if self.max_len < 1 or self.top_k < 1 or self.oov_buckets < 1:
@@ -177,14 +181,27 @@ def make_record(name: str, raw: bytes, source: str, eval_fraction: float) -> tup
                               "rating": int(rating)})
 
 
-def read_tarball(path: str, eval_fraction: float) -> Iterator[tuple[str, Any]]:
-    """Streams review records out of an aclImdb tarball, without extracting it."""
+def oversized(name: str, size: int, limit: int, source: str) -> tuple[str, dict[str, Any]]:
+    """The dead letter of a review file over ``data.max_review_bytes``."""
+    split, polarity, number, rating = MEMBER.search(name).groups()
+    return "dead", {"source": source, "id": f"{split}/{polarity}/{number}_{rating}",
+                    "reason": f"review of {size} bytes is over data.max_review_bytes ({limit})"}
+
+
+def read_tarball(path: str, eval_fraction: float, max_bytes: int = 1_000_000) -> Iterator[tuple[str, Any]]:
+    """Streams review records out of an aclImdb tarball, without extracting it.
+
+    A member over ``max_bytes`` is a dead letter and is skipped unread.
+    """
     with FileSystems.open(path, compression_type="uncompressed") as handle, \
             tarfile.open(fileobj=handle, mode="r|*") as archive:
         for member in archive:
             check_member(member, path)
             if member.isfile() and MEMBER.search(member.name):
-                yield make_record(member.name, archive.extractfile(member).read(), path, eval_fraction)
+                if member.size > max_bytes:
+                    yield oversized(member.name, member.size, max_bytes, path)
+                else:
+                    yield make_record(member.name, archive.extractfile(member).read(), path, eval_fraction)
 
 
 def read_npz(path: str, word_index_path: str, eval_fraction: float, seed: int = 113) -> Iterator[tuple[str, Any]]:
@@ -216,7 +233,7 @@ class ReadSource(beam.DoFn):
 
     def process(self, path):
         reader = read_npz(path, self.cfg.word_index, self.cfg.eval_fraction) if path.endswith(".npz") \
-            else read_tarball(path, self.cfg.eval_fraction)
+            else read_tarball(path, self.cfg.eval_fraction, self.cfg.max_review_bytes)
         for kind, item in reader:
             yield item if kind == "record" else beam.pvalue.TaggedOutput("dead", item)
 
@@ -232,7 +249,11 @@ class ReadReviewFile(beam.DoFn):
         name = readable.metadata.path
         if not MEMBER.search(name.replace(os.sep, "/")):
             return
-        kind, item = make_record(name.replace(os.sep, "/"), readable.read(), name, self.cfg.eval_fraction)
+        size = readable.metadata.size_in_bytes
+        if size > self.cfg.max_review_bytes:
+            kind, item = oversized(name.replace(os.sep, "/"), size, self.cfg.max_review_bytes, name)
+        else:
+            kind, item = make_record(name.replace(os.sep, "/"), readable.read(), name, self.cfg.eval_fraction)
         yield item if kind == "record" else beam.pvalue.TaggedOutput("dead", item)
 
 
@@ -412,7 +433,8 @@ def serving_signatures(module, cfg: ImdbData) -> dict:
 # ---------------------------------------------------------------- batch scoring inputs
 
 
-def scoring_reviews(name: str, raw: bytes, whole_file: bool, text_column: str = "text") -> Iterator[tuple[str, Any]]:
+def scoring_reviews(name: str, raw: bytes, whole_file: bool, text_column: str = "text",
+                    max_bytes: int = 1_000_000) -> Iterator[tuple[str, Any]]:
     """Reviews to score from one input file.
 
     Args:
@@ -421,12 +443,16 @@ def scoring_reviews(name: str, raw: bytes, whole_file: bool, text_column: str = 
         whole_file: The file is one review (a folder of ``.txt`` files); otherwise ``.jsonl`` has a
             JSON object per line, ``.csv`` a header with ``text_column``, anything else a review per line.
         text_column: The text field of ``.jsonl`` objects and ``.csv`` rows.
+        max_bytes: A review (file or line) larger than this is a dead letter.
 
     Yields:
         ``("ok", (id, text))``, or ``("dead", {"source", "id", "reason"})``. Ids are the file name,
         ``<file>:<line>``, or a JSON object's ``id`` field.
     """
     base = os.path.basename(name)
+    if whole_file and len(raw) > max_bytes:
+        yield "dead", {"source": name, "id": base, "reason": f"review of {len(raw)} bytes is over the {max_bytes}-byte limit"}
+        return
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -436,11 +462,15 @@ def scoring_reviews(name: str, raw: bytes, whole_file: bool, text_column: str = 
         yield ("ok", (base, text)) if text.strip() else ("dead", {"source": name, "id": base, "reason": "empty review"})
         return
     if name.endswith(".csv"):
-        yield from _csv_reviews(name, text, text_column)
+        yield from _csv_reviews(name, text, text_column, max_bytes)
         return
     for number, line in enumerate(text.splitlines(), start=1):
         review_id = f"{base}:{number}"
         if not line.strip():
+            continue
+        if len(line.encode("utf-8")) > max_bytes:
+            yield "dead", {"source": name, "id": review_id,
+                           "reason": f"line of {len(line.encode('utf-8'))} bytes is over the {max_bytes}-byte limit"}
             continue
         if name.endswith(".jsonl"):
             try:
@@ -458,29 +488,35 @@ def scoring_reviews(name: str, raw: bytes, whole_file: bool, text_column: str = 
             yield "ok", (review_id, line)
 
 
-def _csv_reviews(name: str, text: str, text_column: str) -> Iterator[tuple[str, Any]]:
+def _csv_reviews(name: str, text: str, text_column: str, max_bytes: int) -> Iterator[tuple[str, Any]]:
     import csv
     import io
 
     reader = csv.reader(io.StringIO(text))
-    header = [cell.strip() for cell in next(reader, [])]
-    if text_column not in header:
-        yield "dead", {"source": name, "id": os.path.basename(name),
-                       "reason": f"no column {text_column!r} in CSV header {header} (use --text-column)"}
-        return
-    index = header.index(text_column)
-    id_index = header.index("id") if "id" in header else None
-    for row in reader:
-        review_id = f"{os.path.basename(name)}:{reader.line_num}"
-        if not row:
-            continue
-        if len(row) != len(header):
-            yield "dead", {"source": name, "id": review_id,
-                           "reason": f"expected {len(header)} columns, found {len(row)}"}
-            continue
-        if id_index is not None and row[id_index].strip():
-            review_id = row[id_index].strip()
-        if not row[index].strip():
-            yield "dead", {"source": name, "id": review_id, "reason": "empty review"}
-            continue
-        yield "ok", (review_id, row[index])
+    base = os.path.basename(name)
+    try:
+        header = [cell.strip() for cell in next(reader, [])]
+        if text_column not in header:
+            yield "dead", {"source": name, "id": base,
+                           "reason": f"no column {text_column!r} in CSV header {header} (use --text-column)"}
+            return
+        index = header.index(text_column)
+        id_index = header.index("id") if "id" in header else None
+        for row in reader:
+            review_id = f"{base}:{reader.line_num}"
+            if not row:
+                continue
+            if len(row) != len(header):
+                yield "dead", {"source": name, "id": review_id,
+                               "reason": f"expected {len(header)} columns, found {len(row)}"}
+                continue
+            if id_index is not None and row[id_index].strip():
+                review_id = row[id_index].strip()
+            size = len(row[index].encode("utf-8"))
+            if not row[index].strip() or size > max_bytes:
+                reason = "empty review" if size <= max_bytes else f"review of {size} bytes is over the {max_bytes}-byte limit"
+                yield "dead", {"source": name, "id": review_id, "reason": reason}
+                continue
+            yield "ok", (review_id, row[index])
+    except csv.Error as error:  # e.g. a field over the csv module's own size limit: the rest is unreadable
+        yield "dead", {"source": name, "id": f"{base}:{reader.line_num}", "reason": f"unreadable CSV: {error}"}

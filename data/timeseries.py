@@ -210,13 +210,16 @@ def parse_csv(text: str, cfg: TimeseriesData, source: str) -> Iterator[tuple[str
         DataError: If the file is empty or its header lacks a configured column.
     """
     reader = csv.reader(io.StringIO(text))
-    header = next(reader, None)
+    try:
+        header = next(reader, None)
+        rows = [(reader.line_num, row) for row in reader]
+    except csv.Error as error:  # a field over the csv module's size limit, a NUL byte, ...
+        raise DataError(f"{source}: line {reader.line_num}: unreadable CSV: {error}") from None
     if not header:
         raise DataError(f"{source}: file is empty, expected a CSV header")
     ts_index, value_indices = header_indices(header, cfg, source)
     width = len(header)
-    for row in reader:
-        line = reader.line_num
+    for line, row in rows:
         if not row or not any(cell.strip() for cell in row):
             continue
         try:

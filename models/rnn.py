@@ -98,10 +98,17 @@ class AttentionPooling(keras.layers.Layer):
         return {**super().get_config(), "units": self.units}
 
 
-def should_unroll(spec: ModelSpec, steps: int | None) -> bool:
-    """Whether to unroll: as configured, else only SimpleRNN over short, known lengths."""
+def should_unroll(spec: ModelSpec, steps: int | None, masked: bool = False) -> bool:
+    """Whether to unroll: as configured, else only SimpleRNN over short, known lengths.
+
+    Never by default for a masked bidirectional stack: Keras 3's unrolled backward pass gets the
+    masked steps of returned sequences wrong (the NumPy oracle tests caught it; compare
+    keras-team/keras#17596), so those stay on the loop.
+    """
     if spec.unroll is not None:
         return spec.unroll
+    if masked and spec.bidirectional and len(spec.units) > 1:
+        return False
     return spec.cell == "simple_rnn" and steps is not None and steps <= UNROLL_MAX_STEPS
 
 
@@ -168,8 +175,8 @@ def build_model(spec: ModelSpec, input_shape: Sequence[int], task: str, outputs:
         x = keras.layers.Embedding(vocab_size, dim, mask_zero=True, name="embedding", dtype=dtype, **embed_kwargs)(x)
     for depth, units in enumerate(spec.units):
         last = depth == len(spec.units) - 1
-        x = recurrent_layer(spec, units, return_sequences=not last or spec.attention,
-                            name=f"{spec.cell}_{depth}", dtype=dtype, unroll=should_unroll(spec, input_shape[0]))(x)
+        x = recurrent_layer(spec, units, return_sequences=not last or spec.attention, name=f"{spec.cell}_{depth}",
+                            dtype=dtype, unroll=should_unroll(spec, input_shape[0], masked=tokens))(x)
     if spec.attention:
         x = AttentionPooling(name="attention", dtype=dtype)(x)
     if spec.dense_units:

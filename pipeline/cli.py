@@ -127,6 +127,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="fail (exit 3, nothing published) when more than this fraction of records are "
                             "dead letters (default 0)")
     score.add_argument("--num-shards", type=int, default=0, help="output shards (default: the runner decides)")
+    score.add_argument("--max-record-bytes", type=int, default=1_000_000,
+                       help="a review or tf.Example larger than this is a dead letter (default 1000000)")
     score.add_argument("--json", action="store_true", help="print the JSON summary as the last line")
     gc = commands.add_parser(
         "gc", help="delete old artifacts and serving versions that nothing kept depends on",
@@ -288,7 +290,7 @@ def score_command(args: argparse.Namespace, beam_args: list[str]) -> int:
     try:
         params = BulkInferrerParams(args.model, args.input, args.output, args.format, args.output_format,
                                     args.text_column, args.batch_size, args.max_error_rate, args.num_shards,
-                                    tuple(beam_args))
+                                    tuple(beam_args), args.max_record_bytes)
         summary = score(params)
     except ScoringError as error:
         return fail(args, EXIT_USAGE, "scoring error", error)

@@ -116,3 +116,24 @@ def test_scoring_reviews_one_per_line_jsonl_and_csv_with_ids_and_reasons():
     assert table[0] == ("ok", ("t.csv:2", "fine, really")) and table[1][1]["reason"] == "expected 2 columns, found 1"
     missing = list(scoring_reviews("t.csv", b"review\nx\n", False))
     assert missing[0][0] == "dead" and "no column 'text' in CSV header ['review']" in missing[0][1]["reason"]
+
+
+def test_reviews_over_the_size_limit_are_dead_letters_unread(tmp_path):
+    archive = tar_with(tmp_path / "a.tar.gz", [("aclImdb/train/pos/1_9.txt", b"fine film"),
+                                              ("aclImdb/train/neg/2_1.txt", b"x" * 5000)])
+    items = list(read_tarball(str(archive), 0.0, max_bytes=1000))
+    assert items[0][0] == "record"
+    assert items[1] == ("dead", {"source": str(archive), "id": "train/neg/2_1",
+                                 "reason": "review of 5000 bytes is over data.max_review_bytes (1000)"})
+
+
+def test_scoring_caps_each_review_and_survives_a_csv_field_over_the_csv_limit():
+    from data.imdb import scoring_reviews
+
+    whole = list(scoring_reviews("big.txt", b"y" * 2000, whole_file=True, max_bytes=1000))
+    assert whole[0][1]["reason"] == "review of 2000 bytes is over the 1000-byte limit"
+    lines = list(scoring_reviews("l.txt", b"short\n" + b"z" * 2000 + b"\n", whole_file=False, max_bytes=1000))
+    assert lines[0] == ("ok", ("l.txt:1", "short")) and "line of 2000 bytes" in lines[1][1]["reason"]
+    huge = b'text\nok\n"' + b"w" * 200_000 + b'"\n'  # past the csv module's own 131072-character field limit
+    table = list(scoring_reviews("t.csv", huge, whole_file=False))
+    assert table[0] == ("ok", ("t.csv:2", "ok")) and table[1][1]["reason"].startswith("unreadable CSV")

@@ -93,3 +93,9 @@ def test_scoring_windows_roll_over_the_series_and_stop_at_bad_rows():
     reasons = [item["reason"] for status, item in items if status == "dead"]
     assert reasons[0] == "non-numeric value 'oops' in column 'v'"
     assert reasons[1].startswith("series of 2 rows from 2024-01-07") and reasons[1].endswith("window (3)")
+
+
+def test_a_csv_field_over_the_csv_limit_is_a_data_error_naming_the_line():
+    text = "Date,Temp\n1981-01-01,20.7\n1981-01-02,\"" + "9" * 200_000 + "\"\n"
+    with pytest.raises(DataError, match=r"temps.csv: line 3: unreadable CSV: field larger than field limit"):
+        list(parse_csv(text, config(), "temps.csv"))
