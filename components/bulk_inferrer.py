@@ -27,7 +27,6 @@ import numpy as np
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.ml.inference.base import KeyedModelHandler, ModelHandler, PredictionResult, RunInference
 
-from components.types import write_json
 from data import get_kind
 from data.errors import DataError
 
@@ -118,34 +117,56 @@ class ServedModel:
 # ---------------------------------------------------------------- model and input checks
 
 
-def versions_of(model_dir: Path) -> list[int]:
+def join(base: str, *parts: str) -> str:
+    """A path below ``base``, local or on any Beam file system (``gs://``, ``s3://``, ...)."""
+    return FileSystems.join(base.rstrip("/"), *parts)
+
+
+def split_path(path: str) -> tuple[str, str]:
+    """``(parent, name)`` of a local or remote path."""
+    parent, _, name = path.rstrip("/").rpartition("/")
+    return parent or ".", name
+
+
+def is_local(path: str) -> bool:
+    """Whether ``path`` is on the local file system (where a folder rename is atomic)."""
+    return FileSystems.get_scheme(path) in (None, "file")
+
+
+def files_below(folder: str) -> list[str]:
+    """Every file below ``folder``."""
+    return sorted(m.path for result in FileSystems.match([join(folder, "**")]) for m in result.metadata_list)
+
+
+def versions_of(model_dir: str) -> list[int]:
     """The complete versions (integer folders with a ``saved_model.pb``) of a model, oldest first."""
-    if not model_dir.is_dir():
-        return []
-    return sorted(int(p.name) for p in model_dir.iterdir() if p.name.isdigit() and (p / "saved_model.pb").is_file())
+    matches = FileSystems.match([join(model_dir, "*", "saved_model.pb")])[0].metadata_list
+    names = {split_path(split_path(m.path)[0])[1] for m in matches}
+    return sorted(int(name) for name in names if name.isdigit())
 
 
-def resolve_version(spec: str) -> Path:
+def resolve_version(spec: str) -> str:
     """The version folder ``--model`` names: the newest under ``NAME``, or exactly ``NAME/VERSION``.
+
+    Works on local paths and on any Beam file system.
 
     Raises:
         ScoringError: If the folder, or the pinned version, does not exist.
     """
-    path = Path(spec)
-    if path.name.isdigit() and not (path / "saved_model.pb").is_file():
-        available = versions_of(path.parent)
-        if available or path.parent.is_dir():
-            raise ScoringError(f"--model {spec}: version {path.name} not found; "
-                               f"versions in {path.parent}: {available or 'none'}")
-    if path.name.isdigit() and (path / "saved_model.pb").is_file():
-        return path
-    if not path.is_dir():
+    spec = spec.rstrip("/")
+    parent, name = split_path(spec)
+    if name.isdigit():
+        if FileSystems.exists(join(spec, "saved_model.pb")):
+            return spec
+        available = versions_of(parent)
+        raise ScoringError(f"--model {spec}: version {name} not found; versions in {parent}: {available or 'none'}")
+    available = versions_of(spec)
+    if available:
+        return join(spec, str(available[-1]))
+    if not FileSystems.exists(spec):
         raise ScoringError(f"--model {spec}: no such folder (give SERVING_DIR/NAME or SERVING_DIR/NAME/VERSION)")
-    available = versions_of(path)
-    if not available:
-        raise ScoringError(f"--model {spec}: no versions (<n>/saved_model.pb) in this folder; "
-                           f"is it an rnnpipe serving folder?")
-    return path / str(available[-1])
+    raise ScoringError(f"--model {spec}: no versions (<n>/saved_model.pb) in this folder; "
+                       f"is it an rnnpipe serving folder?")
 
 
 def inspect_model(spec: str, input_format: str) -> ServedModel:
@@ -157,10 +178,11 @@ def inspect_model(spec: str, input_format: str) -> ServedModel:
     import tensorflow as tf
 
     path = resolve_version(spec)
-    card_path = path / "model.json"
-    if not card_path.is_file():
+    card_path = join(path, "model.json")
+    if not FileSystems.exists(card_path):
         raise ScoringError(f"{path}: not an rnnpipe SavedModel (no model.json)")
-    card = json.loads(card_path.read_text())
+    with FileSystems.open(card_path, compression_type="uncompressed") as handle:
+        card = json.loads(handle.read())
     needed_kind, signature, names = FORMATS[input_format]
     if needed_kind is not None and card.get("kind") != needed_kind:
         raise ScoringError(f"{path}: --format {input_format} needs a {needed_kind} model, "
@@ -169,7 +191,7 @@ def inspect_model(spec: str, input_format: str) -> ServedModel:
         raise ScoringError(f"{path}: model.json has no data section (columns, window); re-export it with "
                            f"this rnnpipe, or score raw tf.Examples with --format examples")
     try:
-        loaded = tf.saved_model.load(str(path))
+        loaded = tf.saved_model.load(path)
     except (OSError, ValueError, tf.errors.OpError) as error:
         raise ScoringError(f"{path}: cannot load the SavedModel: {error}") from error
     if signature not in loaded.signatures:
@@ -183,7 +205,8 @@ def inspect_model(spec: str, input_format: str) -> ServedModel:
                            f"so it cannot score --format {input_format}")
     outputs = {name: (0 if len(spec.shape) == 1 else spec.shape[1]) for name, spec in
                sorted(function.structured_outputs.items())}
-    return ServedModel(str(path), card.get("model_name", path.parent.name), int(path.name), card, signature,
+    parent, version = split_path(path)
+    return ServedModel(path, card.get("model_name", split_path(parent)[1]), int(version), card, signature,
                        inputs, outputs)
 
 
@@ -193,7 +216,7 @@ def match_inputs(pattern: str, input_format: str) -> tuple[list[str], bool]:
     Raises:
         DataError: If nothing matches.
     """
-    folder = os.path.isdir(pattern)
+    folder = os.path.isdir(pattern) if is_local(pattern) else pattern.endswith("/")
     glob = os.path.join(pattern, FOLDER_PATTERNS[input_format]) if folder else pattern
     files = sorted(m.path for result in FileSystems.match([glob]) for m in result.metadata_list
                    if not os.path.isdir(m.path))
@@ -381,7 +404,7 @@ class Progress(beam.DoFn):
 
 
 def build_pipeline(pipeline, params: BulkInferrerParams, model: ServedModel, files: Sequence[str],
-                   whole_file: bool, staging: Path) -> None:
+                   whole_file: bool, staging: str) -> None:
     """Read -> RunInference -> rows, with dead letters beside them."""
     class_names = (model.card.get("data") or {}).get("class_names")
     read = (pipeline
@@ -402,22 +425,69 @@ def build_pipeline(pipeline, params: BulkInferrerParams, model: ServedModel, fil
     else:
         lines = rows | "Jsonl" >> beam.Map(json.dumps, sort_keys=True)
         header = None
-    lines | "WritePredictions" >> beam.io.WriteToText(str(staging / PREDICTIONS / "part"),
+    lines | "WritePredictions" >> beam.io.WriteToText(join(staging, PREDICTIONS, "part"),
                                                       file_name_suffix=f".{params.output_format}", header=header,
                                                       **shards)
     (read.dead
      | "CountDead" >> beam.ParDo(Progress("dead letters"))
      | "DeadJson" >> beam.Map(json.dumps, sort_keys=True)
-     | "WriteDead" >> beam.io.WriteToText(str(staging / DEAD_LETTER / "part"), file_name_suffix=".jsonl"))
+     | "WriteDead" >> beam.io.WriteToText(join(staging, DEAD_LETTER, "part"), file_name_suffix=".jsonl"))
 
 
-def count_lines(folder: Path, header: bool) -> int:
+def count_lines(folder: str, header: bool) -> int:
     """Records written to a folder of text shards (less one header line per shard)."""
     total = 0
-    for path in folder.glob("part*"):
-        with open(path, "rb") as handle:
+    for path in FileSystems.match([join(folder, "part*")])[0].metadata_list:
+        with FileSystems.open(path.path, compression_type="uncompressed") as handle:
             total += sum(1 for _ in handle) - (1 if header else 0)
     return total
+
+
+def write_text(path: str, text: str) -> None:
+    with FileSystems.create(path) as handle:
+        handle.write(text.encode("utf-8"))
+
+
+def output_taken(output: str) -> bool:
+    """Whether ``output`` exists with something in it (or is a file)."""
+    if is_local(output):
+        local = Path(output)
+        return local.exists() and (not local.is_dir() or any(local.iterdir()))
+    return bool(files_below(output))
+
+
+def publish(staging: str, output: str, atomic_rename: bool | None = None) -> None:
+    """Moves a finished staging folder to ``output``.
+
+    Locally one atomic rename (an empty ``output`` folder is replaced). Elsewhere (object stores
+    have no folder rename) each file is moved and ``_SUCCESS`` last, so a reader that waits for
+    ``_SUCCESS`` never sees a partial output.
+
+    Args:
+        staging: The finished folder.
+        output: Where it goes.
+        atomic_rename: Rename the folder at once (default: when both are local).
+    """
+    if atomic_rename if atomic_rename is not None else (is_local(staging) and is_local(output)):
+        os.rename(staging, output)
+        return
+    sources = [path for path in files_below(staging) if split_path(path)[1] != SUCCESS]
+    sources.append(join(staging, SUCCESS))
+    targets = [join(output, path[len(staging.rstrip("/")) + 1:]) for path in sources]
+    for folder in sorted({split_path(target)[0] for target in targets}):
+        if not FileSystems.exists(folder):
+            FileSystems.mkdirs(folder)  # object stores have no folders; this is for file systems
+    for source, target in zip(sources, targets):
+        FileSystems.rename([source], [target])
+    remove(staging)
+
+
+def remove(folder: str) -> None:
+    """Deletes a staging folder, local or remote; absent is fine."""
+    if is_local(folder):
+        shutil.rmtree(folder, ignore_errors=True)
+    elif files_below(folder):
+        FileSystems.delete([folder])
 
 
 def run(params: BulkInferrerParams) -> dict[str, Any]:
@@ -434,26 +504,28 @@ def run(params: BulkInferrerParams) -> dict[str, Any]:
     """
     from components.beam_options import pipeline_options
 
-    output = Path(params.output)
-    if output.exists() and (not output.is_dir() or any(output.iterdir())):
+    output = params.output.rstrip("/")
+    if output_taken(output):
         raise ScoringError(f"--output {output} already exists and is not empty; scoring never overwrites, "
                            f"choose a new folder")
     model = inspect_model(params.model, params.format)
     files, whole_file = match_inputs(params.input, params.format)
     LOG.info("scoring %d file(s) of %s with %s version %d (%s)", len(files), params.format, model.name,
              model.version, model.signature)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    staging = output.parent / f".{output.name}.staging-{uuid.uuid4().hex[:8]}"
+    parent, name = split_path(output)
+    if is_local(output):
+        Path(parent).mkdir(parents=True, exist_ok=True)
+    staging = join(parent, f".{name}.staging-{uuid.uuid4().hex[:8]}")
     started = time.perf_counter()
     try:
         with beam.Pipeline(options=pipeline_options(params.beam_args)) as pipeline:
             build_pipeline(pipeline, params, model, files, whole_file, staging)
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        remove(staging)
         raise
     seconds = time.perf_counter() - started
-    scored = count_lines(staging / PREDICTIONS, header=params.output_format == "csv")
-    dead = count_lines(staging / DEAD_LETTER, header=False)
+    scored = count_lines(join(staging, PREDICTIONS), header=params.output_format == "csv")
+    dead = count_lines(join(staging, DEAD_LETTER), header=False)
     total = scored + dead
     summary = {"status": "complete", "model_name": model.name, "model_version": model.version,
                "model_path": model.path, "signature": model.signature, "format": params.format,
@@ -463,13 +535,13 @@ def run(params: BulkInferrerParams) -> dict[str, Any]:
                "params": asdict(params)}
     LOG.info("scored %d records, %d dead letters, in %.1fs", scored, dead, seconds)
     if total == 0:
-        shutil.rmtree(staging, ignore_errors=True)
+        remove(staging)
         raise DataError(f"--input {params.input}: the files hold no records")
     if dead / total > params.max_error_rate:
         raise DataError(f"{dead} of {total} records ({dead / total:.2%}) are dead letters, over --max-error-rate "
                         f"{params.max_error_rate}; nothing was published, the dead letters are in "
-                        f"{staging / DEAD_LETTER}")
-    write_json(staging / SUMMARY, summary)
-    (staging / SUCCESS).write_text("")
-    os.rename(staging, output)  # an empty output folder is replaced; a non-empty one was refused above
-    return {**summary, "output": str(output)}
+                        f"{join(staging, DEAD_LETTER)}")
+    write_text(join(staging, SUMMARY), json.dumps(summary, indent=2, sort_keys=True, default=str))
+    write_text(join(staging, SUCCESS), "")
+    publish(staging, output)
+    return {**summary, "output": output}

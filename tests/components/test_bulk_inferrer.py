@@ -209,3 +209,15 @@ def test_cli_exit_codes_and_nothing_published_past_the_error_budget(mnist_run, t
                     str(tmp_path / "taken"), "--format", "images")
     assert taken.returncode == 2 and "already exists and is not empty" in taken.stderr
     assert (tmp_path / "taken" / "keep.txt").read_text() == "earlier results"
+
+
+def test_publishing_file_by_file_moves_everything_and_writes_success_last(tmp_path):
+    staging = tmp_path / ".out.staging-1"
+    (staging / "predictions").mkdir(parents=True)
+    (staging / "predictions" / "part-00000-of-00001.jsonl").write_text('{"id": "a"}\n')
+    (staging / "summary.json").write_text("{}")
+    (staging / "_SUCCESS").write_text("")
+    bulk_inferrer.publish(str(staging), str(tmp_path / "out"), atomic_rename=False)  # as on an object store
+    moved = sorted(p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*") if p.is_file())
+    assert moved == ["_SUCCESS", "predictions/part-00000-of-00001.jsonl", "summary.json"]
+    assert not staging.exists()
