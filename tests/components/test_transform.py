@@ -63,3 +63,23 @@ def test_imdb_review_without_tokens_becomes_one_oov_id(tiny_imdb):
     oov_id = output.vocabulary_size_by_name("vocab") + 1
     assert tokens[0, 0] == oov_id and (tokens[0, 1:] == 0).all()
     assert (tokens[1, :2] > 0).all() and (tokens[1, 2:] == 0).all()
+
+
+def test_change_mode_labels_the_step_from_the_last_value(tiny):
+    import dataclasses
+
+    from components import transform
+    from tests.components.conftest import out_dir
+
+    data = dataclasses.replace(tiny["data"], target_mode="change")
+    outputs = transform.run({"examples": tiny["examples"]}, transform.TransformParams("timeseries", data),
+                            out_dir(tiny["base"], "tr_change"))
+    train = transformed_split({**tiny, **outputs}, "train")
+    level = transformed_split(tiny, "train")
+    # The center is each window's last value; the scale is still the train std.
+    np.testing.assert_allclose(train["target_mean"], train["last_value"])
+    np.testing.assert_allclose(train["target_std"], level["target_std"])
+    original = level["target"].numpy() * level["target_std"].numpy()[:, None] + level["target_mean"].numpy()[:, None]
+    restored = train["target"].numpy() * train["target_std"].numpy()[:, None] + train["target_mean"].numpy()[:, None]
+    np.testing.assert_allclose(restored, original, atol=1e-4)
+    assert np.abs(train["target"]).mean() < np.abs(level["target"]).mean()  # steps are smaller than levels
