@@ -6,10 +6,13 @@ dataset's error budget (``max_error_rate``).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass
 from typing import Any, Mapping
+
+import apache_beam as beam
 
 from components.types import Artifact, OutputDir
 from data import get_kind
@@ -31,12 +34,21 @@ class ExampleGenParams:
         data: The kind's dataset config, with its paths already resolved.
         num_shards: TFRecord shards per split.
         beam_args: Beam pipeline options.
+        spans: ``(span id, path)`` of each span to read, when ``data.path`` names spans; empty
+            reads ``data.path`` itself.
     """
 
     kind: str
     data: Any
     num_shards: int = 2
     beam_args: tuple[str, ...] = ()
+    spans: tuple[tuple[str, str], ...] = ()
+
+    def sources(self) -> list[Any]:
+        """The dataset config of each input to read: one per span, or ``data`` alone."""
+        if not self.spans:
+            return [self.data]
+        return [dataclasses.replace(self.data, path=path) for _, path in self.spans]
 
 
 def input_fingerprint(params: ExampleGenParams) -> str:
@@ -46,7 +58,8 @@ def input_fingerprint(params: ExampleGenParams) -> str:
         DataError: If the input is missing.
     """
     digest = hashlib.sha256()
-    for path in get_kind(params.kind).input_files(params.data):
+    kind = get_kind(params.kind)
+    for path in (path for source in params.sources() for path in kind.input_files(source)):
         digest.update(str(path).encode())
         with open(path, "rb") as handle:
             for block in iter(lambda: handle.read(1 << 20), b""):
@@ -75,17 +88,25 @@ def run(inputs: Mapping[str, Artifact], params: ExampleGenParams, out: OutputDir
     Raises:
         DataError: If no input matches, a split is empty, or bad records exceed the budget.
     """
-    import apache_beam as beam
     from apache_beam.io.filesystem import CompressionTypes
 
     from components.beam_options import pipeline_options
 
     kind = get_kind(params.kind)
-    kind.check_input(params.data)  # fails early, with a clear message, before any Beam work
+    sources = params.sources()
+    for source in sources:
+        kind.check_input(source)  # fails early, with a clear message, before any Beam work
     target = out.artifact_dir("examples")
     counts_prefix = str(out.scratch / "counts" / "part")
     with beam.Pipeline(options=pipeline_options(params.beam_args)) as pipeline:
-        examples, dead, rows_read = kind.read_examples(pipeline, params.data)
+        if len(sources) == 1:
+            examples, dead, rows_read = kind.read_examples(pipeline, sources[0])
+        else:
+            reads = [pipeline | f"Span-{span_id}" >> ReadSource(kind, source)
+                     for (span_id, _), source in zip(params.spans, sources)]
+            examples, dead, rows_read = (
+                [read[i] for read in reads] | f"AllSpans{i}" >> beam.Flatten() for i in range(3))
+            rows_read = rows_read | "SumRows" >> beam.CombineGlobally(sum)
         shuffled = examples | "Reshuffle" >> beam.Reshuffle()
         for split in kind.SPLITS:
             (shuffled
@@ -107,16 +128,42 @@ def run(inputs: Mapping[str, Artifact], params: ExampleGenParams, out: OutputDir
     dead_letters = int(totals.get("_dead", 0))
     rows = int(totals.get("_rows", 0)) + dead_letters
     error_rate = dead_letters / rows if rows else 1.0
+    return {"examples": out.artifact("examples", "Examples", splits=list(kind.SPLITS), counts=counts,
+                                     rows_read=rows, dead_letters=dead_letters, error_rate=error_rate,
+                                     spans=[span_id for span_id, _ in params.spans])}
+
+
+class ReadSource(beam.PTransform):
+    """One input's reading steps (``kind.read_examples``), under their own label."""
+
+    def __init__(self, kind, data):
+        super().__init__()
+        self.kind = kind
+        self.data = data
+
+    def expand(self, pbegin):
+        return self.kind.read_examples(pbegin, self.data)
+
+
+def check_outputs(outputs: Mapping[str, Artifact], params: ExampleGenParams) -> None:
+    """Stops the run when bad records exceed the error budget or a split is empty.
+
+    Runs after the artifact is kept, so its dead letters stay readable.
+
+    Raises:
+        DataError: Naming the counts, the budget and where the dead letters are.
+    """
+    examples = outputs["examples"]
+    counts, rows = examples.properties["counts"], examples.properties["rows_read"]
+    dead_letters, error_rate = examples.properties["dead_letters"], examples.properties["error_rate"]
     if error_rate > params.data.max_error_rate:
         raise DataError(f"{dead_letters} of {rows} input records are bad ({error_rate:.1%}), over the "
                         f"error budget data.max_error_rate={params.data.max_error_rate}; reasons are in "
-                        f"{target / DEAD_LETTER_DIR}")
-    empty = [split for split in ("train", "test") if counts[split] == 0]
+                        f"{examples.path(DEAD_LETTER_DIR)}")
+    empty = [split for split in ("train", "test") if counts.get(split, 0) == 0]
     if empty:
         raise DataError(f"split(s) {empty} are empty after reading {params.data.path!r} "
                         f"({counts}); check data.path and the split settings (for series: data.window/horizon)")
-    return {"examples": out.artifact("examples", "Examples", splits=list(kind.SPLITS), counts=counts,
-                                     rows_read=rows, dead_letters=dead_letters, error_rate=error_rate)}
 
 
 def read_text_files(pattern: str) -> list[str]:

@@ -76,6 +76,8 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                          help="override a config key, e.g. --set trainer.epochs=1 (repeatable)")
         sub.add_argument("--json", action="store_true", help="print a JSON summary as the last line")
+        sub.add_argument("--until", metavar="COMPONENT",
+                         help="stop after this component, e.g. --until statistics to ingest and validate only")
 
     run = commands.add_parser("run", help="run the pipeline described by a YAML config",
                               description="Run the pipeline of CONFIG. Beam pipeline options go after '--'.",
@@ -233,14 +235,16 @@ def run_command(args: argparse.Namespace, beam_args: list[str]) -> int:
         log.exception("run failed")
         return fail(args, EXIT_ERROR, "error", error)
     print_summary(summary, args.json)
+    if "exporter" not in summary["executed"] + summary["cached"]:  # stopped early by --until
+        return EXIT_OK
     return EXIT_OK if summary["blessed"] or summary["pushed_version"] is not None else EXIT_NOT_BLESSED
 
 
 def worker_command(args: argparse.Namespace, beam_args: list[str]) -> int:
     """``rnnpipe tune-worker``: wait for the chief's transform, then run trials until the search ends."""
     from components import tuner
+    from data.errors import DataError
     from pipeline.config import ConfigError, load_config, resolve_paths, with_tuner_role
-    from pipeline.dag import build_dag
     from pipeline.runner import cached_inputs, scratch_dir
     from pipeline.store import STORE_FILE, RunStore
 
@@ -253,7 +257,10 @@ def worker_command(args: argparse.Namespace, beam_args: list[str]) -> int:
         return fail(args, EXIT_USAGE, "config error", error)
     if args.worker_id < 0:
         return fail(args, EXIT_USAGE, "usage error", ValueError("--worker-id must be >= 0"))
-    nodes = build_dag(cfg, beam_args)
+    try:
+        nodes, _ = plan_dag(cfg, beam_args)
+    except DataError as error:
+        return fail(args, EXIT_DATA, "data error", error)
     deadline = time.monotonic() + args.wait_seconds
     found = None
     while found is None:
@@ -352,7 +359,6 @@ def run_pipeline(args: argparse.Namespace, beam_args: list[str]) -> dict:
         The run summary (see the README).
     """
     from pipeline.config import bundled_config, load_config, resolve_paths, with_tuner_role
-    from pipeline.dag import build_dag
     from pipeline.lock import root_lock
     from pipeline.runner import execute
     from pipeline.store import RunStore
@@ -369,21 +375,23 @@ def run_pipeline(args: argparse.Namespace, beam_args: list[str]) -> dict:
         write_demo_data(Path(cfg.data.path))
     if getattr(args, "tuner_role", "local") == "chief":
         cfg = with_tuner_role(cfg, "chief", args.chief_address)
-    nodes = build_dag(cfg, beam_args)
+    nodes, spans = plan_dag(cfg, beam_args)
+    nodes = until(nodes, getattr(args, "until", None))
     log = logging.getLogger("rnnpipe")
     with root_lock(root, cfg.run.lock_timeout_seconds):
         store = RunStore(root)
         run_id = time.strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(3)
         store.start_run(run_id, cfg.name, {"source": str(config_path), "overrides": args.overrides,
-                                           "beam_args": beam_args})
-        log.info("run %s of %s (%s) in %s", run_id, cfg.name, config_path, root)
+                                           "beam_args": beam_args, "spans": spans})
+        log.info("run %s of %s (%s) in %s%s", run_id, cfg.name, config_path, root,
+                 f", span(s) {', '.join(spans)}" if spans else "")
         started = time.perf_counter()
         try:
             outcome = execute(nodes, root, store, run_id, progress=log.info)
         except BaseException as error:
             store.end_run(run_id, "failed", {"error": f"{type(error).__name__}: {error}"})
             raise
-        summary = summarize(run_id, outcome, cfg, time.perf_counter() - started)
+        summary = {**summarize(run_id, outcome, cfg, time.perf_counter() - started), "spans": spans}
         store.end_run(run_id, "complete", summary)
         if cfg.run.gc_keep_runs is not None:
             from pipeline.gc import apply_gc, plan_gc
@@ -393,6 +401,38 @@ def run_pipeline(args: argparse.Namespace, beam_args: list[str]) -> dict:
             log.info("gc: deleted %d artifact folder(s) and %d serving version(s), %.1f MB",
                      len(plan.artifact_dirs), len(plan.versions), plan.bytes / 1e6)
     return summary
+
+
+def plan_dag(cfg, beam_args: Sequence[str]) -> tuple[list, list[str]]:
+    """The run's DAG, reading the selected spans when ``data.path`` names spans.
+
+    Returns:
+        ``(nodes, span ids)``; no span ids when the path has no span placeholders.
+
+    Raises:
+        DataError: If no span is present or none is in the configured range.
+    """
+    from pipeline.dag import build_dag
+    from pipeline.spans import has_spans, select_spans
+
+    spans = select_spans(cfg.data.path, cfg.spans) if has_spans(cfg.data.path) else []
+    return build_dag(cfg, beam_args, [(span.id, span.path) for span in spans]), [span.id for span in spans]
+
+
+def until(nodes: list, last: str | None) -> list:
+    """The nodes up to and including ``last`` (all of them when it is None).
+
+    Raises:
+        ConfigError: If the pipeline has no such component.
+    """
+    from pipeline.config import ConfigError
+
+    names = [node.name for node in nodes]
+    if last is None:
+        return nodes
+    if last not in names:
+        raise ConfigError(f"--until {last!r}: this pipeline's components are {', '.join(names)}")
+    return nodes[:names.index(last) + 1]
 
 
 def write_demo_data(path: Path) -> None:
@@ -408,8 +448,11 @@ def write_demo_data(path: Path) -> None:
 
 def summarize(run_id: str, outcome, cfg, seconds: float) -> dict:
     """The run summary printed by ``--json`` and kept in the run store."""
-    evaluation = outcome.outputs["evaluator"]["evaluation"]
-    pushed = outcome.outputs["exporter"]["pushed_model"]
+    from components.types import Artifact
+
+    nothing = Artifact("", Path(), {})
+    evaluation = outcome.outputs.get("evaluator", {}).get("evaluation", nothing)  # absent with --until
+    pushed = outcome.outputs.get("exporter", {}).get("pushed_model", nothing)
     newly_pushed = "exporter" in outcome.executed and pushed.properties.get("pushed")
     return {
         "status": "complete",
@@ -424,7 +467,7 @@ def summarize(run_id: str, outcome, cfg, seconds: float) -> dict:
         "model_version": pushed.properties.get("version"),
         "model_path": pushed.properties.get("path"),
         "serving_dir": str(Path(cfg.exporter.serving_dir) / cfg.model_name),
-        "evaluation_dir": str(evaluation.uri),
+        "evaluation_dir": str(evaluation.uri) if evaluation.type else None,
         "seconds": round(seconds, 2),
         "component_seconds": outcome.seconds,
     }
@@ -438,6 +481,8 @@ def print_summary(summary: dict, as_json: bool) -> None:
     metrics = ", ".join(f"{k}={v:.4g}" for k, v in summary["metrics"].items() if isinstance(v, (int, float)))
     print(f"run {summary['run_id']}: {summary['status']} in {summary['seconds']:.1f}s")
     print(f"  executed: {', '.join(summary['executed']) or '-'}; cached: {', '.join(summary['cached']) or '-'}")
+    if summary.get("spans"):
+        print(f"  span(s): {', '.join(summary['spans'])}")
     print(f"  metrics: {metrics}")
     print(f"  blessed: {summary['blessed']}" + (f" ({'; '.join(summary['reasons'])})" if summary["reasons"] else ""))
     if summary["pushed_version"] is not None:
@@ -446,7 +491,7 @@ def print_summary(summary: dict, as_json: bool) -> None:
         print(f"  nothing new pushed; this model is version {summary['model_version']} at {summary['model_path']}")
     else:
         print("  nothing pushed")
-    plots = sorted(Path(summary["evaluation_dir"]).glob("*.png"))
+    plots = sorted(Path(summary["evaluation_dir"]).glob("*.png")) if summary["evaluation_dir"] else []
     for plot in plots:
         print(f"  plot: {plot}")
 
@@ -489,7 +534,7 @@ def format_run(run: dict) -> str:
     summary = json.loads(run["summary"] or "{}")
     lines = [f"run {run['id']} ({run['pipeline']}): {run['status']}",
              f"  config: {json.loads(run['config']).get('source')}"]
-    for key in ("metrics", "blessed", "pushed_version", "model_path", "error"):
+    for key in ("spans", "metrics", "blessed", "pushed_version", "model_path", "error"):
         if key in summary:
             lines.append(f"  {key}: {summary[key]}")
     lines.append("  executions:")

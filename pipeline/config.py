@@ -22,6 +22,7 @@ from components.trainer import TrainerParams
 from components.tuner import TunerParams
 from data import KINDS, get_kind
 from models.rnn import ModelSpec
+from pipeline.spans import SpanSettings
 
 CONFIG_DIR = Path(__file__).parent / "configs"
 
@@ -97,6 +98,7 @@ class PipelineConfig:
     exporter: ExportSettings = field(default_factory=ExportSettings)
     beam: BeamSettings = field(default_factory=BeamSettings)
     run: RunSettings = field(default_factory=RunSettings)
+    spans: SpanSettings = field(default_factory=SpanSettings)
     source: str = ""
 
     @property
@@ -198,7 +200,9 @@ def config_from_dict(raw: Mapping[str, Any], source: str = "<config>") -> Pipeli
                   provided={"kind": kind, "data": data, "model": model, "trainer": trainer})
     beam = build(BeamSettings, raw.get("beam") or {}, "beam", source)
     run = build(RunSettings, raw.get("run") or {}, "run", source)
-    return PipelineConfig(raw["name"], kind, data, model, trainer, evaluator, tuner, exporter, beam, run, source)
+    spans = build(SpanSettings, raw.get("spans") or {}, "spans", source)
+    return PipelineConfig(raw["name"], kind, data, model, trainer, evaluator, tuner, exporter, beam, run, spans,
+                          source)
 
 
 def build(cls, raw: Any, where: str, source: str, provided: Mapping[str, Any] | None = None):

@@ -53,8 +53,15 @@ def check_dag(nodes: Sequence[Node]) -> None:
         seen[node.name] = node
 
 
-def build_dag(cfg: PipelineConfig, extra_beam_args: Sequence[str] = ()) -> list[Node]:
-    """The standard pipeline: example_gen -> transform -> [tuner ->] trainer -> evaluator -> exporter."""
+def build_dag(cfg: PipelineConfig, extra_beam_args: Sequence[str] = (),
+              spans: Sequence[tuple[str, str]] = ()) -> list[Node]:
+    """The standard pipeline: example_gen -> transform -> [tuner ->] trainer -> evaluator -> exporter.
+
+    Args:
+        cfg: The validated config, paths resolved.
+        extra_beam_args: Beam options from the command line.
+        spans: ``(span id, path)`` of the spans to read when ``data.path`` names spans.
+    """
     beam_args = tuple(cfg.beam.args) + tuple(extra_beam_args)
     shards = cfg.beam.num_shards
     transformed = {"transformed_examples": ("transform", "transformed_examples"),
@@ -62,7 +69,7 @@ def build_dag(cfg: PipelineConfig, extra_beam_args: Sequence[str] = ()) -> list[
     tuning = [Node(tuner, cfg.tuner, transformed)] if cfg.tuner.enabled else []
     tuned = {"hyperparameters": ("tuner", "best_hyperparameters")} if cfg.tuner.enabled else {}
     nodes = [
-        Node(example_gen, example_gen.ExampleGenParams(cfg.kind, cfg.data, shards, beam_args)),
+        Node(example_gen, example_gen.ExampleGenParams(cfg.kind, cfg.data, shards, beam_args, tuple(spans))),
         Node(transform, transform.TransformParams(cfg.kind, cfg.data, shards, beam_args),
              {"examples": ("example_gen", "examples")}),
         *tuning,

@@ -143,6 +143,9 @@ def execute(nodes: Sequence[Node], root: Path, store: RunStore, run_id: str,
         outcome.seconds[node.name] = round(time.perf_counter() - started, 3)
         if reused is None:
             progress("[%d/%d] %s: done in %.1fs", index, len(nodes), node.name, outcome.seconds[node.name])
+        check_outputs = getattr(node.component, "check_outputs", None)
+        if check_outputs is not None:  # a gate: the outputs are kept (reports, dead letters), the run stops
+            check_outputs(outputs, node.params)
     return outcome
 
 

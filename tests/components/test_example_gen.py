@@ -46,8 +46,12 @@ def test_bad_rows_go_to_dead_letters_and_are_counted(tmp_path):
 
 def test_error_budget_stops_the_run_and_names_the_dead_letter_folder(tmp_path):
     csv = write_series_csv(tmp_path / "s.csv", n_days=100, bad_lines=tuple(f"2001-02-{d:02d},x" for d in range(1, 11)))
-    with pytest.raises(DataError, match=r"10 of 110 input records are bad .* over the error budget"):
-        run(tmp_path, TimeseriesData(path=str(csv), window=10, max_error_rate=0.05))
+    data = TimeseriesData(path=str(csv), window=10, max_error_rate=0.05)
+    examples = run(tmp_path, data)
+    with pytest.raises(DataError, match=r"10 of 110 input records are bad .* over the error budget") as raised:
+        example_gen.check_outputs({"examples": examples}, example_gen.ExampleGenParams("timeseries", data))
+    assert str(examples.path("dead_letter")) in str(raised.value)
+    assert len(example_gen.read_dead_letters(examples)) == 10  # kept for the user to read
 
 
 def test_missing_input_says_how_to_fix_it(tmp_path):
