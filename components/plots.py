@@ -1,4 +1,5 @@
-"""PNG plots written by components: learning curves, forecasts, confusion matrices, slices, calibration."""
+"""PNG plots written by components: learning curves, forecasts, confusion matrices, slices, calibration,
+length distributions."""
 
 from __future__ import annotations
 
@@ -139,6 +140,24 @@ def plot_calibration(bins: Sequence[Mapping[str, float]], path: Path, title: str
     axis.set_ylabel("observed positive rate")
     axis.set_title(title)
     axis.legend(loc="upper left", fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+
+
+def plot_length_distributions(lengths: Mapping[str, Mapping[str, int]], path: Path) -> None:
+    """Plots each split's share of examples per length (``{split: {length: count}}``)."""
+    plt = _pyplot()
+    fig, axis = plt.subplots(figsize=(7, 4))
+    for split, counts in lengths.items():
+        total = sum(counts.values())
+        if total:
+            points = sorted((int(length), n / total) for length, n in counts.items())
+            axis.step([x for x, _ in points], [share for _, share in points], where="mid", label=split)
+    axis.set_xlabel("length (steps, tokens, or rows with ink)")
+    axis.set_ylabel("share of examples")
+    axis.set_title("Lengths per split")
+    axis.legend()
     fig.tight_layout()
     fig.savefig(path, dpi=90)
     plt.close(fig)

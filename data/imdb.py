@@ -341,6 +341,23 @@ def tokenize(text):
     return tf.strings.split(text)
 
 
+def profile(feature) -> dict[str, Any]:
+    """Facts about one raw example for the statistics component.
+
+    Args:
+        feature: The ``features.feature`` map of a parsed ``tf.train.Example``.
+
+    Returns:
+        ``label``, ``length`` (tokens), ``missing``/``values`` (an empty review is missing),
+        ``numeric`` (name -> values) and ``tokens``, tokenized as :func:`tokenize` does.
+    """
+    text = feature["text"].bytes_list.value[0].decode("utf-8", "replace")
+    words = re.sub(PUNCTUATION, r" \1 ", re.sub(r"<br\s*/?>", " ", text.lower())).split()
+    return {"label": str(feature["label"].int64_list.value[0]), "length": len(words),
+            "missing": int(not words), "values": 1,
+            "numeric": {"rating": list(feature["rating"].int64_list.value)}, "tokens": words}
+
+
 def make_preprocessing_fn(cfg: ImdbData):
     """Vocabulary (train only, ``top_k``, OOV buckets) and end-padded, end-truncated ids.
 

@@ -259,6 +259,22 @@ def encode_example(features: dict[str, Any]) -> bytes:
     })).SerializeToString()
 
 
+def profile(feature) -> dict[str, Any]:
+    """Facts about one raw example for the statistics component.
+
+    Args:
+        feature: The ``features.feature`` map of a parsed ``tf.train.Example``.
+
+    Returns:
+        ``label``, ``length`` (rows with ink: the digit's height), ``missing``/``values`` (a
+        blank image is missing) and ``numeric`` (pixel values).
+    """
+    pixels = np.asarray(feature["image"].int64_list.value, dtype=np.int64)
+    ink_rows = int(np.count_nonzero(pixels.reshape(-1, SIDE).max(axis=1))) if pixels.size % SIDE == 0 else 0
+    return {"label": str(feature["label"].int64_list.value[0]), "length": ink_rows,
+            "missing": int(not pixels.any()), "values": 1, "numeric": {"pixel": pixels.tolist()}, "tokens": None}
+
+
 # ---------------------------------------------------------------- tf.Transform
 
 

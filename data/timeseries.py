@@ -26,6 +26,7 @@ from datetime import datetime, timezone
 from typing import Any, Iterable, Iterator, Sequence
 
 import apache_beam as beam
+import numpy as np
 from apache_beam.io import fileio
 
 from data.errors import DataError
@@ -380,6 +381,31 @@ def encode_example(features: dict[str, Any]) -> bytes:
         "id": tf.train.Feature(bytes_list=tf.train.BytesList(value=[features["id"].encode()])),
     }
     return tf.train.Example(features=tf.train.Features(feature=feature)).SerializeToString()
+
+
+def profile(feature) -> dict[str, Any]:
+    """Facts about one raw example for the statistics component.
+
+    Args:
+        feature: The ``features.feature`` map of a parsed ``tf.train.Example``.
+
+    Returns:
+        ``label`` (None: a regression target), ``length`` (observed steps), ``missing``/``values``
+        (steps absent from the series inside the window's time span, judged by its most common
+        step, over all steps) and ``numeric`` (history and target values).
+    """
+    mask = np.asarray(feature["mask"].float_list.value) > 0
+    stamps = np.asarray(feature["timestamps"].int64_list.value)[mask]
+    gaps = np.diff(stamps)
+    missing = 0
+    if gaps.size:
+        values, counts = np.unique(gaps, return_counts=True)
+        step = values[counts.argmax()]
+        missing = int(np.maximum(np.round(gaps / step) - 1, 0).sum()) if step > 0 else 0
+    history = np.asarray(feature["history"].float_list.value).reshape(mask.size, -1)[mask]
+    return {"label": None, "length": int(mask.sum()), "missing": missing, "values": int(mask.sum()) + missing,
+            "numeric": {"history": history.ravel().tolist(), "target": list(feature["target"].float_list.value)},
+            "tokens": None}
 
 
 # ---------------------------------------------------------------- tf.Transform

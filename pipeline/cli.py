@@ -18,10 +18,12 @@ DEFAULT_ROOT = "rnnpipe_root"
 DESCRIPTION = """\
 rnnpipe: a batch pipeline for recurrent sequence models (Beam, tf.Transform, Keras 3).
 
-Each run goes example_gen -> transform -> [tuner ->] trainer -> evaluator -> exporter. Outputs live
-under the pipeline root (--root): artifacts/, the run store runs.sqlite, and serving/,
+Each run goes example_gen -> statistics -> transform -> [tuner ->] trainer -> evaluator -> exporter.
+Outputs live under the pipeline root (--root): artifacts/, the run store runs.sqlite, schema/
+(the data schema that new data is validated against; the first run infers it) and serving/,
 where blessed models are published as <model_name>/<version>/ for TensorFlow Serving.
-A component whose code, params and inputs are unchanged is reused from cache.
+A component whose code, params and inputs are unchanged is reused from cache. A data.path with
+{SPAN} or {YYYY}{MM}{DD} reads the latest span (or spans.first..spans.last).
 """
 
 EPILOG = """\
@@ -30,6 +32,8 @@ examples:
   rnnpipe run pipeline/configs/timeseries.yaml --data-dir ../shared/datasets
   rnnpipe run CONFIG.yaml --set trainer.epochs=1 --set data.max_examples=2000 --json
   rnnpipe run CONFIG.yaml -- --runner=DirectRunner --direct_running_mode=multi_processing
+  rnnpipe run CONFIG.yaml --until statistics     # ingest and validate only
+  rnnpipe run CONFIG.yaml --accept-schema        # new data changed on purpose: store its schema
   rnnpipe run CONFIG.yaml --set tuner.enabled=true        # KerasTuner search before training
   rnnpipe run CONFIG.yaml --set tuner.enabled=true --tuner-role chief --chief-address 0.0.0.0:8470
   rnnpipe tune-worker CONFIG.yaml --chief HOST:8470 --worker-id 1   # one per GPU or host
@@ -42,7 +46,8 @@ exit codes:
   0  success (or nothing new to do)
   1  other error
   2  usage or config error (the message names the file and the key)
-  3  data error: missing input, bad records over the error budget, empty split
+  3  data error: missing input, bad records over the error budget, empty split, or data validation
+     failed against the schema (the report is in ROOT/schema/NAME/; --accept-schema accepts the change)
   4  model not blessed (nothing was pushed)
   5  the pipeline root is locked by another run
 """
@@ -76,6 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                          help="override a config key, e.g. --set trainer.epochs=1 (repeatable)")
         sub.add_argument("--json", action="store_true", help="print a JSON summary as the last line")
+        sub.add_argument("--accept-schema", action="store_true",
+                         help="store this data's schema even where the data breaks the current one "
+                              "(same as --set validation.accept_new_schema=true)")
         sub.add_argument("--until", metavar="COMPONENT",
                          help="stop after this component, e.g. --until statistics to ingest and validate only")
 
@@ -370,7 +378,8 @@ def run_pipeline(args: argparse.Namespace, beam_args: list[str]) -> dict:
         data_dir = data_dir or str(root / "demo_data")
     else:
         config_path = Path(args.config)
-    cfg = resolve_paths(load_config(config_path, args.overrides), data_dir, root)
+    overrides = [*args.overrides, *(["validation.accept_new_schema=true"] if args.accept_schema else [])]
+    cfg = resolve_paths(load_config(config_path, overrides), data_dir, root)
     if args.command == "demo":
         write_demo_data(Path(cfg.data.path))
     if getattr(args, "tuner_role", "local") == "chief":
@@ -391,7 +400,8 @@ def run_pipeline(args: argparse.Namespace, beam_args: list[str]) -> dict:
         except BaseException as error:
             store.end_run(run_id, "failed", {"error": f"{type(error).__name__}: {error}"})
             raise
-        summary = {**summarize(run_id, outcome, cfg, time.perf_counter() - started), "spans": spans}
+        summary = {**summarize(run_id, outcome, cfg, time.perf_counter() - started), "spans": spans,
+                   "validation": outcome.checks.get("statistics")}
         store.end_run(run_id, "complete", summary)
         if cfg.run.gc_keep_runs is not None:
             from pipeline.gc import apply_gc, plan_gc
@@ -483,6 +493,10 @@ def print_summary(summary: dict, as_json: bool) -> None:
     print(f"  executed: {', '.join(summary['executed']) or '-'}; cached: {', '.join(summary['cached']) or '-'}")
     if summary.get("spans"):
         print(f"  span(s): {', '.join(summary['spans'])}")
+    validation = summary.get("validation")
+    if validation:
+        state = "new schema stored" if validation["schema_stored"] else "data fits the schema"
+        print(f"  validation: {state} ({validation['schema']}); {len(validation['anomalies'])} anomalies")
     print(f"  metrics: {metrics}")
     print(f"  blessed: {summary['blessed']}" + (f" ({'; '.join(summary['reasons'])})" if summary["reasons"] else ""))
     if summary["pushed_version"] is not None:

@@ -18,6 +18,7 @@ from typing import Any, Sequence
 import yaml
 
 from components.evaluator import EvaluatorParams
+from components.statistics import ValidationSettings
 from components.trainer import TrainerParams
 from components.tuner import TunerParams
 from data import KINDS, get_kind
@@ -99,6 +100,7 @@ class PipelineConfig:
     beam: BeamSettings = field(default_factory=BeamSettings)
     run: RunSettings = field(default_factory=RunSettings)
     spans: SpanSettings = field(default_factory=SpanSettings)
+    validation: ValidationSettings = field(default_factory=ValidationSettings)
     source: str = ""
 
     @property
@@ -201,8 +203,9 @@ def config_from_dict(raw: Mapping[str, Any], source: str = "<config>") -> Pipeli
     beam = build(BeamSettings, raw.get("beam") or {}, "beam", source)
     run = build(RunSettings, raw.get("run") or {}, "run", source)
     spans = build(SpanSettings, raw.get("spans") or {}, "spans", source)
+    validation = build(ValidationSettings, raw.get("validation") or {}, "validation", source)
     return PipelineConfig(raw["name"], kind, data, model, trainer, evaluator, tuner, exporter, beam, run, spans,
-                          source)
+                          validation, source)
 
 
 def build(cls, raw: Any, where: str, source: str, provided: Mapping[str, Any] | None = None):
@@ -303,19 +306,32 @@ def resolve_paths(cfg: PipelineConfig, data_dir: str | Path | None, root: Path) 
     data_path = Path(cfg.data.path)
     if not data_path.is_absolute():
         data_path = Path(data_dir or ".").resolve() / data_path
-    serving = Path(cfg.exporter.serving_dir)
-    if not serving.is_absolute():
-        if ".." in serving.parts:
-            raise ConfigError(f"{cfg.source}: exporter.serving_dir {str(serving)!r} escapes the pipeline root; "
-                              f"give an absolute path to publish elsewhere")
-        serving = root.resolve() / serving
+    serving = inside_root(cfg.exporter.serving_dir, root, "exporter.serving_dir", cfg.source)
+    schema = inside_root(cfg.validation.schema_path or f"schema/{cfg.name}/schema.json", root,
+                         "validation.schema_path", cfg.source)
     data = dataclasses.replace(cfg.data, path=str(data_path))
     exporter = dataclasses.replace(cfg.exporter, serving_dir=str(serving))
     trainer = dataclasses.replace(cfg.trainer, data=data)
     return dataclasses.replace(
         cfg, data=data, exporter=exporter, trainer=trainer,
+        validation=dataclasses.replace(cfg.validation, schema_path=str(schema)),
         tuner=dataclasses.replace(cfg.tuner, data=data, trainer=trainer),
         evaluator=dataclasses.replace(cfg.evaluator, data=data, serving_dir=str(serving)))
+
+
+def inside_root(path: str, root: Path, key: str, source: str) -> Path:
+    """An absolute path as given, or a relative one resolved under ``root``.
+
+    Raises:
+        ConfigError: If a relative path climbs out of the root with ``..``.
+    """
+    given = Path(path)
+    if given.is_absolute():
+        return given
+    if ".." in given.parts:
+        raise ConfigError(f"{source}: {key} {path!r} escapes the pipeline root; give an absolute path to "
+                          f"write elsewhere")
+    return root.resolve() / given
 
 
 def with_tuner_role(cfg: PipelineConfig, role: str, chief_address: str) -> PipelineConfig:

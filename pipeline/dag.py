@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any, Mapping, Sequence
 
-from components import evaluator, example_gen, exporter, trainer, transform, tuner
+from components import evaluator, example_gen, exporter, statistics, trainer, transform, tuner
 from pipeline.config import PipelineConfig
 
 
@@ -55,7 +55,7 @@ def check_dag(nodes: Sequence[Node]) -> None:
 
 def build_dag(cfg: PipelineConfig, extra_beam_args: Sequence[str] = (),
               spans: Sequence[tuple[str, str]] = ()) -> list[Node]:
-    """The standard pipeline: example_gen -> transform -> [tuner ->] trainer -> evaluator -> exporter.
+    """The standard pipeline: example_gen -> [statistics ->] transform -> [tuner ->] trainer -> evaluator -> exporter.
 
     Args:
         cfg: The validated config, paths resolved.
@@ -68,8 +68,11 @@ def build_dag(cfg: PipelineConfig, extra_beam_args: Sequence[str] = (),
                    "transform_graph": ("transform", "transform_graph")}
     tuning = [Node(tuner, cfg.tuner, transformed)] if cfg.tuner.enabled else []
     tuned = {"hyperparameters": ("tuner", "best_hyperparameters")} if cfg.tuner.enabled else {}
+    validation = ([Node(statistics, statistics.StatisticsParams(cfg.kind, cfg.validation, beam_args),
+                        {"examples": ("example_gen", "examples")})] if cfg.validation.enabled else [])
     nodes = [
         Node(example_gen, example_gen.ExampleGenParams(cfg.kind, cfg.data, shards, beam_args, tuple(spans))),
+        *validation,
         Node(transform, transform.TransformParams(cfg.kind, cfg.data, shards, beam_args),
              {"examples": ("example_gen", "examples")}),
         *tuning,

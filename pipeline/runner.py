@@ -33,6 +33,7 @@ class RunOutcome:
     cached: list[str] = field(default_factory=list)
     executed: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
+    checks: dict[str, Any] = field(default_factory=dict)
 
 
 def code_version() -> str:
@@ -45,10 +46,10 @@ def code_version() -> str:
     return digest.hexdigest()
 
 
-def params_for_key(params: Any) -> Any:
+def params_for_key(params: Any, gate_params: Sequence[str] = ()) -> Any:
     """The params as JSON-able data, without fields that do not change results."""
     as_dict = dataclasses.asdict(params)
-    for name in NOT_IN_CACHE_KEY:
+    for name in (*NOT_IN_CACHE_KEY, *gate_params):
         as_dict.pop(name, None)
     return as_dict
 
@@ -58,7 +59,7 @@ def cache_key(node: Node, inputs: dict[str, Artifact], code: str) -> str:
     payload = {
         "component": node.name,
         "code": code,
-        "params": params_for_key(node.params),
+        "params": params_for_key(node.params, getattr(node.component, "GATE_PARAMS", ())),
         "inputs": {name: artifact.fingerprint for name, artifact in sorted(inputs.items())},
     }
     external = getattr(node.component, "input_fingerprint", None)
@@ -144,8 +145,10 @@ def execute(nodes: Sequence[Node], root: Path, store: RunStore, run_id: str,
         if reused is None:
             progress("[%d/%d] %s: done in %.1fs", index, len(nodes), node.name, outcome.seconds[node.name])
         check_outputs = getattr(node.component, "check_outputs", None)
-        if check_outputs is not None:  # a gate: the outputs are kept (reports, dead letters), the run stops
-            check_outputs(outputs, node.params)
+        if check_outputs is not None:  # a gate: raising stops the run, with the outputs kept for reading
+            checked = check_outputs(outputs, node.params)
+            if checked is not None:
+                outcome.checks[node.name] = checked
     return outcome
 
 

@@ -31,7 +31,7 @@ print(json.dumps({"raw": raw[:, 0].tolist(), "parsed": parsed[:, 0].tolist(),
 def test_demo_runs_the_whole_pipeline_and_pushes_version_1(demo_run):
     root, summary = demo_run
     assert summary["status"] == "complete" and summary["blessed"] is True
-    assert summary["executed"] == ["example_gen", "transform", "trainer", "evaluator", "exporter"]
+    assert summary["executed"] == ["example_gen", "statistics", "transform", "trainer", "evaluator", "exporter"]
     assert summary["pushed_version"] == 1
     assert summary["model_path"] == str((root / "serving" / "sine" / "1").resolve())
     assert summary["metrics"]["rmse"] < summary["metrics"]["persistence_rmse"]
@@ -55,7 +55,7 @@ def test_second_identical_run_is_fully_cached_and_pushes_nothing(demo_run):
     assert result.returncode == 0, result.stderr[-2000:]
     summary = last_json(result.stdout)
     assert summary["executed"] == []
-    assert summary["cached"] == ["example_gen", "transform", "trainer", "evaluator", "exporter"]
+    assert summary["cached"] == ["example_gen", "statistics", "transform", "trainer", "evaluator", "exporter"]
     assert summary["pushed_version"] is None and summary["model_version"] == 1
     assert sorted(p.name for p in (root / "serving" / "sine").iterdir() if p.name.isdigit()) == ["1"]
 

@@ -11,7 +11,7 @@ def test_real_temperature_series_end_to_end(shared_datasets, tmp_path):
                      "--data-dir", str(shared_datasets), "--set", "trainer.epochs=2", "--json")
     assert result.returncode in (0, 4), result.stderr[-3000:]
     summary = last_json(result.stdout)
-    assert summary["executed"] == ["example_gen", "transform", "trainer", "evaluator", "exporter"]
+    assert summary["executed"] == ["example_gen", "statistics", "transform", "trainer", "evaluator", "exporter"]
     # "tomorrow = today" on the last 20% of the series scores 2.48 degrees C.
     assert summary["metrics"]["persistence_rmse"] == pytest.approx(2.48, abs=0.01)
     assert 0 < summary["metrics"]["rmse"] < 10
