@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import os
 import time
 from dataclasses import asdict, dataclass, field
 from typing import Any, Mapping, Sequence
@@ -231,7 +232,7 @@ def member_callbacks(params: TrainerParams, out: OutputDir, logs_dir, member: in
     """Checkpointing, TensorBoard, progress and early stopping for one ensemble member."""
     suffix = f"_{member}" if params.ensemble_size > 1 else ""
     callbacks = [
-        keras.callbacks.BackupAndRestore(str(out.scratch / f"backup{suffix}")),
+        AtomicBackupAndRestore(str(out.scratch / f"backup{suffix}")),
         keras.callbacks.TensorBoard(str(logs_dir / f"member{suffix}" if suffix else logs_dir),
                                     histogram_freq=0, write_graph=False),
         EpochProgress(params.epochs, f"member {member + 1}/{params.ensemble_size} " if suffix else ""),
@@ -257,6 +258,24 @@ def load_model(model: Artifact):
     import models.rnn  # noqa: F401  (registers the custom layers)
 
     return keras.saving.load_model(str(model.path(MODEL_FILE)), compile=False)
+
+
+class AtomicBackupAndRestore(keras.callbacks.BackupAndRestore):
+    """``BackupAndRestore`` whose checkpoint is replaced atomically.
+
+    Keras writes the weights in place, so a run killed mid-save leaves a truncated file that
+    the restart cannot read. Here each save goes to a pending file that is renamed over the last.
+    """
+
+    def _save_model(self):
+        os.makedirs(self.backup_dir, exist_ok=True)
+        pending_weights = os.path.join(self.backup_dir, "pending.weights.h5")
+        pending_metadata = self._training_metadata_path + ".pending"
+        self.model.save_weights(pending_weights, overwrite=True)
+        with open(pending_metadata, "w", encoding="utf-8") as handle:
+            json.dump({"epoch": self._current_epoch, "batch": self._last_batch_seen}, handle)
+        os.replace(pending_weights, self._weights_path)
+        os.replace(pending_metadata, self._training_metadata_path)
 
 
 class EpochProgress(keras.callbacks.Callback):

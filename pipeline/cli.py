@@ -368,7 +368,7 @@ def run_pipeline(args: argparse.Namespace, beam_args: list[str]) -> dict:
     """
     from pipeline.config import bundled_config, load_config, resolve_paths, with_tuner_role
     from pipeline.lock import root_lock
-    from pipeline.runner import execute
+    from pipeline.runner import execute, recover_interrupted
     from pipeline.store import RunStore
 
     root = Path(args.root)
@@ -389,6 +389,9 @@ def run_pipeline(args: argparse.Namespace, beam_args: list[str]) -> dict:
     log = logging.getLogger("rnnpipe")
     with root_lock(root, cfg.run.lock_timeout_seconds):
         store = RunStore(root)
+        interrupted = recover_interrupted(root, store)
+        if interrupted:
+            log.warning("run(s) %s were interrupted; their partial outputs were removed", ", ".join(interrupted))
         run_id = time.strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(3)
         store.start_run(run_id, cfg.name, {"source": str(config_path), "overrides": args.overrides,
                                            "beam_args": beam_args, "spans": spans})

@@ -179,6 +179,20 @@ def run_node(node: Node, inputs: dict[str, Artifact], root: Path, store: RunStor
     return outputs
 
 
+def recover_interrupted(root: Path, store: RunStore) -> list[str]:
+    """Cleans up after runs that were killed: marks them, deletes their half-written staging folders.
+
+    Scratch folders stay: they hold resume state (training checkpoints, tuning trials). Call only
+    while holding the root lock.
+
+    Returns:
+        The ids of the interrupted runs.
+    """
+    for staging in (root / "artifacts").glob("*/.staging-*"):
+        shutil.rmtree(staging, ignore_errors=True)
+    return store.mark_interrupted()
+
+
 def scratch_dir(root: Path, component: str, key: str) -> Path:
     """The scratch directory of an execution: stable across retries of the same cache key."""
     return root / "scratch" / component / key[:24]

@@ -58,6 +58,16 @@ class RunStore:
         self._write("UPDATE runs SET status=?, ended=?, summary=? WHERE id=?",
                     (status, time.time(), json.dumps(summary, default=str), run_id))
 
+    def mark_interrupted(self) -> list[str]:
+        """Marks runs and executions still ``running`` as ``interrupted``; returns those run ids.
+
+        Call only while holding the root lock: then nothing else can be running.
+        """
+        stale = [row["id"] for row in self._read("SELECT id FROM runs WHERE status='running'")]
+        self._write("UPDATE runs SET status='interrupted', ended=? WHERE status='running'", (time.time(),))
+        self._write("UPDATE executions SET status='interrupted', ended=? WHERE status='running'", (time.time(),))
+        return stale
+
     def start_execution(self, run_id: str, component: str, cache_key: str, cached: bool) -> int:
         """Records an execution; returns its id."""
         return self._write("INSERT INTO executions (run_id, component, cache_key, status, cached, started) "

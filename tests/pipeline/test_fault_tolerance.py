@@ -1,0 +1,109 @@
+"""Kill-and-rerun, the root lock, and the no-op nightly rerun, through the real CLI."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from components.types import fingerprint_dir
+from pipeline.cli import main
+from pipeline.lock import root_lock
+from pipeline.store import RunStore
+from tests.conftest import REPO, last_json, rnnpipe, write_series_csv
+
+DEMO = str(REPO / "pipeline/configs/demo.yaml")
+
+
+def nightly(root: Path, data_dir: Path, *extra: str) -> list[str]:
+    """The CLI arguments of a nightly run reading the latest span under ``data_dir/drops``."""
+    return ["run", DEMO, "--root", str(root), "--data-dir", str(data_dir), "--set", "data.path=drops/{SPAN}/sine.csv",
+            "--set", "trainer.epochs=6", *extra, "--json"]
+
+
+def kill_when(arguments: list[str], ready, what: str) -> None:
+    """Starts the CLI, SIGKILLs its process group the moment ``ready()`` is true."""
+    process = subprocess.Popen([sys.executable, "-m", "pipeline.cli", *arguments], cwd=REPO, start_new_session=True,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, "PYTHONPATH": str(REPO)})
+    deadline = time.monotonic() + 300
+    while not ready():
+        assert process.poll() is None, f"the run ended before {what}: {process.stderr.read()[-2000:]}"
+        assert time.monotonic() < deadline, f"no {what} within 300s"
+        time.sleep(0.02)
+    os.killpg(process.pid, signal.SIGKILL)
+    assert process.wait(timeout=60) == -signal.SIGKILL
+
+
+def drop_span(data_dir: Path, span: int, days: int) -> None:
+    """Writes span ``span`` of the nightly series."""
+    (data_dir / "drops" / str(span)).mkdir(parents=True)
+    write_series_csv(data_dir / "drops" / str(span) / "sine.csv", n_days=days)
+
+
+def files_under(pattern_root: Path, pattern: str) -> bool:
+    return any(path.is_file() for folder in pattern_root.glob(pattern) for path in folder.rglob("*"))
+
+
+def test_killed_during_beam_writes_training_and_export_the_next_run_completes(tmp_path):
+    root, data = tmp_path / "root", tmp_path / "data"
+    drop_span(data, 1, days=500)
+    arguments = nightly(root, data)
+    kill_when(arguments, lambda: files_under(root / "artifacts", "example_gen/.staging-*"), "Beam write")
+    kill_when(arguments, lambda: files_under(root / "scratch", "trainer/*/backup*"), "training checkpoint")
+    kill_when(arguments, lambda: files_under(root / "serving" / "sine", ".tmp-*"), "export")
+    assert not any((root / "serving" / "sine").glob("[0-9]*"))  # no version, not even a partial one
+
+    result = rnnpipe(*arguments)
+    assert result.returncode == 0, result.stderr[-3000:]
+    summary = last_json(result.stdout)
+    assert summary["pushed_version"] == 1 and summary["spans"] == ["1"]
+    assert "exporter" in summary["executed"] and "example_gen" in summary["cached"]  # finished work was kept
+    store = RunStore(root)
+    assert [run["status"] for run in store.runs()] == ["complete", "interrupted", "interrupted", "interrupted"]
+    assert not list((root / "artifacts").glob("*/.staging-*")) and not list((root / "serving").glob("*/.tmp-*"))
+    for artifact in store.artifacts():  # every recorded artifact is whole
+        assert fingerprint_dir(artifact["uri"]) == artifact["fingerprint"], artifact["uri"]
+    version = root / "serving" / "sine" / "1"
+    assert (version / "saved_model.pb").is_file() and json.loads((version / "model.json").read_text())
+
+    # The next night, with no new span and no config change: a no-op.
+    again = last_json(rnnpipe(*arguments).stdout)
+    assert again["executed"] == [] and again["pushed_version"] is None and again["spans"] == ["1"]
+    assert again["seconds"] < summary["seconds"]
+    assert sorted(p.name for p in (root / "serving" / "sine").iterdir() if p.name.isdigit()) == ["1"]
+
+    # A new span arrives: it is the one read, and the run store records it.
+    drop_span(data, 2, days=520)
+    newer = last_json(rnnpipe(*nightly(root, data, "--until", "statistics")).stdout)
+    assert newer["spans"] == ["2"] and newer["executed"] == ["example_gen", "statistics"]
+    assert json.loads(store.run(newer["run_id"])["config"])["spans"] == ["2"]
+
+
+def test_a_second_run_waits_for_the_lock_then_gives_up_or_proceeds(demo_run, capsys):
+    root, _ = demo_run
+    with root_lock(root):
+        started = time.monotonic()
+        code = main(["demo", "--root", str(root), "--set", "run.lock_timeout_seconds=1.5"])
+        waited = time.monotonic() - started
+    assert code == 5 and waited >= 1.5
+    assert "is locked by another run" in capsys.readouterr().err
+
+    taken = threading.Event()
+
+    def hold_for_a_second():
+        with root_lock(root):
+            taken.set()
+            time.sleep(1.0)
+
+    holder = threading.Thread(target=hold_for_a_second)
+    holder.start()
+    taken.wait(10)
+    started = time.monotonic()
+    code = main(["demo", "--root", str(root), "--set", "run.lock_timeout_seconds=60", "--json"])
+    holder.join()
+    assert code == 0 and time.monotonic() - started >= 0.5  # it waited for the holder, then ran
+    assert last_json(capsys.readouterr().out)["executed"] == []  # on intact artifacts
