@@ -1,8 +1,9 @@
 """bulk_inferrer: batch scoring of an exported SavedModel over new data, on Beam RunInference.
 
 The job checks the model and the input before any work starts, then reads the input files
-(reviews, images, series or raw tf.Examples), scores them in batches with a ModelHandler that
-loads the SavedModel once per worker, and writes one row per record. Bad records go to a
+(reviews, images, series, raw tf.Examples, or prompts for a charlm model's ``generate``), scores
+them in batches with a ModelHandler that loads the SavedModel once per worker, and writes one row
+per record. Bad records go to a
 dead-letter output with the reason. The output folder appears whole or not at all: the job
 writes a hidden staging sibling and renames it into place after ``summary.json`` and
 ``_SUCCESS``.
@@ -14,6 +15,7 @@ import csv
 import io
 import json
 import logging
+import math
 import os
 import shutil
 import time
@@ -37,16 +39,41 @@ FORMATS = {
     "images": ("mnist", "serving_raw", ("images",)),
     "series": ("timeseries", "serving_raw", ("history",)),
     "examples": (None, "serving_default", ("examples",)),
+    "prompts": ("charlm", "generate", ("prompt", "length", "temperature", "seed")),
 }
 # What a folder given as --input holds, per format.
-FOLDER_PATTERNS = {"reviews": "*.txt", "images": "*.png", "series": "*.csv", "examples": "*"}
+FOLDER_PATTERNS = {"reviews": "*.txt", "images": "*.png", "series": "*.csv", "examples": "*", "prompts": "*.txt"}
 OUTPUT_FORMATS = ("jsonl", "csv")
 PREDICTIONS, DEAD_LETTER, SUMMARY, SUCCESS = "predictions", "dead_letter", "summary.json", "_SUCCESS"
 DIGITS = 6  # decimals kept in written predictions
+MAX_GENERATED = 100_000  # most characters generated per prompt
 
 
 class ScoringError(ValueError):
     """The job cannot start: a model folder, format or output that does not fit."""
+
+
+@dataclass(frozen=True)
+class GenerationSettings:
+    """How a charlm model's ``generate`` signature samples.
+
+    Attributes:
+        length: Characters generated after each prompt.
+        temperature: Divides the logits: below 1 more conservative, above 1 more varied.
+        seed: Seeds the sampling; the same prompt, settings and seed give the same text.
+    """
+
+    length: int = 200
+    temperature: float = 1.0
+    seed: int = 0
+
+    def __post_init__(self):
+        if not 1 <= self.length <= MAX_GENERATED:
+            raise ScoringError(f"the length to generate must lie within [1, {MAX_GENERATED}], got {self.length}")
+        if not (math.isfinite(self.temperature) and self.temperature > 0):
+            raise ScoringError(f"the temperature must be a number > 0, got {self.temperature}")
+        if not -2 ** 63 <= self.seed < 2 ** 63:
+            raise ScoringError(f"the seed must fit in 64 bits, got {self.seed}")
 
 
 @dataclass(frozen=True)
@@ -56,16 +83,17 @@ class BulkInferrerParams:
     Attributes:
         model: ``SERVING_DIR/NAME`` (the newest version) or ``SERVING_DIR/NAME/VERSION``.
         input: A file, a glob, or a folder (of ``.txt`` reviews, ``.png`` images, ``.csv``
-            series or TFRecord files).
+            series, TFRecord files or ``.txt`` prompts).
         output: The folder to create; it must not exist yet (or be empty).
-        format: ``reviews``, ``images``, ``series`` or ``examples``.
+        format: ``reviews``, ``images``, ``series``, ``examples`` or ``prompts``.
         output_format: ``jsonl`` or ``csv``.
-        text_column: The review field of ``.jsonl`` and ``.csv`` inputs.
+        text_column: The review (or prompt) field of ``.jsonl`` and ``.csv`` inputs.
         batch_size: Most records per model call.
         max_error_rate: Fail when more than this fraction of records are dead letters.
         num_shards: Output shards (0: the runner decides).
         beam_args: Beam pipeline options.
-        max_record_bytes: A review or serialized tf.Example larger than this is a dead letter.
+        max_record_bytes: A review, prompt or serialized tf.Example larger than this is a dead letter.
+        generation: ``prompts`` only: characters generated per prompt, sampling temperature and seed.
     """
 
     model: str
@@ -79,6 +107,7 @@ class BulkInferrerParams:
     num_shards: int = 0
     beam_args: tuple[str, ...] = ()
     max_record_bytes: int = 1_000_000
+    generation: GenerationSettings | None = None
 
     def __post_init__(self):
         if self.format not in FORMATS:
@@ -89,6 +118,15 @@ class BulkInferrerParams:
             raise ScoringError("--batch-size and --max-record-bytes must be >= 1, --num-shards >= 0")
         if not 0.0 <= self.max_error_rate <= 1.0:
             raise ScoringError(f"--max-error-rate must lie within [0, 1], got {self.max_error_rate}")
+        if self.generation is not None and self.format != "prompts":
+            raise ScoringError(f"--gen-length, --temperature and --seed apply to --format prompts, not {self.format}")
+
+    @property
+    def sampling(self) -> GenerationSettings | None:
+        """The generation settings of a ``prompts`` job (defaults when none were given)."""
+        if self.format != "prompts":
+            return None
+        return self.generation or GenerationSettings()
 
 
 @dataclass(frozen=True)
@@ -175,8 +213,16 @@ def inspect_model(spec: str, input_format: str) -> ServedModel:
     Raises:
         ScoringError: Naming what does not fit.
     """
-    import tensorflow as tf
+    return load_checked(spec, input_format)[0]
 
+
+def load_checked(spec: str, input_format: str) -> tuple[ServedModel, Any]:
+    """:func:`inspect_model`, also returning the loaded SavedModel (keep it alive while calling
+    its signatures).
+
+    Raises:
+        ScoringError: Naming what does not fit.
+    """
     path = resolve_version(spec)
     card_path = join(path, "model.json")
     if not FileSystems.exists(card_path):
@@ -185,11 +231,16 @@ def inspect_model(spec: str, input_format: str) -> ServedModel:
         card = json.loads(handle.read())
     needed_kind, signature, names = FORMATS[input_format]
     if needed_kind is not None and card.get("kind") != needed_kind:
+        if input_format == "prompts":
+            raise ScoringError(f"{path}: text generation (generate, --format prompts) needs a charlm model, "
+                               f"this one is {card.get('kind')!r}")
         raise ScoringError(f"{path}: --format {input_format} needs a {needed_kind} model, "
                            f"this one is {card.get('kind')!r} (use --format examples for raw tf.Examples)")
     if input_format == "series" and not card.get("data"):
         raise ScoringError(f"{path}: model.json has no data section (columns, window); re-export it with "
                            f"this rnnpipe, or score raw tf.Examples with --format examples")
+    import tensorflow as tf  # after the cheap checks: a wrong folder fails fast
+
     try:
         loaded = tf.saved_model.load(path)
     except (OSError, ValueError, tf.errors.OpError) as error:
@@ -207,7 +258,7 @@ def inspect_model(spec: str, input_format: str) -> ServedModel:
                sorted(function.structured_outputs.items())}
     parent, version = split_path(path)
     return ServedModel(path, card.get("model_name", split_path(parent)[1]), int(version), card, signature,
-                       inputs, outputs)
+                       inputs, outputs), loaded
 
 
 def match_inputs(pattern: str, input_format: str) -> tuple[list[str], bool]:
@@ -260,6 +311,8 @@ class ReadRecords(beam.DoFn):
                                                     self.max_record_bytes)
         if self.input_format == "images":
             return get_kind("mnist").scoring_images(path, raw)
+        if self.input_format == "prompts":
+            return get_kind("charlm").scoring_prompts(path, raw, self.text_column, self.max_record_bytes)
         return get_kind("timeseries").scoring_windows(path, raw, self.series_cfg)
 
 
@@ -305,11 +358,13 @@ def tfrecord_examples(path: str, max_bytes: int = 1_000_000) -> Iterator[tuple[s
 class SavedModelHandler(ModelHandler):
     """Loads an exported version once per worker and calls one signature on batches of raw inputs."""
 
-    def __init__(self, model: ServedModel, input_format: str, batch_size: int):
+    def __init__(self, model: ServedModel, input_format: str, batch_size: int,
+                 generation: GenerationSettings | None = None):
         super().__init__(min_batch_size=batch_size, max_batch_size=batch_size)
         self.model = model
         self.input_format = input_format
         self.batch_size = batch_size
+        self.generation = generation
 
     def load_model(self):
         import tensorflow as tf
@@ -320,8 +375,8 @@ class SavedModelHandler(ModelHandler):
         # Every call has the same batch shape, so a record's scores never depend on its batch-mates
         # (kernels block by shape): the rows are identical however the runner splits the input.
         padded = list(batch) + [batch[0]] * (self.batch_size - len(batch))
-        outputs = {name: value.numpy() for name, value in model(**input_tensors(self.input_format, padded,
-                                                                                self.model.inputs)).items()}
+        tensors = input_tensors(self.input_format, padded, self.model.inputs, self.generation)
+        outputs = {name: value.numpy() for name, value in model(**tensors).items()}
         for index, example in enumerate(batch):
             yield PredictionResult(example, {name: value[index] for name, value in outputs.items()})
 
@@ -329,10 +384,13 @@ class SavedModelHandler(ModelHandler):
         return "rnnpipe_score"
 
 
-def input_tensors(input_format: str, batch: Sequence[Any], names: Sequence[str]) -> dict[str, Any]:
+def input_tensors(input_format: str, batch: Sequence[Any], names: Sequence[str],
+                  generation: GenerationSettings | None = None) -> dict[str, Any]:
     """A batch of raw inputs as the signature's keyword arguments."""
     import tensorflow as tf
 
+    if input_format == "prompts":
+        return generation_tensors(list(batch), generation or GenerationSettings())
     if input_format == "reviews":
         return {"text": tf.constant(list(batch), tf.string)}
     if input_format == "images":
@@ -346,24 +404,39 @@ def input_tensors(input_format: str, batch: Sequence[Any], names: Sequence[str])
     return tensors
 
 
+def generation_tensors(prompts: Sequence[str | bytes], generation: GenerationSettings) -> dict[str, Any]:
+    """Keyword arguments of a ``generate`` signature: the prompts and the sampling settings."""
+    import tensorflow as tf
+
+    # A str from the command line may hold undecodable bytes as surrogates: they pass as bytes
+    # and the model reads them as U+FFFD.
+    encoded = [p.encode("utf-8", "surrogateescape") if isinstance(p, str) else p for p in prompts]
+    return {"prompt": tf.constant(encoded, tf.string), "length": tf.constant(generation.length, tf.int32),
+            "temperature": tf.constant(generation.temperature, tf.float32),
+            "seed": tf.constant(generation.seed, tf.int64)}
+
+
 def prediction_row(keyed: tuple[str, PredictionResult], model_name: str, version: int,
-                   class_names: Sequence[str] | None) -> dict[str, Any]:
-    """One output row: id, model, version and each prediction (floats rounded to DIGITS decimals)."""
+                   class_names: Sequence[str] | None, echo_input_as: str | None = None) -> dict[str, Any]:
+    """One output row: id, model, version and each prediction (floats rounded to DIGITS decimals,
+    strings decoded); with ``echo_input_as``, the record itself under that name (the prompt)."""
     record_id, result = keyed
     row: dict[str, Any] = {"id": record_id, "model": model_name, "version": version}
+    if echo_input_as:
+        row[echo_input_as] = result.example
     for name, value in sorted(result.inference.items()):
         value = np.asarray(value)
         if value.dtype.kind == "f":
             value = np.round(value.astype(np.float64), DIGITS)
-        row[name] = value.tolist()
+        row[name] = value.item().decode("utf-8", "replace") if value.dtype.kind in "SO" else value.tolist()
     if class_names and "class_ids" in row:
         row["class_name"] = class_names[int(row["class_ids"])]
     return row
 
 
-def csv_columns(model: ServedModel, class_names: Sequence[str] | None) -> list[str]:
+def csv_columns(model: ServedModel, class_names: Sequence[str] | None, echo_input_as: str | None = None) -> list[str]:
     """The CSV header: vector outputs become one column per element (``probabilities_0`` ...)."""
-    columns = ["id", "model", "version"]
+    columns = ["id", "model", "version", *([echo_input_as] if echo_input_as else [])]
     for name, width in model.outputs.items():
         columns += [name] if not width else [f"{name}_{i}" for i in range(width)]
     return columns + (["class_name"] if class_names and "class_ids" in model.outputs else [])
@@ -379,8 +452,9 @@ def csv_line(row: Mapping[str, Any], columns: Sequence[str]) -> str:
         else:
             flat[name] = value
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="").writerow([flat.get(column, "") for column in columns])
-    return buffer.getvalue()
+    # With "\r\n" as the terminator, a field holding \r or \n (generated text) is quoted.
+    csv.writer(buffer, lineterminator="\r\n").writerow([flat.get(column, "") for column in columns])
+    return buffer.getvalue().removesuffix("\r\n")
 
 
 class Progress(beam.DoFn):
@@ -407,19 +481,20 @@ def build_pipeline(pipeline, params: BulkInferrerParams, model: ServedModel, fil
                    whole_file: bool, staging: str) -> None:
     """Read -> RunInference -> rows, with dead letters beside them."""
     class_names = (model.card.get("data") or {}).get("class_names")
+    echo = "prompt" if params.format == "prompts" else None
     read = (pipeline
             | "Files" >> beam.Create(list(files))
             | "Spread" >> beam.Reshuffle()
             | "Read" >> beam.ParDo(ReadRecords(params.format, whole_file, params.text_column, model.card.get("data"),
                                                params.max_record_bytes)).with_outputs("dead", main="ok"))
-    handler = KeyedModelHandler(SavedModelHandler(model, params.format, params.batch_size))
+    handler = KeyedModelHandler(SavedModelHandler(model, params.format, params.batch_size, params.sampling))
     rows = (read.ok
             | "Score" >> RunInference(handler)
-            | "Row" >> beam.Map(prediction_row, model.name, model.version, class_names)
+            | "Row" >> beam.Map(prediction_row, model.name, model.version, class_names, echo)
             | "CountScored" >> beam.ParDo(Progress("scored")))
     shards = {"num_shards": params.num_shards} if params.num_shards else {}
     if params.output_format == "csv":
-        columns = csv_columns(model, class_names)
+        columns = csv_columns(model, class_names, echo)
         lines = rows | "Csv" >> beam.Map(csv_line, columns)
         header = ",".join(columns)
     else:
@@ -435,11 +510,18 @@ def build_pipeline(pipeline, params: BulkInferrerParams, model: ServedModel, fil
 
 
 def count_lines(folder: str, header: bool) -> int:
-    """Records written to a folder of text shards (less one header line per shard)."""
+    """Records written to a folder of text shards (less one header line per shard).
+
+    With a header the shards are CSV, counted by record: a quoted field may hold newlines
+    (generated text does).
+    """
     total = 0
     for path in FileSystems.match([join(folder, "part*")])[0].metadata_list:
         with FileSystems.open(path.path, compression_type="uncompressed") as handle:
-            total += sum(1 for _ in handle) - (1 if header else 0)
+            if header:
+                total += sum(1 for _ in csv.reader(io.TextIOWrapper(handle, encoding="utf-8", newline=""))) - 1
+            else:
+                total += sum(1 for _ in handle)
     return total
 
 
@@ -533,6 +615,9 @@ def run(params: BulkInferrerParams) -> dict[str, Any]:
                "dead_letters": dead, "seconds": round(seconds, 3),
                "records_per_second": round(scored / seconds, 1) if seconds else None,
                "params": asdict(params)}
+    if params.sampling is not None:
+        summary["generation"] = asdict(params.sampling)
+        summary["characters_per_second"] = round(scored * params.sampling.length / seconds, 1) if seconds else None
     LOG.info("scored %d records, %d dead letters, in %.1fs", scored, dead, seconds)
     if total == 0:
         remove(staging)
@@ -545,3 +630,33 @@ def run(params: BulkInferrerParams) -> dict[str, Any]:
     write_text(join(staging, SUCCESS), "")
     publish(staging, output)
     return {**summary, "output": output}
+
+
+# ---------------------------------------------------------------- one prompt: rnnpipe generate
+
+
+def generate(model_spec: str, prompt: str, generation: GenerationSettings) -> dict[str, Any]:
+    """Generates text after one prompt with a charlm version's ``generate`` signature.
+
+    Args:
+        model_spec: ``SERVING_DIR/NAME`` (the newest version) or ``SERVING_DIR/NAME/VERSION``.
+        prompt: The text to continue (may be empty: the model starts a text).
+        generation: Length, temperature and seed.
+
+    Returns:
+        ``model``, ``version``, ``model_path``, ``prompt``, ``generated``, the settings, and the
+        seconds and characters/s of the call (the model load excluded).
+
+    Raises:
+        ScoringError: If the folder holds no version, is not an rnnpipe SavedModel, or is not a
+            charlm model with a ``generate`` signature.
+    """
+    model, loaded = load_checked(model_spec, "prompts")
+    function = loaded.signatures[model.signature]
+    started = time.perf_counter()
+    generated = function(**generation_tensors([prompt], generation))["generated"].numpy()[0]
+    seconds = time.perf_counter() - started
+    readable_prompt = prompt.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return {"model": model.name, "version": model.version, "model_path": model.path, "prompt": readable_prompt,
+            "generated": generated.decode("utf-8", "replace"), **asdict(generation),
+            "seconds": round(seconds, 3), "characters_per_second": round(generation.length / seconds, 1)}

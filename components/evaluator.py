@@ -32,10 +32,13 @@ METRICS = {
                    "persistence_mae": False, "rmse_vs_persistence": False},
     "binary": {"accuracy": True, "auc": True, "precision": True, "recall": True, "log_loss": False},
     "multiclass": {"accuracy": True, "macro_precision": True, "macro_recall": True, "log_loss": False},
+    # Next-character prediction: per-character cross-entropy (nats), its exponential and in bits.
+    "language_model": {"cross_entropy": False, "perplexity": False, "bits_per_character": False, "accuracy": True},
 }
-DEFAULT_COMPARISON = {"regression": "rmse", "binary": "accuracy", "multiclass": "accuracy"}
+DEFAULT_COMPARISON = {"regression": "rmse", "binary": "accuracy", "multiclass": "accuracy",
+                      "language_model": "perplexity"}
 # Slices each task can be cut into; the first is the default.
-SLICES = {"regression": ("month", "season"), "binary": ("length",), "multiclass": ("class",)}
+SLICES = {"regression": ("month", "season"), "binary": ("length",), "multiclass": ("class",), "language_model": ()}
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 SEASONS = ("DJF", "MAM", "JJA", "SON")  # meteorological seasons, named by their months (either hemisphere)
 CALIBRATION_BINS = 10
@@ -70,7 +73,7 @@ class EvaluatorParams:
     slices: tuple[str, ...] = ()
 
     def __post_init__(self):
-        task = get_kind(self.kind).TASK
+        task = evaluation_task(get_kind(self.kind))
         known = METRICS[task]
         unknown = sorted(set(self.slices) - set(SLICES[task]))
         if unknown:
@@ -83,6 +86,12 @@ class EvaluatorParams:
             raise ValueError(f"evaluator.comparison_metric {self.comparison_metric!r} is not one of {sorted(known)}")
         if self.max_regression < 0:
             raise ValueError(f"evaluator.max_regression must be >= 0, got {self.max_regression}")
+
+
+def evaluation_task(kind) -> str:
+    """What the evaluator measures for a dataset kind: its ``EVALUATION_TASK`` when it declares
+    one (charlm trains a multiclass softmax but is judged as a language model), else its ``TASK``."""
+    return getattr(kind, "EVALUATION_TASK", kind.TASK)
 
 
 def latest_version(serving_dir: str | Path, model_name: str) -> Path | None:
@@ -159,6 +168,17 @@ def multiclass_metrics(truth: np.ndarray, probabilities: np.ndarray,
     }, per_class
 
 
+def language_model_metrics(target_ids: np.ndarray, probabilities: np.ndarray) -> dict[str, float]:
+    """Per-character cross-entropy (nats), perplexity (its exponential), bits per character and
+    top-1 accuracy of next-character probabilities."""
+    target_ids = target_ids.astype(int).ravel()
+    chosen = np.clip(probabilities[np.arange(len(target_ids)), target_ids].astype(np.float64), 1e-12, 1.0)
+    cross_entropy = float(-np.mean(np.log(chosen)))
+    return {"cross_entropy": cross_entropy, "perplexity": math.exp(cross_entropy),
+            "bits_per_character": cross_entropy / math.log(2),
+            "accuracy": float(np.mean(probabilities.argmax(axis=1) == target_ids))}
+
+
 def confusion_matrix(truth: np.ndarray, predicted: np.ndarray, classes: int) -> list[list[int]]:
     """Counts ``[true class][predicted class]``."""
     matrix = np.zeros((classes, classes), dtype=int)
@@ -216,12 +236,18 @@ def calibration(truth: np.ndarray, probabilities: np.ndarray, bins: int = CALIBR
 
 def slices_of(params: EvaluatorParams) -> tuple[str, ...]:
     """The slices to report: the configured ones, or the task's default."""
-    return params.slices or SLICES[get_kind(params.kind).TASK][:1]
+    return params.slices or SLICES[evaluation_task(get_kind(params.kind))][:1]
 
 
 def score(task: str, targets: Mapping[str, np.ndarray], predicted: Mapping[str, np.ndarray],
           data: Any, slices: Sequence[str] = ()) -> tuple[dict[str, float], dict[str, Any]]:
-    """Metrics of a task, plus details (confusion matrix, calibration, slices) for the report."""
+    """Metrics of a task, plus details (confusion matrix, calibration, slices) for the report.
+
+    A language model is scored against the target ids its own serving signature reports, so a
+    baseline with a different vocabulary is scored in its own id space.
+    """
+    if task == "language_model":
+        return language_model_metrics(predicted["target_ids"], predicted["probabilities"]), {"slices": {}}
     if task == "regression":
         truth, forecast, persistence = targets["truth"], predicted["predictions"], targets["persistence"]
         return regression_metrics(truth, forecast, persistence), {
@@ -281,6 +307,7 @@ def run(inputs: Mapping[str, Artifact], params: EvaluatorParams, out: OutputDir)
     from components.trainer import load_model
 
     kind = get_kind(params.kind)
+    task = evaluation_task(kind)
     serialized = [record.numpy() for record in tf.data.TFRecordDataset(
         sorted(tf.io.gfile.glob(split_pattern(inputs["examples"], "test"))), compression_type="GZIP")]
     raw = tf.io.parse_example(tf.constant(serialized), kind.raw_feature_spec(params.data))
@@ -289,17 +316,17 @@ def run(inputs: Mapping[str, Artifact], params: EvaluatorParams, out: OutputDir)
                                               kind, params.data)
     predicted = predict_serialized(signatures["serving_default"], serialized)
     slices = slices_of(params)
-    metrics, details = score(kind.TASK, targets, predicted, params.data, slices)
+    metrics, details = score(task, targets, predicted, params.data, slices)
 
     baseline, baseline_slices = None, {}
     baseline_dir = latest_version(params.serving_dir, params.model_name) if params.serving_dir else None
     if baseline_dir is not None:
         loaded = tf.saved_model.load(str(baseline_dir))
         scored = predict_serialized(loaded.signatures["serving_default"], serialized)
-        their_metrics, their_details = score(kind.TASK, targets, scored, params.data, slices)
+        their_metrics, their_details = score(task, targets, scored, params.data, slices)
         baseline = {"version": int(baseline_dir.name), "metrics": their_metrics}
         baseline_slices = their_details.get("slices", {})
-    blessed, reasons = decide_blessing(metrics, baseline and baseline["metrics"], params, kind.TASK)
+    blessed, reasons = decide_blessing(metrics, baseline and baseline["metrics"], params, task)
     LOG.info("evaluation: %s%s", "BLESSED" if blessed else "NOT BLESSED", "" if blessed else f" ({'; '.join(reasons)})")
 
     target = out.artifact_dir("evaluation")
@@ -307,14 +334,17 @@ def run(inputs: Mapping[str, Artifact], params: EvaluatorParams, out: OutputDir)
               "blessed": blessed, "reasons": reasons, "test_examples": len(serialized)}
     write_json(target / "metrics.json", report)
     (target / ("BLESSED" if blessed else "NOT_BLESSED")).write_text(json.dumps(reasons) + "\n")
-    write_plots(kind.TASK, target, targets, predicted, metrics, details, params.data)
-    write_report(target, report, kind.TASK, f"{params.model_name}: evaluation of run {out.run_id}")
+    write_plots(task, target, targets, predicted, metrics, details, params.data)
+    write_report(target, report, task, f"{params.model_name}: evaluation of run {out.run_id}")
     return {"evaluation": out.artifact("evaluation", "ModelEvaluation", blessed=blessed, metrics=metrics,
                                        baseline=baseline, reasons=reasons)}
 
 
 def write_plots(task: str, target: Path, targets, predicted, metrics, details, data) -> None:
-    """The evaluation's PNGs: a forecast for series; confusion matrix and slices for classes."""
+    """The evaluation's PNGs: a forecast for series; confusion matrix and slices for classes; none
+    for language models (their metrics are single numbers)."""
+    if task == "language_model":
+        return
     from components.plots import (plot_calibration, plot_confusion_matrix, plot_forecast, plot_mistakes,
                                   plot_slices)
 

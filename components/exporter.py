@@ -3,7 +3,9 @@
 Layout: ``<serving_dir>/<model_name>/<version>/`` (what TensorFlow Serving watches), with
 ``saved_model.pb``, ``variables/``, ``assets/`` and ``model.json``. A version is written to a
 hidden temporary sibling and renamed into place, so a reader never sees a partial version,
-and an existing version is never overwritten.
+and an existing version is never overwritten. Besides the kind's serving signatures, a kind
+that generates text (charlm) adds its ``generation_signatures`` (``generate``): they need the
+transform's vocabulary, and are exported, never evaluated.
 """
 
 from __future__ import annotations
@@ -108,6 +110,16 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def generation_signatures(kind, module, data: Any, transform_graph: Artifact) -> dict:
+    """The kind's export-only signatures (``generate`` for charlm); none for other kinds."""
+    import tensorflow_transform as tft
+
+    build = getattr(kind, "generation_signatures", None)
+    if build is None:
+        return {}
+    return build(module, data, tft.TFTransformOutput(str(transform_graph.uri)))
+
+
 def run(inputs: Mapping[str, Artifact], params: ExporterParams, out: OutputDir) -> dict[str, Artifact]:
     """Exports the model with its transform graph if, and only if, it was blessed.
 
@@ -134,6 +146,7 @@ def run(inputs: Mapping[str, Artifact], params: ExporterParams, out: OutputDir) 
     kind = get_kind(params.kind)
     model = inputs["model"]
     module, signatures = build_serving_module(load_model(model), inputs["transform_graph"].uri, kind, params.data)
+    signatures = {**signatures, **generation_signatures(kind, module, params.data, inputs["transform_graph"])}
     card = {
         "model_name": params.model_name,
         "run_id": out.run_id,

@@ -9,17 +9,14 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-import os
 import time
 from dataclasses import asdict, dataclass, field
 from typing import Any, Mapping, Sequence
 
-import keras
-
 from components.example_gen import split_pattern
 from components.types import Artifact, OutputDir, write_json
 from data import get_kind
-from models.rnn import ModelSpec
+from models.spec import ModelSpec
 
 NAME = "trainer"
 INPUTS = ("transformed_examples", "transform_graph")
@@ -141,6 +138,8 @@ def run(inputs: Mapping[str, Artifact], params: TrainerParams, out: OutputDir) -
 
     from components.plots import plot_learning_curves
     from models.embeddings import glove_matrix
+    import keras
+
     from models.rnn import build_model, compile_model, cudnn_eligibility
 
     kind = get_kind(params.kind)
@@ -230,6 +229,10 @@ def with_tuned_values(params: TrainerParams, best: Artifact) -> TrainerParams:
 
 def member_callbacks(params: TrainerParams, out: OutputDir, logs_dir, member: int, has_eval: bool) -> list:
     """Checkpointing, TensorBoard, progress and early stopping for one ensemble member."""
+    import keras
+
+    from models.callbacks import AtomicBackupAndRestore, EpochProgress
+
     suffix = f"_{member}" if params.ensemble_size > 1 else ""
     callbacks = [
         AtomicBackupAndRestore(str(out.scratch / f"backup{suffix}")),
@@ -244,8 +247,10 @@ def member_callbacks(params: TrainerParams, out: OutputDir, logs_dir, member: in
     return callbacks
 
 
-def average_members(members: list, input_shape) -> keras.Model:
+def average_members(members: list, input_shape):
     """One model that averages its members' outputs (the member itself when there is one)."""
+    import keras
+
     if len(members) == 1:
         return members[0]
     inputs = keras.Input(shape=tuple(input_shape), dtype=members[0].inputs[0].dtype, name="inputs")
@@ -255,37 +260,8 @@ def average_members(members: list, input_shape) -> keras.Model:
 
 def load_model(model: Artifact):
     """Loads the trained Keras model of a model artifact."""
+    import keras
+
     import models.rnn  # noqa: F401  (registers the custom layers)
 
     return keras.saving.load_model(str(model.path(MODEL_FILE)), compile=False)
-
-
-class AtomicBackupAndRestore(keras.callbacks.BackupAndRestore):
-    """``BackupAndRestore`` whose checkpoint is replaced atomically.
-
-    Keras writes the weights in place, so a run killed mid-save leaves a truncated file that
-    the restart cannot read. Here each save goes to a pending file that is renamed over the last.
-    """
-
-    def _save_model(self):
-        os.makedirs(self.backup_dir, exist_ok=True)
-        pending_weights = os.path.join(self.backup_dir, "pending.weights.h5")
-        pending_metadata = self._training_metadata_path + ".pending"
-        self.model.save_weights(pending_weights, overwrite=True)
-        with open(pending_metadata, "w", encoding="utf-8") as handle:
-            json.dump({"epoch": self._current_epoch, "batch": self._last_batch_seen}, handle)
-        os.replace(pending_weights, self._weights_path)
-        os.replace(pending_metadata, self._training_metadata_path)
-
-
-class EpochProgress(keras.callbacks.Callback):
-    """Logs one line per epoch with every metric."""
-
-    def __init__(self, epochs: int, prefix: str = ""):
-        super().__init__()
-        self.epochs = epochs
-        self.prefix = prefix
-
-    def on_epoch_end(self, epoch, logs=None):
-        metrics = " ".join(f"{k}={v:.4f}" for k, v in sorted((logs or {}).items()) if isinstance(v, (int, float)))
-        LOG.info("%sepoch %d/%d %s", self.prefix, epoch + 1, self.epochs, metrics)

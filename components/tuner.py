@@ -18,21 +18,15 @@ import json
 import logging
 import os
 import shutil
-import socket
 import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
-import keras
-import keras_tuner
-from keras_tuner.src.engine import trial as trial_module
-
 from components.types import Artifact, OutputDir, write_json
 from data import get_kind
-from models.rnn import ModelSpec
-from models.search_space import OBJECTIVES, RecurrentHyperModel, SearchSpace
+from models.spec import ModelSpec, SearchSpace
 
 NAME = "tuner"
 INPUTS = ("transformed_examples", "transform_graph")
@@ -40,7 +34,6 @@ OUTPUTS = ("best_hyperparameters", "tuning")
 ALGORITHMS = ("hyperband", "random", "bayesian")
 ROLES = ("local", "chief")
 PROJECT = "search"
-RECORD_FILE = "rnnpipe_trial.json"
 BEST_FILE = "best_hyperparameters.json"
 LOG = logging.getLogger("rnnpipe.tuner")
 
@@ -109,87 +102,13 @@ def parse_address(address: str) -> tuple[str, int]:
     return host, int(port)
 
 
-# ---------------------------------------------------------------- oracles and tuners
-
-
-class OracleMixin:
-    """An oracle that stops handing out trials once ``deadline`` (epoch seconds) passes, and
-    writes its state files atomically.
-
-    KerasTuner 1.4 writes ``oracle.json`` and ``trial.json`` in place, so a kill during a write
-    leaves a truncated file that makes the resumed search fail to load.
-    """
-
-    deadline: float | None = None
-
-    def populate_space(self, trial_id):
-        if self.deadline is not None and time.time() >= self.deadline:
-            LOG.info("tuner.max_seconds reached: no new trials")
-            return {"status": trial_module.TrialStatus.STOPPED, "values": None}
-        return super().populate_space(trial_id)
-
-    def save(self):
-        write_json(self._get_oracle_fname(), self.get_state())
-
-    def _save_trial(self, trial):
-        write_json(Path(self._get_trial_dir(trial.trial_id), "trial.json"), trial.get_state())
-
-
-class HyperbandOracle(OracleMixin, keras_tuner.oracles.HyperbandOracle):
-    """Hyperband with a wall-clock limit."""
-
-
-class RandomSearchOracle(OracleMixin, keras_tuner.oracles.RandomSearchOracle):
-    """Random search with a wall-clock limit."""
-
-
-class BayesianOptimizationOracle(OracleMixin, keras_tuner.oracles.BayesianOptimizationOracle):
-    """Bayesian optimisation with a wall-clock limit."""
-
-
-class RecordingMixin:
-    """Writes which worker ran each trial, and logs progress, next to KerasTuner's trial files.
-
-    Saves the tuner's state atomically.
-    """
-
-    def __init__(self, oracle, hypermodel, **kwargs):
-        keras_tuner.Tuner.__init__(self, oracle=oracle, hypermodel=hypermodel, **kwargs)
-
-    def save(self):
-        if not self._is_worker():
-            self.oracle.save()
-        write_json(self._get_tuner_fname(), self.get_state())  # atomically, as the oracle's files
-
-    def run_trial(self, trial, *args, **kwargs):
-        started = time.time()
-        LOG.info("trial %s on %s: %s", trial.trial_id, self.tuner_id, trial.hyperparameters.values)
-        results = super().run_trial(trial, *args, **kwargs)
-        write_json(Path(self.get_trial_dir(trial.trial_id), RECORD_FILE), {
-            "trial_id": trial.trial_id, "worker": self.tuner_id, "host": socket.gethostname(),
-            "pid": os.getpid(), "started": started, "seconds": round(time.time() - started, 3)})
-        return results
-
-    def on_trial_end(self, trial):
-        super().on_trial_end(trial)
-        ended = self.oracle.get_trial(trial.trial_id)  # on a worker, only the chief's copy is scored
-        LOG.info("trial %s ended: %s, score %s", trial.trial_id, ended.status, ended.score)
-
-
-class HyperbandTuner(RecordingMixin, keras_tuner.Hyperband):
-    """Hyperband's successive halving, with per-trial records."""
-
-
-class RandomSearchTuner(RecordingMixin, keras_tuner.RandomSearch):
-    """Random search, with per-trial records."""
-
-
-class BayesianOptimizationTuner(RecordingMixin, keras_tuner.BayesianOptimization):
-    """Bayesian optimisation, with per-trial records."""
-
-
 def make_oracle(params: TunerParams, task: str):
     """The oracle of ``params.algorithm``, optimising the task's eval metric."""
+    import keras_tuner
+
+    from models.search_space import OBJECTIVES
+    from models.tuning import BayesianOptimizationOracle, HyperbandOracle, RandomSearchOracle
+
     metric, direction = OBJECTIVES[task]
     objective = keras_tuner.Objective(metric, direction)
     if params.algorithm == "hyperband":
@@ -205,7 +124,6 @@ def make_oracle(params: TunerParams, task: str):
     return oracle
 
 
-TUNERS = {"hyperband": HyperbandTuner, "random": RandomSearchTuner, "bayesian": BayesianOptimizationTuner}
 
 
 @contextlib.contextmanager
@@ -239,6 +157,8 @@ def make_tuner(inputs: Mapping[str, Artifact], params: TunerParams, directory: P
     import tensorflow_transform as tft
 
     from components.trainer import load_dataset, plan_devices
+    from models.search_space import RecurrentHyperModel
+    from models.tuning import TUNERS
 
     kind = get_kind(params.kind)
     tft_output = tft.TFTransformOutput(str(inputs["transform_graph"].uri))
@@ -263,6 +183,8 @@ def make_tuner(inputs: Mapping[str, Artifact], params: TunerParams, directory: P
 
 def search(tuner, params: TunerParams, logs_dir: Path) -> None:
     """Runs (or, on the chief, serves) the search until the budget is spent."""
+    import keras
+
     callbacks = [keras.callbacks.TensorBoard(str(logs_dir), histogram_freq=0, write_graph=False)]
     patience = params.trainer.early_stopping_patience
     if patience:
@@ -293,6 +215,8 @@ def work(inputs: Mapping[str, Artifact], params: TunerParams, directory: Path, w
 
 def trial_records(directory: Path) -> dict[str, dict]:
     """Who ran each trial: ``{trial_id: record}`` from the search directory."""
+    from models.tuning import RECORD_FILE
+
     records = {}
     for path in sorted(Path(directory, PROJECT).glob(f"trial_*/{RECORD_FILE}")):
         record = json.loads(path.read_text())
@@ -338,6 +262,10 @@ def run(inputs: Mapping[str, Artifact], params: TunerParams, out: OutputDir) -> 
     Raises:
         RuntimeError: If no trial completed within the budget.
     """
+    from keras_tuner.src.engine import trial as trial_module
+
+    from models.search_space import OBJECTIVES
+
     kind = get_kind(params.kind)
     directory = out.scratch / "tuning"
     started = time.perf_counter()

@@ -8,57 +8,14 @@ Inputs are either float sequences ``[steps, features]`` or int64 token ids ``[st
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Sequence
 
 import keras
 
-CELLS = ("simple_rnn", "lstm", "gru")
-MERGE_MODES = ("concat", "sum", "mul", "ave")
+from models.spec import ModelSpec
+
 TASKS = ("regression", "binary", "multiclass")
 UNROLL_MAX_STEPS = 100
-
-
-@dataclass(frozen=True)
-class ModelSpec:
-    """Architecture of a recurrent model.
-
-    Attributes:
-        cell: One of ``simple_rnn``, ``lstm``, ``gru``.
-        units: Units of each stacked recurrent layer, bottom first.
-        bidirectional: Wrap every recurrent layer in ``Bidirectional``.
-        merge_mode: How the two directions are merged.
-        dropout: Dropout on the inputs of each recurrent layer and before the head.
-        attention: Pool the top layer's sequence with additive attention instead of
-            taking its last state.
-        embedding_dim: Size of the token embedding (token inputs only).
-        dense_units: Units of an optional ReLU layer before the head (0 for none).
-        unroll: Unroll the recurrence into a static graph. ``None`` (auto) unrolls SimpleRNN
-            over at most ``UNROLL_MAX_STEPS`` steps, which is faster on CPU and loses nothing
-            (SimpleRNN has no cuDNN kernel); LSTM and GRU stay rolled to keep cuDNN eligibility.
-    """
-
-    cell: str = "lstm"
-    units: tuple[int, ...] = (64,)
-    bidirectional: bool = False
-    merge_mode: str = "concat"
-    dropout: float = 0.0
-    attention: bool = False
-    embedding_dim: int = 64
-    dense_units: int = 0
-    unroll: bool | None = None
-
-    def __post_init__(self):
-        if self.cell not in CELLS:
-            raise ValueError(f"model.cell must be one of {CELLS}, got {self.cell!r}")
-        if self.merge_mode not in MERGE_MODES:
-            raise ValueError(f"model.merge_mode must be one of {MERGE_MODES}, got {self.merge_mode!r}")
-        if not self.units or any(u < 1 for u in self.units):
-            raise ValueError(f"model.units must be a non-empty list of positive ints, got {self.units}")
-        if not 0.0 <= self.dropout < 1.0:
-            raise ValueError(f"model.dropout must lie in [0, 1), got {self.dropout}")
-        if self.embedding_dim < 1 or self.dense_units < 0:
-            raise ValueError("model.embedding_dim must be >= 1 and model.dense_units >= 0")
 
 
 @keras.saving.register_keras_serializable(package="rnnpipe")

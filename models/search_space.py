@@ -3,82 +3,24 @@
 :class:`SearchSpace` holds the ranges (from the ``tuner.space`` config section);
 :class:`RecurrentHyperModel` turns sampled hyperparameters into a compiled model and fits it
 with a sampled batch size. :func:`apply_values` maps a best-trial result back onto the
-config's :class:`~models.rnn.ModelSpec` and training settings.
+config's :class:`~models.spec.ModelSpec` and training settings.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Sequence
 
 import keras
 import keras_tuner
 
-from models.rnn import CELLS, MERGE_MODES, ModelSpec, build_model, compile_model
+from models.rnn import build_model, compile_model
+from models.spec import ModelSpec, SearchSpace
 
 # The metric each task is tuned on, and its direction.
 OBJECTIVES = {"regression": ("val_rmse", "min"), "binary": ("val_accuracy", "max"),
               "multiclass": ("val_accuracy", "max")}
 TRAINING_KEYS = ("learning_rate", "clipnorm", "batch_size")
-
-
-@dataclass(frozen=True)
-class SearchSpace:
-    """Ranges the tuner samples from. A one-element list fixes that hyperparameter.
-
-    Attributes:
-        cells: Recurrent cell types.
-        bidirectional: Whether layers are bidirectional (``[false]``, ``[true]`` or both).
-        merge_modes: How bidirectional outputs are merged (only sampled when bidirectional).
-        depth: ``[min, max]`` number of stacked recurrent layers.
-        units: Choices of units, sampled per layer.
-        dropout: ``[min, max]`` dropout, sampled in steps of 0.1.
-        embedding_dims: Token embedding sizes (text kinds only).
-        attention: Attention pooling (``true``) or the last state (``false``).
-        learning_rate: ``[min, max]`` Adam learning rate, sampled on a log scale.
-        clipnorm: Choices of the gradient clipping norm.
-        batch_sizes: Choices of the batch size (tuned in ``HyperModel.fit``).
-    """
-
-    cells: tuple[str, ...] = CELLS
-    bidirectional: tuple[bool, ...] = (False, True)
-    merge_modes: tuple[str, ...] = ("concat", "sum")
-    depth: tuple[int, ...] = (1, 2)
-    units: tuple[int, ...] = (32, 64, 128)
-    dropout: tuple[float, ...] = (0.0, 0.3)
-    embedding_dims: tuple[int, ...] = (32, 64, 128)
-    attention: tuple[bool, ...] = (False, True)
-    learning_rate: tuple[float, ...] = (3e-4, 1e-2)
-    clipnorm: tuple[float, ...] = (1.0,)
-    batch_sizes: tuple[int, ...] = (32, 64, 128)
-
-    def __post_init__(self):
-        for name in ("cells", "bidirectional", "merge_modes", "units", "embedding_dims", "attention",
-                     "clipnorm", "batch_sizes"):
-            if not getattr(self, name):
-                raise ValueError(f"tuner.space.{name} is an empty range: give at least one value")
-        unknown = set(self.cells) - set(CELLS)
-        if unknown:
-            raise ValueError(f"tuner.space.cells: unknown cells {sorted(unknown)}; expected some of {CELLS}")
-        unknown = set(self.merge_modes) - set(MERGE_MODES)
-        if unknown:
-            raise ValueError(f"tuner.space.merge_modes: unknown modes {sorted(unknown)}; expected some of {MERGE_MODES}")
-        for name in ("depth", "dropout", "learning_rate"):
-            bounds = getattr(self, name)
-            if len(bounds) != 2 or bounds[0] > bounds[1]:
-                raise ValueError(f"tuner.space.{name} must be [min, max] with min <= max, got {list(bounds)}")
-        if not 1 <= self.depth[0] <= self.depth[1] <= 3:
-            raise ValueError(f"tuner.space.depth must lie within [1, 3], got {list(self.depth)}")
-        if not 0.0 <= self.dropout[0] <= self.dropout[1] < 1.0:
-            raise ValueError(f"tuner.space.dropout must lie within [0, 1), got {list(self.dropout)}")
-        if not 0.0 < self.learning_rate[0] <= self.learning_rate[1] < 1.0:
-            raise ValueError(f"tuner.space.learning_rate must lie within (0, 1), got {list(self.learning_rate)}")
-        for name in ("units", "embedding_dims", "batch_sizes"):
-            if any(value < 1 for value in getattr(self, name)):
-                raise ValueError(f"tuner.space.{name} must hold positive integers, got {list(getattr(self, name))}")
-        if any(value <= 0 for value in self.clipnorm):
-            raise ValueError(f"tuner.space.clipnorm must hold positive numbers, got {list(self.clipnorm)}")
 
 
 def choice(hp: keras_tuner.HyperParameters, name: str, values: Sequence[Any]):

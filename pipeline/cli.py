@@ -38,6 +38,7 @@ examples:
   rnnpipe run CONFIG.yaml --set tuner.enabled=true --tuner-role chief --chief-address 0.0.0.0:8470
   rnnpipe tune-worker CONFIG.yaml --chief HOST:8470 --worker-id 1   # one per GPU or host
   rnnpipe score --model ROOT/serving/NAME --input DATA --output OUT --format reviews   # batch scoring
+  rnnpipe generate --model ROOT/serving/charlm --prompt "The " --length 200 --temperature 0.8   # text
   rnnpipe gc --keep-runs 10 --keep-versions 5 --dry-run   # what retention would delete
   rnnpipe runs                                   # past runs, newest first
   rnnpipe runs show RUN_ID
@@ -59,10 +60,32 @@ examples:
   rnnpipe score --model rnnpipe_root/serving/mnist/3 --input digits.npz --output out --format images --output-format csv
   rnnpipe score --model rnnpipe_root/serving/sine --input 'series/*.csv' --output out --format series
   rnnpipe score --model M --input 'examples/*.gz' --output out --format examples -- --runner=DataflowRunner ...
+  rnnpipe score --model rnnpipe_root/serving/charlm --input prompts.txt --output out --format prompts \
+      --gen-length 300 --temperature 0.8 --seed 7        # charlm: text after each prompt (one per line)
 
 exit codes: 0 scored and published; 2 the model, format or output folder does not fit (nothing ran);
 3 no input, or dead letters over --max-error-rate (nothing published); 1 other error
 """
+
+GENERATE_EPILOG = """\
+examples:
+  rnnpipe generate --model rnnpipe_root/serving/charlm --prompt "The pipeline " --length 300 --temperature 0.7
+  rnnpipe generate --model rnnpipe_root/serving/charlm/2 --prompt "" --length 100 --seed 7 --json
+
+The model's generate signature samples inside the SavedModel: the prompt's last `window` characters
+(left-padded like the start of a training text when shorter) feed the model, each next character is
+drawn from its softmax at --temperature with a stateless generator seeded by --seed, and the window
+slides. The same prompt, length, temperature and seed give the same text; without --seed a random
+one is drawn and reported (stderr; "seed" in --json). Prints the prompt and its continuation, or with
+--json one JSON object: model, version, model_path, prompt, generated, length, temperature, seed,
+seconds, characters_per_second.
+
+exit codes: 0 generated; 2 a bad argument, or --model is not a folder of rnnpipe versions, not a
+charlm model or has no generate signature; 1 other error
+"""
+
+GENERATED_DEFAULT_LENGTH = 200
+PROMPTS_BATCH_SIZE = 16  # generation runs the model once per character for every row of a padded batch
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -124,15 +147,27 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--model", required=True, metavar="SERVING_DIR/NAME[/VERSION]",
                        help="the newest version of NAME, or exactly VERSION")
     score.add_argument("--input", required=True, metavar="PATTERN",
-                       help="a file, a glob, or a folder (of .txt reviews, .png images, .csv series, TFRecords)")
+                       help="a file, a glob, or a folder (of .txt reviews, .png images, .csv series, TFRecords, "
+                            ".txt prompts)")
     score.add_argument("--output", required=True, metavar="DIR", help="folder to create (must not exist or be empty)")
-    score.add_argument("--format", required=True, choices=("reviews", "images", "series", "examples"),
+    score.add_argument("--format", required=True, choices=("reviews", "images", "series", "examples", "prompts"),
                        help="reviews: .txt folder, .txt/.jsonl one per line, .csv with --text-column; images: IDX, "
                             "npz or a folder of 28x28 grey PNGs; series: CSV scored as rolling windows; examples: "
-                            "TFRecords of raw tf.Examples (serving_default)")
+                            "TFRecords of raw tf.Examples (serving_default); prompts (charlm models): a .txt with "
+                            "one prompt per line or .jsonl with --text-column, rows {id, model, version, prompt, "
+                            "generated}")
     score.add_argument("--output-format", choices=("jsonl", "csv"), default="jsonl", help="default jsonl")
-    score.add_argument("--text-column", default="text", help="review field of .jsonl/.csv input (default text)")
-    score.add_argument("--batch-size", type=int, default=256, help="most records per model call (default 256)")
+    score.add_argument("--text-column", default="text", help="review or prompt field of .jsonl/.csv input "
+                                                             "(default text)")
+    score.add_argument("--batch-size", type=int, default=None,
+                       help=f"most records per model call (default 256; {PROMPTS_BATCH_SIZE} for prompts, since "
+                            f"every call is padded to the full batch and each padded row is generated too)")
+    score.add_argument("--gen-length", type=int, default=None, metavar="N",
+                       help=f"prompts: characters to generate per prompt (default {GENERATED_DEFAULT_LENGTH})")
+    score.add_argument("--temperature", type=float, default=None,
+                       help="prompts: sampling temperature, > 0 (default 1.0; lower is more conservative)")
+    score.add_argument("--seed", type=int, default=None,
+                       help="prompts: sampling seed (default 0: a job is reproducible)")
     score.add_argument("--max-error-rate", type=float, default=0.0,
                        help="fail (exit 3, nothing published) when more than this fraction of records are "
                             "dead letters (default 0)")
@@ -140,6 +175,19 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--max-record-bytes", type=int, default=1_000_000,
                        help="a review or tf.Example larger than this is a dead letter (default 1000000)")
     score.add_argument("--json", action="store_true", help="print the JSON summary as the last line")
+    generate = commands.add_parser(
+        "generate", help="generate text with an exported charlm model",
+        description="Continue a prompt with the generate signature of a charlm version from the serving folder.",
+        epilog=GENERATE_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    generate.add_argument("--model", required=True, metavar="SERVING_DIR/NAME[/VERSION]",
+                          help="the newest version of NAME, or exactly VERSION")
+    generate.add_argument("--prompt", required=True, help="text to continue; may be empty (\"\") to start a text")
+    generate.add_argument("--length", type=int, default=GENERATED_DEFAULT_LENGTH,
+                          help=f"characters to generate (default {GENERATED_DEFAULT_LENGTH})")
+    generate.add_argument("--temperature", type=float, default=1.0,
+                          help="> 0; divides the logits: lower is more conservative, higher more varied (default 1.0)")
+    generate.add_argument("--seed", type=int, default=None, help="sampling seed (default: a random one, reported)")
+    generate.add_argument("--json", action="store_true", help="print one JSON object instead of the text")
     gc = commands.add_parser(
         "gc", help="delete old artifacts and serving versions that nothing kept depends on",
         description="Keep the artifacts of the newest --keep-runs runs, every artifact they or a kept serving "
@@ -217,6 +265,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return worker_command(args, beam_args)
     if args.command == "score":
         return score_command(args, beam_args)
+    if args.command == "generate":
+        return generate_command(args)
     if args.command == "gc":
         return gc_command(args)
     return run_command(args, beam_args)
@@ -303,9 +353,10 @@ def score_command(args: argparse.Namespace, beam_args: list[str]) -> int:
 
     log = logging.getLogger("rnnpipe")
     try:
+        batch_size = args.batch_size or (PROMPTS_BATCH_SIZE if args.format == "prompts" else 256)
         params = BulkInferrerParams(args.model, args.input, args.output, args.format, args.output_format,
-                                    args.text_column, args.batch_size, args.max_error_rate, args.num_shards,
-                                    tuple(beam_args), args.max_record_bytes)
+                                    args.text_column, batch_size, args.max_error_rate, args.num_shards,
+                                    tuple(beam_args), args.max_record_bytes, generation_settings(args))
         summary = score(params)
     except ScoringError as error:
         return fail(args, EXIT_USAGE, "scoring error", error)
@@ -320,6 +371,41 @@ def score_command(args: argparse.Namespace, beam_args: list[str]) -> int:
         print(f"scored {summary['scored']} records ({summary['dead_letters']} dead letters) with "
               f"{summary['model_name']} version {summary['model_version']} in {summary['seconds']:.1f}s: "
               f"{summary['output']}")
+    return EXIT_OK
+
+
+def generation_settings(args: argparse.Namespace):
+    """``score``'s --gen-length, --temperature and --seed, or None when none was given.
+
+    Raises:
+        ScoringError: If a value is out of range.
+    """
+    from components.bulk_inferrer import GenerationSettings
+
+    given = {name: value for name, value in (("length", args.gen_length), ("temperature", args.temperature),
+                                             ("seed", args.seed)) if value is not None}
+    return GenerationSettings(**given) if given else None
+
+
+def generate_command(args: argparse.Namespace) -> int:
+    """``rnnpipe generate``: check the arguments and the model, generate, print the text or JSON."""
+    from components.bulk_inferrer import GenerationSettings, ScoringError, generate
+
+    log = logging.getLogger("rnnpipe")
+    seed = args.seed if args.seed is not None else secrets.randbelow(2 ** 31)
+    try:
+        result = generate(args.model, args.prompt, GenerationSettings(args.length, args.temperature, seed))
+    except ScoringError as error:
+        return fail(args, EXIT_USAGE, "generate error", error)
+    except Exception as error:  # one line and the code; the traceback is logged
+        log.exception("generation failed")
+        return fail(args, EXIT_ERROR, "error", error)
+    if args.seed is None:
+        log.info("seed %d (pass --seed %d to get this text again)", seed, seed)
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+    else:
+        print(result["prompt"] + result["generated"])
     return EXIT_OK
 
 

@@ -22,7 +22,7 @@ from components.statistics import ValidationSettings
 from components.trainer import TrainerParams
 from components.tuner import TunerParams
 from data import KINDS, get_kind
-from models.rnn import ModelSpec
+from models.spec import ModelSpec
 from pipeline.spans import SpanSettings
 
 CONFIG_DIR = Path(__file__).parent / "configs"

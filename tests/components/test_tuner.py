@@ -17,6 +17,7 @@ from components.trainer import TrainerParams
 from components.tuner import TunerParams
 from models.rnn import ModelSpec
 from models.search_space import SearchSpace
+from models.tuning import RECORD_FILE
 from pipeline.config import ConfigError, load_config
 from tests.components.conftest import out_dir
 from tests.conftest import REPO, last_json, rnnpipe
@@ -86,11 +87,17 @@ def test_a_spent_wall_clock_budget_without_any_trial_is_a_clear_error(tiny):
 
 
 def completed_records(root: Path) -> dict[str, dict]:
-    """Per-trial records of every search directory below ``root``."""
+    """Per-trial records of every search directory below ``root``, for trials the oracle has closed.
+
+    A trial's record is written before the oracle marks it completed; a kill between the two
+    rightly reruns it.
+    """
     records = {}
-    for path in root.rglob(tuner.RECORD_FILE):
-        record = json.loads(path.read_text())
-        records[record["trial_id"]] = record
+    for path in root.rglob(RECORD_FILE):
+        state = path.with_name("trial.json")
+        if state.exists() and json.loads(state.read_text()).get("status") == "COMPLETED":
+            record = json.loads(path.read_text())
+            records[record["trial_id"]] = record
     return records
 
 

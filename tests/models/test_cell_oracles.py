@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from models.rnn import CELLS, MERGE_MODES, ModelSpec, build_model
+from models.rnn import build_model
+from models.spec import CELLS, MERGE_MODES, ModelSpec
 from tests.models.numpy_cells import last_output, merge, run_cell, sigmoid
 
 

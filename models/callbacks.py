@@ -1,0 +1,42 @@
+"""Keras callbacks of the trainer: atomic epoch checkpoints and one progress line per epoch."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+
+import keras
+
+LOG = logging.getLogger("rnnpipe.trainer")
+
+
+class AtomicBackupAndRestore(keras.callbacks.BackupAndRestore):
+    """``BackupAndRestore`` whose checkpoint is replaced atomically.
+
+    Keras writes the weights in place, so a run killed mid-save leaves a truncated file that
+    the restart cannot read. Here each save goes to a pending file that is renamed over the last.
+    """
+
+    def _save_model(self):
+        os.makedirs(self.backup_dir, exist_ok=True)
+        pending_weights = os.path.join(self.backup_dir, "pending.weights.h5")
+        pending_metadata = self._training_metadata_path + ".pending"
+        self.model.save_weights(pending_weights, overwrite=True)
+        with open(pending_metadata, "w", encoding="utf-8") as handle:
+            json.dump({"epoch": self._current_epoch, "batch": self._last_batch_seen}, handle)
+        os.replace(pending_weights, self._weights_path)
+        os.replace(pending_metadata, self._training_metadata_path)
+
+
+class EpochProgress(keras.callbacks.Callback):
+    """Logs one line per epoch with every metric."""
+
+    def __init__(self, epochs: int, prefix: str = ""):
+        super().__init__()
+        self.epochs = epochs
+        self.prefix = prefix
+
+    def on_epoch_end(self, epoch, logs=None):
+        metrics = " ".join(f"{k}={v:.4f}" for k, v in sorted((logs or {}).items()) if isinstance(v, (int, float)))
+        LOG.info("%sepoch %d/%d %s", self.prefix, epoch + 1, self.epochs, metrics)

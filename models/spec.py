@@ -1,0 +1,111 @@
+"""Plain specs of models and of their hyperparameter search, validated on construction.
+
+Kept apart from the builders so that configs load without importing Keras.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+CELLS = ("simple_rnn", "lstm", "gru")
+MERGE_MODES = ("concat", "sum", "mul", "ave")
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """Architecture of a recurrent model.
+
+    Attributes:
+        cell: One of ``simple_rnn``, ``lstm``, ``gru``.
+        units: Units of each stacked recurrent layer, bottom first.
+        bidirectional: Wrap every recurrent layer in ``Bidirectional``.
+        merge_mode: How the two directions are merged.
+        dropout: Dropout on the inputs of each recurrent layer and before the head.
+        attention: Pool the top layer's sequence with additive attention instead of
+            taking its last state.
+        embedding_dim: Size of the token embedding (token inputs only).
+        dense_units: Units of an optional ReLU layer before the head (0 for none).
+        unroll: Unroll the recurrence into a static graph. ``None`` (auto) unrolls SimpleRNN
+            over at most ``UNROLL_MAX_STEPS`` steps, which is faster on CPU and loses nothing
+            (SimpleRNN has no cuDNN kernel); LSTM and GRU stay rolled to keep cuDNN eligibility.
+    """
+
+    cell: str = "lstm"
+    units: tuple[int, ...] = (64,)
+    bidirectional: bool = False
+    merge_mode: str = "concat"
+    dropout: float = 0.0
+    attention: bool = False
+    embedding_dim: int = 64
+    dense_units: int = 0
+    unroll: bool | None = None
+
+    def __post_init__(self):
+        if self.cell not in CELLS:
+            raise ValueError(f"model.cell must be one of {CELLS}, got {self.cell!r}")
+        if self.merge_mode not in MERGE_MODES:
+            raise ValueError(f"model.merge_mode must be one of {MERGE_MODES}, got {self.merge_mode!r}")
+        if not self.units or any(u < 1 for u in self.units):
+            raise ValueError(f"model.units must be a non-empty list of positive ints, got {self.units}")
+        if not 0.0 <= self.dropout < 1.0:
+            raise ValueError(f"model.dropout must lie in [0, 1), got {self.dropout}")
+        if self.embedding_dim < 1 or self.dense_units < 0:
+            raise ValueError("model.embedding_dim must be >= 1 and model.dense_units >= 0")
+
+
+@dataclass(frozen=True)
+class SearchSpace:
+    """Ranges the tuner samples from. A one-element list fixes that hyperparameter.
+
+    Attributes:
+        cells: Recurrent cell types.
+        bidirectional: Whether layers are bidirectional (``[false]``, ``[true]`` or both).
+        merge_modes: How bidirectional outputs are merged (only sampled when bidirectional).
+        depth: ``[min, max]`` number of stacked recurrent layers.
+        units: Choices of units, sampled per layer.
+        dropout: ``[min, max]`` dropout, sampled in steps of 0.1.
+        embedding_dims: Token embedding sizes (text kinds only).
+        attention: Attention pooling (``true``) or the last state (``false``).
+        learning_rate: ``[min, max]`` Adam learning rate, sampled on a log scale.
+        clipnorm: Choices of the gradient clipping norm.
+        batch_sizes: Choices of the batch size (tuned in ``HyperModel.fit``).
+    """
+
+    cells: tuple[str, ...] = CELLS
+    bidirectional: tuple[bool, ...] = (False, True)
+    merge_modes: tuple[str, ...] = ("concat", "sum")
+    depth: tuple[int, ...] = (1, 2)
+    units: tuple[int, ...] = (32, 64, 128)
+    dropout: tuple[float, ...] = (0.0, 0.3)
+    embedding_dims: tuple[int, ...] = (32, 64, 128)
+    attention: tuple[bool, ...] = (False, True)
+    learning_rate: tuple[float, ...] = (3e-4, 1e-2)
+    clipnorm: tuple[float, ...] = (1.0,)
+    batch_sizes: tuple[int, ...] = (32, 64, 128)
+
+    def __post_init__(self):
+        for name in ("cells", "bidirectional", "merge_modes", "units", "embedding_dims", "attention",
+                     "clipnorm", "batch_sizes"):
+            if not getattr(self, name):
+                raise ValueError(f"tuner.space.{name} is an empty range: give at least one value")
+        unknown = set(self.cells) - set(CELLS)
+        if unknown:
+            raise ValueError(f"tuner.space.cells: unknown cells {sorted(unknown)}; expected some of {CELLS}")
+        unknown = set(self.merge_modes) - set(MERGE_MODES)
+        if unknown:
+            raise ValueError(f"tuner.space.merge_modes: unknown modes {sorted(unknown)}; expected some of {MERGE_MODES}")
+        for name in ("depth", "dropout", "learning_rate"):
+            bounds = getattr(self, name)
+            if len(bounds) != 2 or bounds[0] > bounds[1]:
+                raise ValueError(f"tuner.space.{name} must be [min, max] with min <= max, got {list(bounds)}")
+        if not 1 <= self.depth[0] <= self.depth[1] <= 3:
+            raise ValueError(f"tuner.space.depth must lie within [1, 3], got {list(self.depth)}")
+        if not 0.0 <= self.dropout[0] <= self.dropout[1] < 1.0:
+            raise ValueError(f"tuner.space.dropout must lie within [0, 1), got {list(self.dropout)}")
+        if not 0.0 < self.learning_rate[0] <= self.learning_rate[1] < 1.0:
+            raise ValueError(f"tuner.space.learning_rate must lie within (0, 1), got {list(self.learning_rate)}")
+        for name in ("units", "embedding_dims", "batch_sizes"):
+            if any(value < 1 for value in getattr(self, name)):
+                raise ValueError(f"tuner.space.{name} must hold positive integers, got {list(getattr(self, name))}")
+        if any(value <= 0 for value in self.clipnorm):
+            raise ValueError(f"tuner.space.clipnorm must hold positive numbers, got {list(self.clipnorm)}")
