@@ -334,9 +334,11 @@ def tfrecord_examples(path: str, max_bytes: int = 1_000_000) -> Iterator[tuple[s
 
     base = os.path.basename(path)
     index = 0
+    consumed = 0  # bytes of whole records: 8 length + 4 CRC + data + 4 CRC each
     try:
         for record in tf.data.TFRecordDataset([path], compression_type="GZIP" if path.endswith(".gz") else ""):
             serialized = record.numpy()
+            consumed += 16 + len(serialized)
             if len(serialized) > max_bytes:
                 yield "dead", {"source": path, "id": f"{base}:{index}",
                                "reason": f"record of {len(serialized)} bytes is over the {max_bytes}-byte limit"}
@@ -353,6 +355,27 @@ def tfrecord_examples(path: str, max_bytes: int = 1_000_000) -> Iterator[tuple[s
             index += 1
     except tf.errors.DataLossError as error:
         yield "dead", {"source": path, "id": f"{base}:{index}", "reason": f"corrupt TFRecord: {error.message}"}
+        return
+    size = tfrecord_stream_size(path)
+    if consumed < size:  # TFRecordDataset reads a file cut inside a record header as a clean end
+        yield "dead", {"source": path, "id": f"{base}:{index}",
+                       "reason": f"corrupt TFRecord: the file ends inside a record header ({size - consumed} "
+                                 f"stray bytes after {index} records)"}
+
+
+def tfrecord_stream_size(path: str) -> int:
+    """Bytes of a TFRecord stream: the file size, or the decompressed size of a ``.gz`` file."""
+    import gzip
+
+    import tensorflow as tf
+
+    if not path.endswith(".gz"):
+        return tf.io.gfile.stat(path).length
+    size = 0
+    with tf.io.gfile.GFile(path, "rb") as raw, gzip.GzipFile(fileobj=raw) as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            size += len(block)
+    return size
 
 
 class SavedModelHandler(ModelHandler):

@@ -156,6 +156,9 @@ def check_outputs(outputs: Mapping[str, Artifact], params: ExampleGenParams) -> 
     examples = outputs["examples"]
     counts, rows = examples.properties["counts"], examples.properties["rows_read"]
     dead_letters, error_rate = examples.properties["dead_letters"], examples.properties["error_rate"]
+    if rows == 0:
+        raise DataError(f"{params.data.path}: no records found; check data.path (the file, folder or archive "
+                        f"is empty)")
     if error_rate > params.data.max_error_rate:
         raise DataError(f"{dead_letters} of {rows} input records are bad ({error_rate:.1%}), over the "
                         f"error budget data.max_error_rate={params.data.max_error_rate}; reasons are in "

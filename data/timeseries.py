@@ -21,6 +21,7 @@ import glob
 import io
 import json
 import math
+import os
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Iterable, Iterator, Sequence
@@ -129,7 +130,10 @@ def input_files(cfg: TimeseriesData) -> list[str]:
     Raises:
         DataError: If none matches.
     """
-    paths = sorted(glob.glob(cfg.path))
+    if os.path.isdir(cfg.path):
+        raise DataError(f"data.path {cfg.path!r} is a folder; give a CSV file or a glob such as "
+                        f"'{os.path.join(cfg.path, '*.csv')}'")
+    paths = sorted(path for path in glob.glob(cfg.path) if os.path.isfile(path))
     if not paths:
         raise DataError(f"no input file matches data.path {cfg.path!r}; check the path or pass --data-dir DIR")
     return paths
