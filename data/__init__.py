@@ -3,7 +3,7 @@
 import importlib
 from types import ModuleType
 
-KINDS = ("timeseries", "imdb", "mnist")
+KINDS = ("timeseries", "imdb", "mnist", "charlm")
 
 
 def get_kind(name: str) -> ModuleType:

@@ -88,6 +88,36 @@ def mnist_run(tmp_path_factory):
     return folder, last_json(result.stdout)
 
 
+# A tiny learnable corpus for charlm: a few short sentences from a small grammar.
+CORPUS_SUBJECTS = ("the cat", "a dog", "the bird", "my friend", "the old man")
+CORPUS_VERBS = ("sat on", "ran to", "looked at", "walked past", "jumped over")
+CORPUS_OBJECTS = ("the mat.", "the park.", "a tree.", "the river.", "the house.")
+TINY_CHARLM = ["--set", "data.path=corpus", "--set", "data.window=16", "--set", "data.stride=2",
+               "--set", "model.units=[16]", "--set", "model.embedding_dim=8", "--set", "trainer.epochs=2",
+               "--set", "trainer.batch_size=32", "--set", "trainer.learning_rate=0.01", "--set", "beam.num_shards=1",
+               "--set", "evaluator.upper_bounds={}"]
+
+
+def corpus_text(sentences: int = 80, seed: int = 0) -> str:
+    """Sentences like "the cat sat on the mat.", one per line."""
+    rng = random.Random(seed)
+    return "".join(f"{rng.choice(CORPUS_SUBJECTS)} {rng.choice(CORPUS_VERBS)} {rng.choice(CORPUS_OBJECTS)}\n"
+                   for _ in range(sentences))
+
+
+@pytest.fixture(scope="session")
+def charlm_run(tmp_path_factory):
+    """The charlm pipeline run once on a tiny generated corpus of two files: ``(data folder, summary)``."""
+    folder = tmp_path_factory.mktemp("charlm_run")
+    (folder / "corpus").mkdir()
+    for index in range(2):
+        (folder / "corpus" / f"part{index}.txt").write_text(corpus_text(seed=index), encoding="utf-8")
+    result = rnnpipe("run", str(REPO / "pipeline/configs/charlm.yaml"), "--root", str(folder / "root"),
+                     "--data-dir", str(folder), *TINY_CHARLM, "--json")
+    assert result.returncode == 0, result.stderr[-3000:]
+    return folder, last_json(result.stdout)
+
+
 def write_series_csv(path: Path, n_days: int = 300, bad_lines: tuple[str, ...] = ()) -> Path:
     """A tiny daily series (sine plus a trend) with optional bad lines appended."""
     from data.timeseries import write_sine_csv

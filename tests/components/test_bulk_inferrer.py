@@ -221,3 +221,30 @@ def test_publishing_file_by_file_moves_everything_and_writes_success_last(tmp_pa
     moved = sorted(p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*") if p.is_file())
     assert moved == ["_SUCCESS", "predictions/part-00000-of-00001.jsonl", "summary.json"]
     assert not staging.exists()
+
+
+def test_prompts_get_generated_text_with_the_job_settings_in_jsonl_and_csv(charlm_run, tmp_path):
+    _, summary = charlm_run
+    prompts = ["the cat ", "a dog ran to the", "my friend walked past the house.\nthe old man "]
+    (tmp_path / "prompts.txt").write_text("\n".join(p.replace("\n", " ") for p in prompts) + "\n")
+    settings = bulk_inferrer.GenerationSettings(length=30, temperature=0.8, seed=5)
+    result = score(summary["serving_dir"], tmp_path / "prompts.txt", tmp_path / "out", "prompts", generation=settings)
+    rows = rows_of(tmp_path / "out")
+    assert (result["signature"], result["scored"], result["generation"]) == ("generate", 3, {"length": 30,
+                                                                                             "temperature": 0.8,
+                                                                                             "seed": 5})
+    assert [row["id"] for row in rows] == ["prompts.txt:1", "prompts.txt:2", "prompts.txt:3"]
+    assert all(set(row) == {"id", "model", "version", "prompt", "generated"} and len(row["generated"]) == 30
+               for row in rows)
+    lines = [p.replace("\n", " ") for p in prompts]
+    assert [row["prompt"] for row in rows] == lines
+    direct = signature(summary["model_path"], "generate")(
+        prompt=tf.constant(lines), length=tf.constant(30), temperature=tf.constant(0.8),
+        seed=tf.constant(5, tf.int64))["generated"].numpy()
+    assert [row["generated"] for row in rows] == [text.decode("utf-8") for text in direct]
+
+    score(summary["serving_dir"], tmp_path / "prompts.txt", tmp_path / "csv", "prompts", generation=settings,
+          output_format="csv")
+    assert rows_of(tmp_path / "csv", "csv") == [{**row, "version": "1"} for row in rows]  # newlines quoted
+    with pytest.raises(ScoringError, match="apply to --format prompts, not reviews"):
+        BulkInferrerParams(summary["serving_dir"], "in", "out", "reviews", generation=settings)
