@@ -19,14 +19,15 @@ from __future__ import annotations
 
 import codecs
 import glob
-import json
 import os
 from dataclasses import dataclass, field
 from typing import Any, Iterator, NamedTuple
 
 import apache_beam as beam
 
+from data import timeseries
 from data.errors import DataError
+from data.text_lines import json_line_text
 
 TASK = "multiclass"  # what the trainer and tuner fit: a softmax over the character ids
 EVALUATION_TASK = "language_model"  # what the evaluator measures: cross-entropy, perplexity, accuracy
@@ -42,7 +43,7 @@ NUL = b"\x00"
 
 
 @dataclass(frozen=True)
-class SplitFractions:
+class SplitFractions(timeseries.SplitFractions):
     """Shares of each file, by position, for train, eval and test (in that order)."""
 
     train: float = 0.8
@@ -50,12 +51,8 @@ class SplitFractions:
     test: float = 0.1
 
     def __post_init__(self):
-        for name in SPLITS:
-            if not 0.0 <= getattr(self, name) <= 1.0:
-                raise ValueError(f"split.{name} must lie in [0, 1], got {getattr(self, name)}")
-        if abs(self.train + self.eval + self.test - 1.0) > 1e-6:
-            raise ValueError(f"split fractions must sum to 1, got {self.train + self.eval + self.test:.4f}")
-        if self.train <= 0 or self.test <= 0:
+        super().__post_init__()
+        if self.test <= 0:
             raise ValueError("split.train and split.test must be > 0")
 
 
@@ -573,13 +570,6 @@ def scoring_prompts(name: str, raw: bytes, text_column: str = "text",
             yield "ok", (prompt_id, line)
             continue
         try:
-            record = json.loads(line)
-            prompt, prompt_id = record[text_column], str(record.get("id", prompt_id))
-        except (ValueError, KeyError, TypeError, AttributeError) as error:
-            yield "dead", {"source": name, "id": prompt_id,
-                           "reason": f"not a JSON object with a {text_column!r} string: {error}"}
-            continue
-        if not isinstance(prompt, str):
-            yield "dead", {"source": name, "id": prompt_id, "reason": f"{text_column!r} is not a string"}
-            continue
-        yield "ok", (prompt_id, prompt)
+            yield "ok", json_line_text(line, text_column, prompt_id)
+        except ValueError as error:
+            yield "dead", {"source": name, "id": prompt_id, "reason": str(error)}

@@ -22,6 +22,7 @@ from apache_beam.io.filesystems import FileSystems
 
 from data.download import locate_or_fetch, sha256_of
 from data.errors import DataError
+from data.text_lines import json_line_text
 from data.hashing import stable_fraction
 
 TASK = "binary"
@@ -491,14 +492,11 @@ def scoring_reviews(name: str, raw: bytes, whole_file: bool, text_column: str = 
             continue
         if name.endswith(".jsonl"):
             try:
-                record = json.loads(line)
-                review, review_id = record[text_column], str(record.get("id", review_id))
-            except (ValueError, KeyError, TypeError, AttributeError) as error:
-                yield "dead", {"source": name, "id": review_id,
-                               "reason": f"not a JSON object with a {text_column!r} string: {error}"}
-                continue
-            if not isinstance(review, str) or not review.strip():
-                yield "dead", {"source": name, "id": review_id, "reason": f"{text_column!r} is empty or not a string"}
+                review_id, review = json_line_text(line, text_column, review_id)
+                if not review.strip():
+                    raise ValueError(f"{text_column!r} is empty or not a string")
+            except ValueError as error:
+                yield "dead", {"source": name, "id": review_id, "reason": str(error)}
                 continue
             yield "ok", (review_id, review)
         else:
