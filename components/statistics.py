@@ -356,16 +356,16 @@ def read_schema(path: Path) -> dict[str, Any] | None:
     return schema
 
 
-def store_schema(path: Path, schema: Mapping[str, Any]) -> Path | None:
-    """Writes ``schema`` atomically; an older, different schema is kept as a dated backup.
+def store_schema(path: Path, schema: Mapping[str, Any], previous: Mapping[str, Any] | None) -> Path | None:
+    """Writes ``schema`` atomically; ``previous``, the stored one, is kept as a dated backup if it differs.
 
     Returns:
         The backup's path, if one was made.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     backup = None
-    if path.exists():
-        if json.loads(path.read_text(encoding="utf-8")) == json.loads(json.dumps(schema)):
+    if previous is not None:
+        if previous == json.loads(json.dumps(schema)):
             return None
         backup = path.with_name(f"{path.stem}-{time.strftime('%Y%m%dT%H%M%S')}{path.suffix}")
         os.replace(path, backup)
@@ -406,7 +406,8 @@ def check_outputs(outputs: Mapping[str, Artifact], params: StatisticsParams) -> 
     path = Path(settings.schema_path)
     by_split = load_statistics(outputs["statistics"])
     stored = read_schema(path)
-    inferred = infer_schema(by_split, params.kind, settings.vocabulary_size)
+    storing = stored is None or settings.accept_new_schema
+    inferred = infer_schema(by_split, params.kind, settings.vocabulary_size) if storing else None
     schema = stored or inferred
     anomalies = validate(by_split, schema, settings)
     if anomalies and not settings.accept_new_schema:
@@ -415,9 +416,8 @@ def check_outputs(outputs: Mapping[str, Artifact], params: StatisticsParams) -> 
         raise DataValidationError(f"data validation failed against schema {path}: {listed}"
                                   f"{' ...' if len(anomalies) > 5 else ''}. Report: {report}. Fix the data, "
                                   f"or rerun with --accept-schema if the change is expected")
-    stored_now = stored is None or settings.accept_new_schema
-    if stored_now:
-        backup = store_schema(path, inferred)
+    if storing:
+        backup = store_schema(path, inferred, stored)
         if backup:
             LOG.warning("stored a new schema at %s; the old one is %s", path, backup)
         if anomalies:
@@ -425,4 +425,4 @@ def check_outputs(outputs: Mapping[str, Artifact], params: StatisticsParams) -> 
                         write_anomaly_report(path, anomalies, outputs["statistics"], accepted=True))
     coverage = ({split: round(vocabulary_coverage(stats, schema["vocabulary"]), 4)
                  for split, stats in by_split.items()} if schema["vocabulary"] else None)
-    return {"schema": str(path), "anomalies": anomalies, "schema_stored": stored_now, "vocabulary_coverage": coverage}
+    return {"schema": str(path), "anomalies": anomalies, "schema_stored": storing, "vocabulary_coverage": coverage}

@@ -293,7 +293,7 @@ def run_command(args: argparse.Namespace, beam_args: list[str]) -> int:
         log.exception("run failed")
         return fail(args, EXIT_ERROR, "error", error)
     print_summary(summary, args.json)
-    if "exporter" not in summary["executed"] + summary["cached"]:  # stopped early by --until
+    if getattr(args, "until", None) not in (None, "exporter"):  # stopped before the blessing mattered
         return EXIT_OK
     return EXIT_OK if summary["blessed"] or summary["pushed_version"] is not None else EXIT_NOT_BLESSED
 
@@ -413,10 +413,11 @@ def gc_command(args: argparse.Namespace) -> int:
     """``rnnpipe gc``: plan the collection under the root lock, print it, and apply it unless --dry-run."""
     from pipeline.gc import apply_gc, plan_gc
     from pipeline.lock import LockedError, root_lock
+    from pipeline.store import STORE_FILE
 
     root = Path(args.root)
-    if not (root / "runs.sqlite").is_file():
-        return fail(args, EXIT_USAGE, "usage error", FileNotFoundError(f"{root} is not a pipeline root (no runs.sqlite)"))
+    if not (root / STORE_FILE).is_file():
+        return fail(args, EXIT_USAGE, "usage error", FileNotFoundError(f"{root} is not a pipeline root (no {STORE_FILE})"))
     try:
         with root_lock(root, args.lock_timeout):
             plan = plan_gc(root, args.keep_runs, args.keep_versions)
@@ -547,26 +548,25 @@ def write_demo_data(path: Path) -> None:
 
 def summarize(run_id: str, outcome, cfg, seconds: float) -> dict:
     """The run summary printed by ``--json`` and kept in the run store."""
-    from components.types import Artifact
-
-    nothing = Artifact("", Path(), {})
-    evaluation = outcome.outputs.get("evaluator", {}).get("evaluation", nothing)  # absent with --until
-    pushed = outcome.outputs.get("exporter", {}).get("pushed_model", nothing)
-    newly_pushed = "exporter" in outcome.executed and pushed.properties.get("pushed")
+    evaluation = outcome.outputs.get("evaluator", {}).get("evaluation")  # absent with --until
+    pushed = outcome.outputs.get("exporter", {}).get("pushed_model")
+    evaluated = evaluation.properties if evaluation else {}
+    published = pushed.properties if pushed else {}
+    newly_pushed = "exporter" in outcome.executed and published.get("pushed")
     return {
         "status": "complete",
         "run_id": run_id,
         "pipeline": cfg.name,
         "cached": outcome.cached,
         "executed": outcome.executed,
-        "metrics": evaluation.properties.get("metrics", {}),
-        "blessed": bool(evaluation.properties.get("blessed")),
-        "reasons": evaluation.properties.get("reasons", []),
-        "pushed_version": pushed.properties.get("version") if newly_pushed else None,
-        "model_version": pushed.properties.get("version"),
-        "model_path": pushed.properties.get("path"),
+        "metrics": evaluated.get("metrics", {}),
+        "blessed": bool(evaluated.get("blessed")),
+        "reasons": evaluated.get("reasons", []),
+        "pushed_version": published.get("version") if newly_pushed else None,
+        "model_version": published.get("version"),
+        "model_path": published.get("path"),
         "serving_dir": str(Path(cfg.exporter.serving_dir) / cfg.model_name),
-        "evaluation_dir": str(evaluation.uri) if evaluation.type else None,
+        "evaluation_dir": str(evaluation.uri) if evaluation else None,
         "seconds": round(seconds, 2),
         "component_seconds": outcome.seconds,
     }

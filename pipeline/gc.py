@@ -56,12 +56,18 @@ def folder_size(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
 
 
-def lineage_closure(store: RunStore, artifact_ids: set[int]) -> set[int]:
-    """``artifact_ids`` and every artifact they were made from, through their producers' inputs."""
-    producer = {row["id"]: row["execution_id"] for row in store.artifacts()}
+def lineage_closure(artifacts: list[dict], events: list[dict], artifact_ids: set[int]) -> set[int]:
+    """``artifact_ids`` and every artifact they were made from, through their producers' inputs.
+
+    Args:
+        artifacts: The run store's artifact rows.
+        events: Its event rows (only ``input`` events are followed).
+        artifact_ids: Where to start.
+    """
+    producer = {row["id"]: row["execution_id"] for row in artifacts}
     inputs: dict[int, list[int]] = {}
-    for event in store.events("input"):
-        if event["artifact_id"] is not None:
+    for event in events:
+        if event["kind"] == "input" and event["artifact_id"] is not None:
             inputs.setdefault(event["execution_id"], []).append(event["artifact_id"])
     kept, pending = set(), list(artifact_ids)
     while pending:
@@ -104,7 +110,8 @@ def plan_gc(root: Path, keep_runs: int, keep_versions: int) -> GcPlan:
         raise ValueError(f"--keep-runs and --keep-versions must be >= 1, got {keep_runs} and {keep_versions}")
     store = RunStore(root)
     kept_runs = tuple(run["id"] for run in store.runs(limit=keep_runs))
-    seeds = {event["artifact_id"] for event in store.events() if event["artifact_id"] is not None
+    artifact_rows, events = store.artifacts(), store.events()
+    seeds = {event["artifact_id"] for event in events if event["artifact_id"] is not None
              and event["run_id"] in kept_runs}
     doomed_versions, kept_version_dirs = [], []
     for model_dir, versions in served_versions(store).items():
@@ -116,8 +123,8 @@ def plan_gc(root: Path, keep_runs: int, keep_versions: int) -> GcPlan:
                     seeds.add(versions[version])
             elif (model_dir / str(version)).is_dir():
                 doomed_versions.append(model_dir / str(version))
-    kept = lineage_closure(store, seeds)
-    kept_dirs = {Path(row["uri"]).parent for row in store.artifacts() if row["id"] in kept}
+    kept = lineage_closure(artifact_rows, events, seeds)
+    kept_dirs = {Path(row["uri"]).parent for row in artifact_rows if row["id"] in kept}
     doomed_dirs = []
     artifacts = root / "artifacts"
     if artifacts.is_dir():

@@ -91,8 +91,8 @@ def normalize(value: int | str, dated: bool, where: str) -> str:
         raise DataError(f"{where}: {value!r} is not {expected}") from None
 
 
-def _sort_key(span: Span) -> tuple:
-    return (int(span.id),) if span.id.isdigit() else (span.id,)
+def _sort_key(span_id: str) -> tuple:
+    return (int(span_id),) if span_id.isdigit() else (span_id,)
 
 
 def list_spans(pattern: str) -> list[Span]:
@@ -116,7 +116,7 @@ def list_spans(pattern: str) -> list[Span]:
             span_id = normalize(f"{values['YYYY']}-{values['MM']}-{values['DD']}", True, f"input {path}")
         filled = PLACEHOLDER.sub(lambda m: values[m.group(1)], pattern)
         found.setdefault(span_id, Span(span_id, filled))
-    return sorted(found.values(), key=_sort_key)
+    return sorted(found.values(), key=lambda span: _sort_key(span.id))
 
 
 def select_spans(pattern: str, settings: SpanSettings) -> list[Span]:
@@ -131,10 +131,10 @@ def select_spans(pattern: str, settings: SpanSettings) -> list[Span]:
     if settings.first is None and settings.last is None:
         return spans[-1:]
     dated = not spans[0].id.isdigit()
-    low = _sort_key(Span(normalize(settings.first, dated, "spans.first"), "")) if settings.first is not None else None
-    high = _sort_key(Span(normalize(settings.last, dated, "spans.last"), "")) if settings.last is not None else None
-    chosen = [span for span in spans if (low is None or _sort_key(span) >= low)
-              and (high is None or _sort_key(span) <= high)]
+    low = _sort_key(normalize(settings.first, dated, "spans.first")) if settings.first is not None else None
+    high = _sort_key(normalize(settings.last, dated, "spans.last")) if settings.last is not None else None
+    chosen = [span for span in spans if (low is None or _sort_key(span.id) >= low)
+              and (high is None or _sort_key(span.id) <= high)]
     if not chosen:
         raise DataError(f"no span of {pattern!r} lies in spans.first={settings.first}..spans.last={settings.last}; "
                         f"present: {spans[0].id}..{spans[-1].id} ({len(spans)} spans)")
