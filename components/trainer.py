@@ -39,6 +39,8 @@ class TrainerParams:
         learning_rate: Adam learning rate.
         clipnorm: Clip each gradient to this norm (None: no clipping).
         early_stopping_patience: Epochs without eval improvement before stopping (0: off).
+        reduce_lr_patience: Epochs without eval improvement before the learning rate is halved
+            (0: off; keep it below ``early_stopping_patience``).
         shuffle_buffer: Examples held by the shuffle buffer.
         mixed_precision: ``auto`` (on when a GPU is visible), ``on`` or ``off``.
         seed: Seed for weights, shuffling and dropout.
@@ -56,6 +58,7 @@ class TrainerParams:
     learning_rate: float = 1e-3
     clipnorm: float | None = 1.0
     early_stopping_patience: int = 5
+    reduce_lr_patience: int = 0
     shuffle_buffer: int = 10000
     mixed_precision: str = "auto"
     seed: int = 42
@@ -70,6 +73,8 @@ class TrainerParams:
             raise ValueError(f"trainer.learning_rate must lie in (0, 1), got {self.learning_rate}")
         if self.clipnorm is not None and self.clipnorm <= 0:
             raise ValueError(f"trainer.clipnorm must be > 0 or null, got {self.clipnorm}")
+        if self.early_stopping_patience < 0 or self.reduce_lr_patience < 0:
+            raise ValueError("trainer.early_stopping_patience and trainer.reduce_lr_patience must be >= 0")
         if self.mixed_precision not in ("auto", "on", "off"):
             raise ValueError(f"trainer.mixed_precision must be auto, on or off, got {self.mixed_precision!r}")
 
@@ -95,7 +100,7 @@ def plan_devices(gpu_names: Sequence[str], mixed_precision: str) -> DevicePlan:
 
 
 def load_dataset(examples: Artifact, split: str, feature_spec: Mapping, batch_size: int,
-                 shuffle_buffer: int = 0, seed: int = 0, model_io=None):
+                 shuffle_buffer: int = 0, seed: int = 0, model_io=None, augment=None):
     """A ``tf.data`` pipeline over one split: read GZIP shards, batch, parse, prefetch.
 
     Args:
@@ -106,6 +111,7 @@ def load_dataset(examples: Artifact, split: str, feature_spec: Mapping, batch_si
         shuffle_buffer: Shuffle buffer size (0: keep file order).
         seed: Shuffle seed.
         model_io: Optional function mapping parsed features to ``(inputs, labels)``.
+        augment: Optional random ``(inputs, labels)`` batch map (training data only).
     """
     import tensorflow as tf
 
@@ -117,7 +123,17 @@ def load_dataset(examples: Artifact, split: str, feature_spec: Mapping, batch_si
                                             num_parallel_calls=tf.data.AUTOTUNE)
     if model_io is not None:
         dataset = dataset.map(model_io, num_parallel_calls=tf.data.AUTOTUNE)
+    if augment is not None:
+        dataset = dataset.map(augment, num_parallel_calls=tf.data.AUTOTUNE)
     return dataset.prefetch(tf.data.AUTOTUNE)
+
+
+def training_data(kind, params: TrainerParams, examples: Artifact, feature_spec: Mapping, batch_size: int):
+    """The shuffled train split, with the kind's random augmentation when it has one configured."""
+    augmentation = getattr(kind, "train_augmentation", None)
+    augment = augmentation(params.data, params.seed) if augmentation else None
+    return load_dataset(examples, "train", feature_spec, batch_size, params.shuffle_buffer, params.seed,
+                        kind.model_io, augment)
 
 
 def run(inputs: Mapping[str, Artifact], params: TrainerParams, out: OutputDir) -> dict[str, Artifact]:
@@ -151,7 +167,7 @@ def run(inputs: Mapping[str, Artifact], params: TrainerParams, out: OutputDir) -
     tft_output = tft.TFTransformOutput(str(inputs["transform_graph"].uri))
     spec = tft_output.transformed_feature_spec()
     examples = inputs["transformed_examples"]
-    train = load_dataset(examples, "train", spec, params.batch_size, params.shuffle_buffer, params.seed, kind.model_io)
+    train = training_data(kind, params, examples, spec, params.batch_size)
     has_eval = examples.properties.get("counts", {}).get("eval", 1) > 0
     evaluation = load_dataset(examples, "eval", spec, params.batch_size, model_io=kind.model_io) if has_eval else None
 
@@ -240,9 +256,13 @@ def member_callbacks(params: TrainerParams, out: OutputDir, logs_dir, member: in
                                     histogram_freq=0, write_graph=False),
         EpochProgress(params.epochs, f"member {member + 1}/{params.ensemble_size} " if suffix else ""),
     ]
+    monitor = "val_loss" if has_eval else "loss"
+    if params.reduce_lr_patience:
+        callbacks.append(keras.callbacks.ReduceLROnPlateau(monitor=monitor, factor=0.5,
+                                                           patience=params.reduce_lr_patience,
+                                                           min_lr=params.learning_rate / 64))
     if params.early_stopping_patience:
-        callbacks.append(keras.callbacks.EarlyStopping(monitor="val_loss" if has_eval else "loss",
-                                                       patience=params.early_stopping_patience,
+        callbacks.append(keras.callbacks.EarlyStopping(monitor=monitor, patience=params.early_stopping_patience,
                                                        restore_best_weights=True))
     return callbacks
 

@@ -156,7 +156,7 @@ def make_tuner(inputs: Mapping[str, Artifact], params: TunerParams, directory: P
     import tensorflow as tf
     import tensorflow_transform as tft
 
-    from components.trainer import load_dataset, plan_devices
+    from components.trainer import load_dataset, plan_devices, training_data
     from models.search_space import RecurrentHyperModel
     from models.tuning import TUNERS
 
@@ -167,7 +167,7 @@ def make_tuner(inputs: Mapping[str, Artifact], params: TunerParams, directory: P
     trainer = params.trainer
 
     def datasets(batch_size: int):
-        train = load_dataset(examples, "train", spec, batch_size, trainer.shuffle_buffer, trainer.seed, kind.model_io)
+        train = training_data(kind, trainer, examples, spec, batch_size)
         evaluation = load_dataset(examples, "eval", spec, batch_size, model_io=kind.model_io)
         return train, evaluation
 

@@ -10,7 +10,7 @@ standardised per pixel with train-only statistics.
 from __future__ import annotations
 
 import gzip
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -36,6 +36,34 @@ DIGITS = tuple(str(d) for d in range(10))
 
 
 @dataclass(frozen=True)
+class Augmentation:
+    """Random affine distortions of training images (train split only; 0 turns each off).
+
+    Attributes:
+        rotation_degrees: Largest rotation either way.
+        shift_pixels: Largest shift along each axis.
+        zoom: Largest relative change of scale (0.1: between 0.9x and 1.1x).
+        shear_degrees: Largest horizontal shear either way.
+    """
+
+    rotation_degrees: float = 0.0
+    shift_pixels: float = 0.0
+    zoom: float = 0.0
+    shear_degrees: float = 0.0
+
+    def __post_init__(self):
+        limits = {"rotation_degrees": 45.0, "shift_pixels": SIDE / 4, "zoom": 0.5, "shear_degrees": 45.0}
+        for name, limit in limits.items():
+            if not 0.0 <= getattr(self, name) <= limit:
+                raise ValueError(f"data.augment.{name} must lie in [0, {limit:g}], got {getattr(self, name)}")
+
+    @property
+    def enabled(self) -> bool:
+        """Whether any distortion is on."""
+        return any((self.rotation_degrees, self.shift_pixels, self.zoom, self.shear_degrees))
+
+
+@dataclass(frozen=True)
 class MnistData:
     """Where the images are and how they are split.
 
@@ -46,6 +74,8 @@ class MnistData:
             becomes test and the rest train. Ignored when the canonical train files exist.
         eval_fraction: Share of train carved out as eval, by stable hash.
         standardize: Per-pixel z-scores with train-only statistics, after scaling to [0, 1].
+        augment: Random distortions of training images (needs ``standardize: false``, so that
+            the background stays 0 where the distortion fills it).
         max_examples: Keep at most this many images per canonical file (None: all).
         download: Fetch ``mnist.npz`` (sha256-checked) when ``path`` is missing.
         url: Download address.
@@ -59,6 +89,7 @@ class MnistData:
     test_fraction: float = 0.2
     eval_fraction: float = 0.1
     standardize: bool = False
+    augment: Augmentation = field(default_factory=Augmentation)
     max_examples: int | None = None
     download: bool = False
     url: str = NPZ_URL
@@ -74,6 +105,8 @@ class MnistData:
                 raise ValueError(f"data.{name} must lie in [0, 1), got {getattr(self, name)}")
         if self.max_examples is not None and self.max_examples < 1:
             raise ValueError("data.max_examples must be >= 1")
+        if self.augment.enabled and self.standardize:
+            raise ValueError("data.augment needs data.standardize: false (distortions fill the border with 0)")
 
     @property
     def num_classes(self) -> int:
@@ -312,6 +345,59 @@ def model_shape(cfg: MnistData, tft_output) -> tuple[list[int], int, None]:
 def model_io(features):
     """Rows and integer labels."""
     return features[FEATURES_KEY], features[LABEL_KEY]
+
+
+def affine_matrices(angle, shear, scale, shift_x, shift_y):
+    """``ImageProjectiveTransformV3`` rows for per-image angles and shears (radians), scales and shifts.
+
+    Each row maps an output pixel to the input pixel it samples: the inverse of a rotation, a
+    horizontal shear and a zoom about the image centre, followed by a shift (positive x: right).
+    """
+    import tensorflow as tf
+
+    cos, sin, tan = tf.cos(angle), tf.sin(angle), tf.tan(shear)
+    a, b = cos / scale, (sin + cos * tan) / scale
+    c, d = -sin / scale, (cos - sin * tan) / scale
+    centre = (SIDE - 1) / 2.0
+    offset_x = centre - a * (centre + shift_x) - b * (centre + shift_y)
+    offset_y = centre - c * (centre + shift_x) - d * (centre + shift_y)
+    zeros = tf.zeros_like(angle)
+    return tf.stack([a, b, offset_x, c, d, offset_y, zeros, zeros], axis=1)
+
+
+def warp(rows, matrices):
+    """Applies one affine matrix per image to ``[n, 28, 28]`` rows, filling the border with 0."""
+    import tensorflow as tf
+
+    warped = tf.raw_ops.ImageProjectiveTransformV3(
+        images=tf.expand_dims(rows, -1), transforms=matrices, output_shape=[SIDE, SIDE], fill_value=0.0,
+        interpolation="BILINEAR", fill_mode="CONSTANT")
+    return tf.squeeze(warped, -1)
+
+
+def train_augmentation(cfg: MnistData, seed: int | None = None):
+    """A ``(rows, labels) -> (rows, labels)`` batch map that distorts images at random, or None when off."""
+    if not cfg.augment.enabled:
+        return None
+    augment = cfg.augment
+
+    def distort(rows, labels):
+        import math
+
+        import tensorflow as tf
+
+        count = tf.shape(rows)[0:1]
+
+        def uniform(limit, salt):
+            return tf.random.uniform(count, -limit, limit, seed=None if seed is None else seed + salt)
+
+        matrices = affine_matrices(uniform(math.radians(augment.rotation_degrees), 1),
+                                   uniform(math.radians(augment.shear_degrees), 2),
+                                   1.0 + uniform(augment.zoom, 3),
+                                   uniform(augment.shift_pixels, 4), uniform(augment.shift_pixels, 5))
+        return warp(rows, matrices), labels
+
+    return distort
 
 
 def evaluation_targets(raw, cfg: MnistData) -> dict:

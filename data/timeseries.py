@@ -570,7 +570,7 @@ def scoring_windows(name: str, raw: bytes, cfg: TimeseriesData) -> Iterator[tupl
     """
     base = name.replace("\\", "/").rsplit("/", 1)[-1]
     try:
-        rows = list(parse_csv(raw.decode("utf-8"), cfg, name))
+        rows = list(parse_csv(raw.decode("utf-8-sig"), cfg, name))
     except (UnicodeDecodeError, DataError) as error:
         yield "dead", {"source": name, "id": base, "reason": str(error)}
         return

@@ -77,6 +77,24 @@ def test_params_reject_bad_values():
         TrainerParams("timeseries", None, mixed_precision="maybe")
     with pytest.raises(ValueError, match="clipnorm"):
         TrainerParams("timeseries", None, clipnorm=0)
+    with pytest.raises(ValueError, match="reduce_lr_patience"):
+        TrainerParams("timeseries", None, reduce_lr_patience=-1)
+
+
+def test_the_learning_rate_is_halved_on_an_eval_plateau(tmp_path):
+    import keras
+
+    from tests.components.conftest import out_dir
+
+    params = TrainerParams("timeseries", None, learning_rate=0.01, reduce_lr_patience=2, early_stopping_patience=5)
+    callbacks = trainer.member_callbacks(params, out_dir(tmp_path, "lr"), tmp_path / "logs", 0, has_eval=True)
+    plateau = next(c for c in callbacks if isinstance(c, keras.callbacks.ReduceLROnPlateau))
+    assert (plateau.monitor, plateau.patience, plateau.factor) == ("val_loss", 2, 0.5)
+    model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+    model.compile(keras.optimizers.Adam(0.01), "mse")
+    model.fit(keras.ops.zeros((4, 1)), keras.ops.zeros((4, 1)), epochs=4, verbose=0, callbacks=[plateau],
+              validation_data=(keras.ops.ones((4, 1)), keras.ops.ones((4, 1)) * 1e6))  # eval loss never moves
+    assert float(model.optimizer.learning_rate) < 0.01
 
 
 def test_pretrained_embeddings_are_aligned_to_the_vocabulary_and_frozen(tiny_imdb, tmp_path):

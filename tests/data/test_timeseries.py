@@ -95,6 +95,15 @@ def test_scoring_windows_roll_over_the_series_and_stop_at_bad_rows():
     assert reasons[1].startswith("series of 2 rows from 2024-01-07") and reasons[1].endswith("window (3)")
 
 
+def test_scoring_reads_a_csv_with_a_byte_order_mark_as_training_does():
+    from data.timeseries import scoring_windows
+
+    cfg = TimeseriesData(path="x.csv", timestamp_column="day", value_columns=("v",), window=2)
+    text = "day,v\n2024-01-01,1\n2024-01-02,2\n"
+    items = list(scoring_windows("x.csv", text.encode("utf-8-sig"), cfg))
+    assert [status for status, _ in items] == ["ok"] and items[0][1][1]["history"] == [[1.0], [2.0]]
+
+
 def test_a_csv_field_over_the_csv_limit_is_a_data_error_naming_the_line():
     text = "Date,Temp\n1981-01-01,20.7\n1981-01-02,\"" + "9" * 200_000 + "\"\n"
     with pytest.raises(DataError, match=r"temps.csv: line 3: unreadable CSV: field larger than field limit"):
