@@ -302,6 +302,7 @@ def run(inputs: Mapping[str, Artifact], params: EvaluatorParams, out: OutputDir)
         (``forecast.png`` for series), and ``report.html`` with the baseline side by side. Properties: ``blessed``, ``metrics``, ``baseline``, ``reasons``.
     """
     import tensorflow as tf
+    import tensorflow_transform as tft
 
     from components.serving import build_serving_module, predict_serialized
     from components.trainer import load_model
@@ -312,8 +313,8 @@ def run(inputs: Mapping[str, Artifact], params: EvaluatorParams, out: OutputDir)
         sorted(tf.io.gfile.glob(split_pattern(inputs["examples"], "test"))), compression_type="GZIP")]
     raw = tf.io.parse_example(tf.constant(serialized), kind.raw_feature_spec(params.data))
     targets = kind.evaluation_targets(raw, params.data)
-    module, signatures = build_serving_module(load_model(inputs["model"]), inputs["transform_graph"].uri,
-                                              kind, params.data)
+    tft_output = tft.TFTransformOutput(str(inputs["transform_graph"].uri))
+    module, signatures = build_serving_module(load_model(inputs["model"]), tft_output, kind, params.data)
     predicted = predict_serialized(signatures["serving_default"], serialized)
     slices = slices_of(params)
     metrics, details = score(task, targets, predicted, params.data, slices)

@@ -110,14 +110,10 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def generation_signatures(kind, module, data: Any, transform_graph: Artifact) -> dict:
+def generation_signatures(kind, module, data: Any, tft_output) -> dict:
     """The kind's export-only signatures (``generate`` for charlm); none for other kinds."""
-    import tensorflow_transform as tft
-
     build = getattr(kind, "generation_signatures", None)
-    if build is None:
-        return {}
-    return build(module, data, tft.TFTransformOutput(str(transform_graph.uri)))
+    return build(module, data, tft_output) if build is not None else {}
 
 
 def run(inputs: Mapping[str, Artifact], params: ExporterParams, out: OutputDir) -> dict[str, Artifact]:
@@ -132,6 +128,7 @@ def run(inputs: Mapping[str, Artifact], params: ExporterParams, out: OutputDir) 
         ``pushed_model`` with properties ``pushed``, ``version`` and ``path``.
     """
     import tensorflow as tf
+    import tensorflow_transform as tft
 
     from components.serving import build_serving_module
     from components.trainer import load_model
@@ -145,8 +142,9 @@ def run(inputs: Mapping[str, Artifact], params: ExporterParams, out: OutputDir) 
 
     kind = get_kind(params.kind)
     model = inputs["model"]
-    module, signatures = build_serving_module(load_model(model), inputs["transform_graph"].uri, kind, params.data)
-    signatures = {**signatures, **generation_signatures(kind, module, params.data, inputs["transform_graph"])}
+    tft_output = tft.TFTransformOutput(str(inputs["transform_graph"].uri))
+    module, signatures = build_serving_module(load_model(model), tft_output, kind, params.data)
+    signatures = {**signatures, **generation_signatures(kind, module, params.data, tft_output)}
     card = {
         "model_name": params.model_name,
         "run_id": out.run_id,

@@ -6,16 +6,15 @@ model and initialised at load time; training and serving share one preprocessing
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 
-def build_serving_module(model, transform_graph_dir: str | Path, kind, data_cfg: Any):
+def build_serving_module(model, tft_output, kind, data_cfg: Any):
     """Wraps ``model`` and the transform graph in a ``tf.Module`` with serving signatures.
 
     Args:
         model: The trained Keras 3 model.
-        transform_graph_dir: Directory of a transform_graph artifact.
+        tft_output: The ``tft.TFTransformOutput`` of a transform_graph artifact.
         kind: Dataset kind module (provides ``serving_signatures``).
         data_cfg: The kind's dataset config.
 
@@ -23,12 +22,11 @@ def build_serving_module(model, transform_graph_dir: str | Path, kind, data_cfg:
         ``(module, signatures)``: save with ``tf.saved_model.save(module, path, signatures)``.
     """
     import tensorflow as tf
-    import tensorflow_transform as tft
 
     module = tf.Module()
     module.model = model
     module.seed_states = seed_generator_states(model)
-    module.tft_layer = tft.TFTransformOutput(str(transform_graph_dir)).transform_features_layer()
+    module.tft_layer = tft_output.transform_features_layer()
     return module, kind.serving_signatures(module, data_cfg)
 
 

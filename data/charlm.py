@@ -27,7 +27,7 @@ import apache_beam as beam
 
 from data import timeseries
 from data.errors import DataError
-from data.text_lines import json_line_text
+from data.text_lines import line_texts
 
 TASK = "multiclass"  # what the trainer and tuner fit: a softmax over the character ids
 EVALUATION_TASK = "language_model"  # what the evaluator measures: cross-entropy, perplexity, accuracy
@@ -557,19 +557,4 @@ def scoring_prompts(name: str, raw: bytes, text_column: str = "text",
     except UnicodeDecodeError as error:
         yield "dead", {"source": name, "id": base, "reason": f"not UTF-8: {error}"}
         return
-    for number, line in enumerate(text.splitlines(), start=1):
-        prompt_id = f"{base}:{number}"
-        if not line.strip() and (name.endswith(".jsonl") or not line):
-            continue
-        size = len(line.encode("utf-8"))
-        if size > max_bytes:
-            yield "dead", {"source": name, "id": prompt_id, "reason": f"line of {size} bytes is over the "
-                                                                      f"{max_bytes}-byte limit"}
-            continue
-        if not name.endswith(".jsonl"):
-            yield "ok", (prompt_id, line)
-            continue
-        try:
-            yield "ok", json_line_text(line, text_column, prompt_id)
-        except ValueError as error:
-            yield "dead", {"source": name, "id": prompt_id, "reason": str(error)}
+    yield from line_texts(name, text, text_column, max_bytes, keep_blank_lines=True, allow_empty_text=True)

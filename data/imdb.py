@@ -22,7 +22,7 @@ from apache_beam.io.filesystems import FileSystems
 
 from data.download import locate_or_fetch, sha256_of
 from data.errors import DataError
-from data.text_lines import json_line_text
+from data.text_lines import line_texts
 from data.hashing import stable_fraction
 
 TASK = "binary"
@@ -472,7 +472,7 @@ def scoring_reviews(name: str, raw: bytes, whole_file: bool, text_column: str = 
         yield "dead", {"source": name, "id": base, "reason": f"review of {len(raw)} bytes is over the {max_bytes}-byte limit"}
         return
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         yield "dead", {"source": name, "id": base, "reason": f"not UTF-8: {error}"}
         return
@@ -482,25 +482,7 @@ def scoring_reviews(name: str, raw: bytes, whole_file: bool, text_column: str = 
     if name.endswith(".csv"):
         yield from _csv_reviews(name, text, text_column, max_bytes)
         return
-    for number, line in enumerate(text.splitlines(), start=1):
-        review_id = f"{base}:{number}"
-        if not line.strip():
-            continue
-        if len(line.encode("utf-8")) > max_bytes:
-            yield "dead", {"source": name, "id": review_id,
-                           "reason": f"line of {len(line.encode('utf-8'))} bytes is over the {max_bytes}-byte limit"}
-            continue
-        if name.endswith(".jsonl"):
-            try:
-                review_id, review = json_line_text(line, text_column, review_id)
-                if not review.strip():
-                    raise ValueError(f"{text_column!r} is empty or not a string")
-            except ValueError as error:
-                yield "dead", {"source": name, "id": review_id, "reason": str(error)}
-                continue
-            yield "ok", (review_id, review)
-        else:
-            yield "ok", (review_id, line)
+    yield from line_texts(name, text, text_column, max_bytes)
 
 
 def _csv_reviews(name: str, text: str, text_column: str, max_bytes: int) -> Iterator[tuple[str, Any]]:

@@ -1,8 +1,10 @@
-"""One text per line of a ``.jsonl`` file: a JSON object with a text field and an optional id."""
+"""Texts to score, one per line: plain lines, or ``.jsonl`` objects with a text field and an optional id."""
 
 from __future__ import annotations
 
 import json
+import os
+from typing import Any, Iterator
 
 
 def json_line_text(line: str, text_column: str, default_id: str) -> tuple[str, str]:
@@ -24,3 +26,43 @@ def json_line_text(line: str, text_column: str, default_id: str) -> tuple[str, s
     if not isinstance(text, str):
         raise ValueError(f"{text_column!r} is empty or not a string")
     return record_id, text
+
+
+def line_texts(name: str, text: str, text_column: str, max_bytes: int, keep_blank_lines: bool = False,
+               allow_empty_text: bool = False) -> Iterator[tuple[str, Any]]:
+    """The texts of a decoded file: one per line, or one per JSON object when ``name`` ends in ``.jsonl``.
+
+    Args:
+        name: The file's path, used in ids and messages.
+        text: Its decoded contents.
+        text_column: The text field of ``.jsonl`` objects.
+        max_bytes: A line larger than this is a dead letter.
+        keep_blank_lines: Keep plain lines of only whitespace (empty lines are always skipped).
+        allow_empty_text: Accept a ``.jsonl`` object whose text is empty or only whitespace.
+
+    Yields:
+        ``("ok", (id, text))`` with id ``<file>:<line>`` (or the object's ``id``), or
+        ``("dead", {"source", "id", "reason"})``.
+    """
+    base = os.path.basename(name)
+    is_json = name.endswith(".jsonl")
+    for number, line in enumerate(text.splitlines(), start=1):
+        line_id = f"{base}:{number}"
+        if not line or (not line.strip() and (is_json or not keep_blank_lines)):
+            continue
+        size = len(line.encode("utf-8"))
+        if size > max_bytes:
+            yield "dead", {"source": name, "id": line_id, "reason": f"line of {size} bytes is over the "
+                                                                    f"{max_bytes}-byte limit"}
+            continue
+        if not is_json:
+            yield "ok", (line_id, line)
+            continue
+        try:
+            record_id, record_text = json_line_text(line, text_column, line_id)
+            if not allow_empty_text and not record_text.strip():
+                raise ValueError(f"{text_column!r} is empty or not a string")
+        except ValueError as error:
+            yield "dead", {"source": name, "id": line_id, "reason": str(error)}
+            continue
+        yield "ok", (record_id, record_text)
