@@ -18,6 +18,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from components.example_gen import split_pattern
+from components.serving import version_dirs
 from components.types import Artifact, OutputDir, write_json
 from data import get_kind
 
@@ -96,9 +97,8 @@ def evaluation_task(kind) -> str:
 
 def latest_version(serving_dir: str | Path, model_name: str) -> Path | None:
     """The newest complete version directory of a served model, or None."""
-    base = Path(serving_dir, model_name)
-    versions = [p for p in base.iterdir() if p.name.isdigit() and (p / "saved_model.pb").exists()] if base.is_dir() else []
-    return max(versions, key=lambda p: int(p.name)) if versions else None
+    versions = version_dirs(Path(serving_dir, model_name), complete=True)
+    return versions[max(versions)] if versions else None
 
 
 def regression_metrics(truth: np.ndarray, predicted: np.ndarray, persistence: np.ndarray) -> dict[str, float]:

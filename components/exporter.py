@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
+from components.serving import version_dirs
 from components.types import Artifact, OutputDir, write_json
 from data import get_kind
 
@@ -62,8 +63,7 @@ def serving_lock(model_dir: Path):
 
 def next_version(model_dir: Path) -> int:
     """One more than the largest integer version present (1 for none)."""
-    versions = [int(p.name) for p in model_dir.iterdir() if p.name.isdigit()] if model_dir.is_dir() else []
-    return max(versions, default=0) + 1
+    return max(version_dirs(model_dir), default=0) + 1
 
 
 def remove_stale_temporaries(model_dir: Path, older_than_seconds: float = 0.0) -> None:

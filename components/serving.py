@@ -6,7 +6,24 @@ model and initialised at load time; training and serving share one preprocessing
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
+
+SAVED_MODEL_FILE = "saved_model.pb"
+
+
+def version_dirs(model_dir: str | Path, complete: bool = False) -> dict[int, Path]:
+    """The integer-named version folders of a served model, by version.
+
+    Args:
+        model_dir: ``<serving_dir>/<model_name>``; it may not exist yet.
+        complete: Keep only versions with a ``saved_model.pb`` (a finished export).
+    """
+    model_dir = Path(model_dir)
+    if not model_dir.is_dir():
+        return {}
+    return {int(path.name): path for path in model_dir.iterdir()
+            if path.name.isdigit() and (not complete or (path / SAVED_MODEL_FILE).exists())}
 
 
 def build_serving_module(model, tft_output, kind, data_cfg: Any):

@@ -21,6 +21,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from components.serving import version_dirs
 from pipeline.store import RunStore
 
 TRASH_PREFIX = ".gc-"
@@ -88,10 +89,8 @@ def served_versions(store: RunStore) -> dict[Path, dict[int, int | None]]:
             path = Path(properties["path"])
             pushed.setdefault(path.parent, {})[int(path.name)] = row["id"]
     for model_dir, versions in pushed.items():
-        if model_dir.is_dir():
-            for child in model_dir.iterdir():
-                if child.name.isdigit():
-                    versions.setdefault(int(child.name), None)
+        for version in version_dirs(model_dir):
+            versions.setdefault(version, None)
     return pushed
 
 
