@@ -102,14 +102,19 @@ def parse_address(address: str) -> tuple[str, int]:
     return host, int(port)
 
 
-def make_oracle(params: TunerParams, task: str):
-    """The oracle of ``params.algorithm``, optimising the task's eval metric."""
+def tuning_objective(kind) -> tuple[str, str]:
+    """The eval metric a kind is tuned on and its direction: the kind's ``TUNER_OBJECTIVE``, else its task's."""
+    from models.search_space import OBJECTIVES
+
+    return getattr(kind, "TUNER_OBJECTIVE", None) or OBJECTIVES[kind.TASK]
+
+
+def make_oracle(params: TunerParams, metric: str, direction: str):
+    """The oracle of ``params.algorithm``, optimising ``metric`` (``min`` or ``max``)."""
     import keras_tuner
 
-    from models.search_space import OBJECTIVES
     from models.tuning import BayesianOptimizationOracle, HyperbandOracle, RandomSearchOracle
 
-    metric, direction = OBJECTIVES[task]
     objective = keras_tuner.Objective(metric, direction)
     if params.algorithm == "hyperband":
         oracle = HyperbandOracle(objective=objective, max_epochs=params.max_epochs, factor=params.factor,
@@ -176,7 +181,7 @@ def make_tuner(inputs: Mapping[str, Artifact], params: TunerParams, directory: P
     hypermodel = RecurrentHyperModel(params.space, params.model, kind.TASK, input_shape, outputs, vocab_size,
                                      datasets, dtype="mixed_float16" if plan.mixed_precision else None)
     strategy = tf.distribute.MirroredStrategy() if plan.strategy == "mirrored" else None
-    return TUNERS[params.algorithm](make_oracle(params, kind.TASK), hypermodel, directory=str(directory),
+    return TUNERS[params.algorithm](make_oracle(params, *tuning_objective(kind)), hypermodel, directory=str(directory),
                                     project_name=PROJECT, executions_per_trial=params.executions_per_trial,
                                     distribution_strategy=strategy, overwrite=False)
 
@@ -264,8 +269,6 @@ def run(inputs: Mapping[str, Artifact], params: TunerParams, out: OutputDir) -> 
     """
     from keras_tuner.src.engine import trial as trial_module
 
-    from models.search_space import OBJECTIVES
-
     kind = get_kind(params.kind)
     directory = out.scratch / "tuning"
     started = time.perf_counter()
@@ -283,7 +286,7 @@ def run(inputs: Mapping[str, Artifact], params: TunerParams, out: OutputDir) -> 
         raise RuntimeError(f"the search completed no trial within its budget (tuner.max_seconds="
                            f"{params.max_seconds}); raise the budget or shrink the space")
     best = oracle.get_best_trials(1)[0]
-    metric, direction = OBJECTIVES[kind.TASK]
+    metric, direction = tuning_objective(kind)
     best_dir = out.artifact_dir("best_hyperparameters")
     summary = {"values": dict(best.hyperparameters.values), "score": best.score, "trial_id": best.trial_id,
                "objective": metric, "direction": direction, "algorithm": params.algorithm}

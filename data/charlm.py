@@ -30,6 +30,7 @@ from data.errors import DataError
 from data.text_lines import line_texts
 
 TASK = "multiclass"  # what the trainer and tuner fit: a softmax over the character ids
+TUNER_OBJECTIVE = ("val_loss", "min")  # cross-entropy, i.e. log-perplexity; accuracy is too coarse
 EVALUATION_TASK = "language_model"  # what the evaluator measures: cross-entropy, perplexity, accuracy
 SPLITS = ("train", "eval", "test")
 FEATURES_KEY = "inputs"

@@ -185,3 +185,28 @@ def test_a_bad_tuner_config_fails_on_the_command_line_before_anything_runs(tmp_p
     assert result.returncode == 2, result.stderr[-2000:]
     assert "tuner.space.units is an empty range" in result.stderr
     assert not (root / "artifacts").exists()
+
+
+def test_charlm_is_searched_on_eval_cross_entropy(charlm_run, tmp_path):
+    from components.types import Artifact
+    from data import get_kind
+    from data.charlm import CharlmData
+
+    folder, _ = charlm_run
+    assert tuner.tuning_objective(get_kind("charlm")) == ("val_loss", "min")
+    assert tuner.tuning_objective(get_kind("timeseries")) == ("val_rmse", "min")
+    artifacts = folder / "root" / "artifacts" / "transform"
+    inputs = {name: Artifact.load(next(artifacts.glob(f"*/{name}"))) for name in ("transformed_examples", "transform_graph")}
+    data = CharlmData(path=str(folder / "corpus"), window=16, stride=2)
+    trainer_params = TrainerParams("charlm", data, epochs=1, batch_size=32, early_stopping_patience=0)
+    params = TunerParams("charlm", data, ModelSpec(units=(8,), embedding_dim=8), trainer_params, enabled=True,
+                         algorithm="random", max_trials=2, max_epochs=1,
+                         space=SearchSpace(cells=("gru",), bidirectional=(False,), depth=(1, 1), units=(4, 8),
+                                           dropout=(0.0, 0.0), attention=(False,), embedding_dims=(8,),
+                                           batch_sizes=(32,)))
+    best = tuner.run(inputs, params, out_dir(tmp_path, "charlm_tuner"))["best_hyperparameters"]
+    summary = json.loads(best.path("best_hyperparameters.json").read_text())
+    assert (summary["objective"], summary["direction"]) == ("val_loss", "min")
+    rows = json.loads(best.path("trials.json").read_text())
+    scores = [row["score"] for row in rows if row["score"] is not None]
+    assert len(scores) == 2 and summary["score"] == min(scores) and all(score > 0 for score in scores)
