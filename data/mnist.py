@@ -106,7 +106,8 @@ class MnistData:
         if self.max_examples is not None and self.max_examples < 1:
             raise ValueError("data.max_examples must be >= 1")
         if self.augment.enabled and self.standardize:
-            raise ValueError("data.augment needs data.standardize: false (distortions fill the border with 0)")
+            raise ValueError("data.augment needs data.standardize: false (distortions fill the border with 0); "
+                             "turn one off: data.augment: {} or data.standardize: false")
 
     @property
     def num_classes(self) -> int:

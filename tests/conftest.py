@@ -63,7 +63,7 @@ TINY_IMDB = ["--set", "data.path=aclImdb", "--set", "data.max_len=40", "--set", 
              "--set", "evaluator.lower_bounds.accuracy=0.6"]
 TINY_MNIST = ["--set", "model.units=[16]", "--set", "model.bidirectional=false", "--set", "trainer.epochs=8",
               "--set", "trainer.batch_size=16", "--set", "trainer.learning_rate=0.01", "--set", "beam.num_shards=1",
-              "--set", "data.standardize=true", "--set", "evaluator.lower_bounds.accuracy=0.5"]
+              "--set", "data.standardize=true", "--set", "data.augment={}", "--set", "evaluator.lower_bounds.accuracy=0.5"]
 
 
 @pytest.fixture(scope="session")
