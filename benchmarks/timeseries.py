@@ -3,7 +3,7 @@
 Prints JSON: test RMSE, persistence RMSE ("tomorrow = today", measured in the same run on the
 same test windows), their ratio, and wall time per component. Beside them, a ridge regression on
 the last ``--lags`` values and yearly sine/cosine terms, fitted on the first 80% of the raw series
-and scored on the last 20% with its own persistence: a linear yardstick for how much a 1-step
+and scored on the config's test share (the last 20%) with its own persistence: a linear yardstick for how much a 1-step
 forecast of this series can beat persistence.
 
     python benchmarks/timeseries.py [--data-dir ../shared/datasets] [--set key=value ...] [--lags 14]
@@ -20,23 +20,34 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import DEFAULT_DATA_DIR, REPO, run_pipeline  # noqa: E402
 
+sys.path.insert(0, str(REPO))
 
-def linear_yardstick(csv_path: Path, lags: int, test_share: float = 0.2, ridge: float = 1.0) -> dict:
-    """RMSE of a ridge AR model with yearly terms on the last ``test_share`` of a Date,Temp series."""
-    import csv
-    import datetime
+
+def linear_yardstick(config: str, data_dir: str, lags: int, ridge: float = 1.0) -> dict:
+    """RMSE of a ridge AR model with yearly terms on the config's test share of its series.
+
+    The series is read with the pipeline's own CSV reader (``data.timeseries.parse_csv``).
+    """
+    from datetime import datetime, timezone
 
     import numpy as np
 
-    with open(csv_path, encoding="utf-8-sig") as handle:
-        rows = list(csv.reader(handle))[1:]
-    values = np.array([float(value) for _, value in rows])
-    angle = 2 * np.pi * np.array([datetime.date.fromisoformat(day).timetuple().tm_yday for day, _ in rows]) / 365.2425
+    from data.timeseries import parse_csv, sort_series
+    from pipeline.config import load_config
+
+    cfg = load_config(config).data
+    path = Path(cfg.path) if Path(cfg.path).is_absolute() else Path(data_dir) / cfg.path
+    rows = [item for status, item in parse_csv(path.read_text(encoding="utf-8-sig"), cfg, str(path)) if status == "row"]
+    ordered, _ = sort_series(rows, path.name, None)
+    column = cfg.value_columns.index(cfg.target)
+    values = np.array([row_values[column] for _, row_values in ordered])
+    days = [datetime.fromtimestamp(stamp, tz=timezone.utc).timetuple().tm_yday for stamp, _ in ordered]
+    angle = 2 * np.pi * np.array(days) / 365.2425
     targets = np.arange(lags, len(values))
     features = np.column_stack([np.stack([values[t - lags:t] for t in targets]), np.sin(angle[targets]),
                                 np.cos(angle[targets]), np.sin(2 * angle[targets]), np.cos(2 * angle[targets]),
                                 np.ones(len(targets))])
-    test = targets >= int(len(values) * (1 - test_share))
+    test = targets >= int(len(values) * (1 - cfg.split.test))
     train = features[~test]
     weights = np.linalg.solve(train.T @ train + ridge * np.eye(train.shape[1]), train.T @ values[targets[~test]])
     truth = values[targets[test]]
@@ -66,8 +77,7 @@ def main() -> int:
         "rmse_ratio_to_persistence": round(metrics["rmse_vs_persistence"], 4),
         "target_ratio": 0.85,
         "blessed": summary["blessed"],
-        "linear_yardstick": linear_yardstick(Path(args.data_dir) / "timeseries" / "daily-min-temperatures.csv",
-                                             args.lags),
+        "linear_yardstick": linear_yardstick(args.config, args.data_dir, args.lags),
         "wall_seconds_per_component": summary["component_seconds"],
         "wall_seconds_total": summary["seconds"],
     }, indent=2))

@@ -356,11 +356,30 @@ def tfrecord_examples(path: str, max_bytes: int = 1_000_000) -> Iterator[tuple[s
     except tf.errors.DataLossError as error:
         yield "dead", {"source": path, "id": f"{base}:{index}", "reason": f"corrupt TFRecord: {error.message}"}
         return
-    size = tfrecord_stream_size(path)
-    if consumed < size:  # TFRecordDataset reads a file cut inside a record header as a clean end
+    if not tfrecord_stream_ends_at(path, consumed):  # TFRecordDataset reads a header cut short as a clean end
+        size = tfrecord_stream_size(path)
         yield "dead", {"source": path, "id": f"{base}:{index}",
                        "reason": f"corrupt TFRecord: the file ends inside a record header ({size - consumed} "
                                  f"stray bytes after {index} records)"}
+
+
+def tfrecord_stream_ends_at(path: str, consumed: int) -> bool:
+    """Whether a TFRecord stream holds exactly ``consumed`` bytes.
+
+    A plain file's size is a stat. A ``.gz`` file first checks its gzip trailer (the uncompressed
+    size modulo 2**32), which costs one small read; only when that disagrees (a cut file, or
+    several gzip members) is the stream decompressed to count.
+    """
+    import tensorflow as tf
+
+    if path.endswith(".gz"):
+        length = tf.io.gfile.stat(path).length
+        if length >= 4:
+            with tf.io.gfile.GFile(path, "rb") as handle:
+                handle.seek(length - 4)
+                if int.from_bytes(handle.read(4), "little") == consumed % 2 ** 32:
+                    return True
+    return tfrecord_stream_size(path) == consumed
 
 
 def tfrecord_stream_size(path: str) -> int:

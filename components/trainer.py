@@ -152,10 +152,10 @@ def run(inputs: Mapping[str, Artifact], params: TrainerParams, out: OutputDir) -
     import tensorflow as tf
     import tensorflow_transform as tft
 
-    from components.plots import plot_learning_curves
-    from models.embeddings import glove_matrix
     import keras
 
+    from components.plots import plot_learning_curves
+    from models.embeddings import glove_matrix
     from models.rnn import build_model, compile_model, cudnn_eligibility
 
     kind = get_kind(params.kind)

@@ -129,8 +129,6 @@ def make_oracle(params: TunerParams, metric: str, direction: str):
     return oracle
 
 
-
-
 @contextlib.contextmanager
 def distribution_env(tuner_id: str | None, chief_address: str) -> Iterator[None]:
     """Sets KerasTuner's distribution variables for the duration of a search, then restores them.

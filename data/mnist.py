@@ -10,6 +10,7 @@ standardised per pixel with train-only statistics.
 from __future__ import annotations
 
 import gzip
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
@@ -383,8 +384,6 @@ def train_augmentation(cfg: MnistData, seed: int | None = None):
     augment = cfg.augment
 
     def distort(rows, labels):
-        import math
-
         import tensorflow as tf
 
         count = tf.shape(rows)[0:1]

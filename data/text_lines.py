@@ -60,9 +60,10 @@ def line_texts(name: str, text: str, text_column: str, max_bytes: int, keep_blan
             continue
         try:
             record_id, record_text = json_line_text(line, text_column, line_id)
-            if not allow_empty_text and not record_text.strip():
-                raise ValueError(f"{text_column!r} is empty or not a string")
         except ValueError as error:
             yield "dead", {"source": name, "id": line_id, "reason": str(error)}
             continue
-        yield "ok", (record_id, record_text)
+        if allow_empty_text or record_text.strip():
+            yield "ok", (record_id, record_text)
+        else:
+            yield "dead", {"source": name, "id": record_id, "reason": f"{text_column!r} is empty or not a string"}

@@ -248,3 +248,20 @@ def test_prompts_get_generated_text_with_the_job_settings_in_jsonl_and_csv(charl
     assert rows_of(tmp_path / "csv", "csv") == [{**row, "version": "1"} for row in rows]  # newlines quoted
     with pytest.raises(ScoringError, match="apply to --format prompts, not reviews"):
         BulkInferrerParams(summary["serving_dir"], "in", "out", "reviews", generation=settings)
+
+
+def test_a_gzipped_tfrecord_cut_inside_a_record_header_is_a_dead_letter(tmp_path):
+    example = tf.train.Example(features=tf.train.Features(feature={
+        "id": tf.train.Feature(bytes_list=tf.train.BytesList(value=[b"a"]))})).SerializeToString()
+    plain = tmp_path / "plain.tfrecord"
+    with tf.io.TFRecordWriter(str(plain)) as writer:
+        writer.write(example)
+        writer.write(example)
+    raw = plain.read_bytes()
+    whole, cut = tmp_path / "whole.tfrecord.gz", tmp_path / "cut.tfrecord.gz"
+    whole.write_bytes(gzip.compress(raw))
+    cut.write_bytes(gzip.compress(raw[:len(raw) // 2 + 6]))  # a whole gzip stream whose records stop mid-header
+    assert [status for status, _ in bulk_inferrer.tfrecord_examples(str(whole))] == ["ok", "ok"]
+    items = list(bulk_inferrer.tfrecord_examples(str(cut)))
+    assert [status for status, _ in items] == ["ok", "dead"]
+    assert items[1][1]["reason"] == "corrupt TFRecord: the file ends inside a record header (6 stray bytes after 1 records)"
