@@ -24,7 +24,7 @@ setup(
         "matplotlib>=3.8,<4",
     ],
     extras_require={
-        "dev": ["pytest>=8,<10", "pytest-timeout>=2.3,<3"],
+        "dev": ["pytest>=8,<10", "pytest-timeout>=2.3,<3", "pytest-xdist>=3.6,<4"],
     },
     entry_points={"console_scripts": ["rnnpipe=pipeline.cli:main"]},
 )

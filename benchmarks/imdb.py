@@ -28,7 +28,7 @@ from common import DEFAULT_DATA_DIR, REPO, artifact, run_pipeline  # noqa: E402
 sys.path.insert(0, str(REPO))
 
 TUTORIAL = ["data.max_len=80", "data.top_k=10000", "model.cell=simple_rnn", "model.units=[64,64]",
-            "model.embedding_dim=100", "model.bidirectional=false", "model.attention=false", "model.dropout=0.5",
+            "model.embedding_dim=100", "model.bidirectional=false", "model.pooling=last", "model.dropout=0.5",
             "trainer.epochs=4", "trainer.batch_size=128", "trainer.early_stopping_patience=0",
             "evaluator.lower_bounds={}"]
 

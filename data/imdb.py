@@ -3,7 +3,7 @@ download, tf.Transform vocabulary and padding, raw-text serving, and scoring inp
 
 Raw examples: ``text`` (bytes), ``label`` (int64 0/1), ``id`` (``train/pos/123_9``) and
 ``rating`` (int64 1..10, 0 when unknown). After transform: ``tokens`` int64 [max_len] from a
-train-only vocabulary, right-padded with 0 and truncated at the end, and ``length``.
+train-only vocabulary, right-padded with 0 and truncated (at the end by default), and ``length``.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ ACLIMDB_URL = "https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz"
 ACLIMDB_SHA256 = "c40f74a18d3b61f90feba1e17730e0d38e8b97c05fde7008942e91923d1658fe"
 KERAS_NPZ_SHA256 = "69664113be75683a8fe16e3ed0ab59fda8886cb3cd7ada244f7d9544e4676b9f"
 MEMBER = re.compile(r"(?:^|/)(train|test)/(pos|neg)/(\d+)_(\d+)\.txt$")
+TRUNCATIONS = ("end", "start", "middle")
 PUNCTUATION = r"""([!"#$%&()*+,\-./:;<=>?@\[\\\]^_`{|}~])"""
 
 
@@ -55,6 +56,9 @@ class ImdbData:
         eval_fraction: Share of train carved out as eval, by a stable hash of ``id``.
         max_examples: Keep a label-stratified subset of this many reviews per canonical split.
         max_len: Token ids per review after padding/truncation.
+        truncation: Which tokens of a review longer than ``max_len`` are dropped: ``end``
+            (keep the first ``max_len``), ``start`` (keep the last ones, where reviews tend
+            to give their verdict) or ``middle`` (keep the first and the last halves).
         top_k: Vocabulary size (most frequent train tokens).
         oov_buckets: Ids for tokens outside the vocabulary.
         length_buckets: Word-count boundaries for the evaluator's slices.
@@ -72,6 +76,7 @@ class ImdbData:
     eval_fraction: float = 0.1
     max_examples: int | None = None
     max_len: int = 200
+    truncation: str = "end"
     top_k: int = 20000
     oov_buckets: int = 1
     length_buckets: tuple[int, ...] = (100, 200, 400, 800)
@@ -83,6 +88,8 @@ class ImdbData:
             raise ValueError(f"data.max_review_bytes must be >= 1, got {self.max_review_bytes}")
         if not 0.0 <= self.eval_fraction < 1.0:
             raise ValueError(f"data.eval_fraction must lie in [0, 1), got {self.eval_fraction}")
+        if self.truncation not in TRUNCATIONS:
+            raise ValueError(f"data.truncation must be one of {TRUNCATIONS}, got {self.truncation!r}")
         if self.max_len < 1 or self.top_k < 1 or self.oov_buckets < 1:
             raise ValueError("data.max_len, data.top_k and data.oov_buckets must be >= 1")
         if self.max_examples is not None and self.max_examples < 2:
@@ -359,13 +366,36 @@ def profile(feature) -> dict[str, Any]:
             "numeric": {"rating": list(feature["rating"].int64_list.value)}, "tokens": words}
 
 
+def truncate(tokens, max_len: int, truncation: str):
+    """Keeps at most ``max_len`` tokens of each row, dropping the ``truncation`` part.
+
+    Args:
+        tokens: A ragged ``[batch, None]`` tensor.
+        max_len: Tokens kept per row.
+        truncation: ``end``, ``start`` or ``middle`` (see :class:`ImdbData`).
+
+    Returns:
+        The ragged tensor with long rows cut; rows of at most ``max_len`` are unchanged.
+    """
+    import tensorflow as tf
+
+    tail = {"end": 0, "start": max_len, "middle": max_len // 2}[truncation]
+    head = max_len - tail
+    rows = tokens.value_rowids()
+    position = tf.range(tf.size(rows, out_type=tf.int64)) - tf.gather(tokens.row_starts(), rows)
+    length = tf.gather(tokens.row_lengths(), rows)
+    keep = (position < head) | (position >= length - tail)
+    return tf.ragged.boolean_mask(tokens, tokens.with_flat_values(keep))
+
+
 def make_preprocessing_fn(cfg: ImdbData):
-    """Vocabulary (train only, ``top_k``, OOV buckets) and end-padded, end-truncated ids.
+    """Vocabulary (train only, ``top_k``, OOV buckets) and end-padded, truncated ids.
 
     Id 0 is padding, vocabulary ids start at 1, OOV ids follow the vocabulary. A review
-    without tokens becomes one OOV id, never an all-padding row.
+    without tokens becomes one OOV id, never an all-padding row. Long reviews are cut as
+    ``cfg.truncation`` says.
     """
-    max_len, top_k, oov = cfg.max_len, cfg.top_k, cfg.oov_buckets
+    max_len, top_k, oov, truncation = cfg.max_len, cfg.top_k, cfg.oov_buckets, cfg.truncation
 
     def preprocessing_fn(inputs):
         import tensorflow as tf
@@ -375,7 +405,7 @@ def make_preprocessing_fn(cfg: ImdbData):
         vocabulary = tft.vocabulary(tokens, top_k=top_k, vocab_filename=VOCAB_NAME)
         ids = tft.apply_vocabulary(tokens, vocabulary, num_oov_buckets=oov) + 1
         empty_id = tft.apply_vocabulary(tf.constant([EMPTY_TOKEN]), vocabulary, num_oov_buckets=oov)[0] + 1
-        dense = ids.to_tensor(default_value=0, shape=[None, max_len])
+        dense = truncate(ids, max_len, truncation).to_tensor(default_value=0, shape=[None, max_len])
         lengths = tokens.row_lengths()
         first = tf.equal(tf.range(max_len, dtype=tf.int64), 0)[None, :]
         dense = tf.where((lengths == 0)[:, None] & first, empty_id, dense)

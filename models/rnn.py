@@ -55,6 +55,34 @@ class AttentionPooling(keras.layers.Layer):
         return {**super().get_config(), "units": self.units}
 
 
+@keras.saving.register_keras_serializable(package="rnnpipe")
+class MaxMeanPooling(keras.layers.Layer):
+    """The max and the mean over the unmasked steps, concatenated: ``[batch, 2 * features]``."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.supports_masking = True
+
+    def call(self, sequence, mask=None):
+        ops = keras.ops
+        if mask is None:
+            return ops.concatenate([ops.max(sequence, axis=1), ops.mean(sequence, axis=1)], axis=-1)
+        kept = ops.expand_dims(ops.cast(mask, sequence.dtype), -1)
+        lowest = ops.full_like(sequence, -6e4 if keras.backend.standardize_dtype(sequence.dtype) == "float16" else -1e9)
+        largest = ops.max(ops.where(ops.expand_dims(mask, -1), sequence, lowest), axis=1)
+        mean = ops.sum(sequence * kept, axis=1) / ops.maximum(ops.sum(kept, axis=1), 1.0)
+        return ops.concatenate([largest, mean], axis=-1)
+
+    def compute_mask(self, inputs, mask=None):
+        return None
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], 2 * input_shape[-1])
+
+
+POOLING_LAYERS = {"attention": AttentionPooling, "max_mean": MaxMeanPooling}
+
+
 def should_unroll(spec: ModelSpec, steps: int | None, masked: bool = False) -> bool:
     """Whether to unroll: as configured, else only SimpleRNN over short, known lengths.
 
@@ -130,12 +158,15 @@ def build_model(spec: ModelSpec, input_shape: Sequence[int], task: str, outputs:
                                 trainable=train_embedding)
         dim = embedding_matrix.shape[1] if embedding_matrix is not None else spec.embedding_dim
         x = keras.layers.Embedding(vocab_size, dim, mask_zero=True, name="embedding", dtype=dtype, **embed_kwargs)(x)
+        if spec.embedding_dropout:
+            x = keras.layers.SpatialDropout1D(spec.embedding_dropout, name="embedding_dropout", dtype=dtype)(x)
+    pooled = spec.pooling != "last"
     for depth, units in enumerate(spec.units):
         last = depth == len(spec.units) - 1
-        x = recurrent_layer(spec, units, return_sequences=not last or spec.attention, name=f"{spec.cell}_{depth}",
+        x = recurrent_layer(spec, units, return_sequences=not last or pooled, name=f"{spec.cell}_{depth}",
                             dtype=dtype, unroll=should_unroll(spec, input_shape[0], masked=tokens))(x)
-    if spec.attention:
-        x = AttentionPooling(name="attention", dtype=dtype)(x)
+    if pooled:
+        x = POOLING_LAYERS[spec.pooling](name=spec.pooling, dtype=dtype)(x)
     if spec.dense_units:
         x = keras.layers.Dense(spec.dense_units, activation="relu", name="dense", dtype=dtype)(x)
     if spec.dropout:

@@ -58,7 +58,7 @@ def define_model(hp: keras_tuner.HyperParameters, space: SearchSpace, tokens: bo
         number(hp, "dropout", space.dropout, step=0.1)
     else:
         hp.Fixed("dropout", float(space.dropout[0]))
-    choice(hp, "attention", space.attention)
+    choice(hp, "pooling", space.poolings)
     if tokens:
         choice(hp, "embedding_dim", space.embedding_dims)
     number(hp, "learning_rate", space.learning_rate, sampling="log")
@@ -86,7 +86,7 @@ def apply_values(values: Mapping[str, Any], model: ModelSpec, learning_rate: flo
         bidirectional=bool(values.get("bidirectional", model.bidirectional)),
         merge_mode=values.get("merge_mode", model.merge_mode),
         dropout=float(values.get("dropout", model.dropout)),
-        attention=bool(values.get("attention", model.attention)),
+        pooling=values.get("pooling", model.pooling),
         embedding_dim=int(values.get("embedding_dim", model.embedding_dim)))
     training = {"learning_rate": float(values.get("learning_rate", learning_rate)),
                 "clipnorm": values.get("clipnorm", clipnorm),

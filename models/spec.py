@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 CELLS = ("simple_rnn", "lstm", "gru")
 MERGE_MODES = ("concat", "sum", "mul", "ave")
+POOLINGS = ("last", "attention", "max_mean")
 
 
 @dataclass(frozen=True)
@@ -21,9 +22,12 @@ class ModelSpec:
         bidirectional: Wrap every recurrent layer in ``Bidirectional``.
         merge_mode: How the two directions are merged.
         dropout: Dropout on the inputs of each recurrent layer and before the head.
-        attention: Pool the top layer's sequence with additive attention instead of
-            taking its last state.
+        pooling: How the top layer's sequence becomes one vector: ``last`` (its last state),
+            ``attention`` (additive attention) or ``max_mean`` (the max and the mean over the
+            unpadded steps, concatenated).
         embedding_dim: Size of the token embedding (token inputs only).
+        embedding_dropout: Share of embedding channels dropped per example while training
+            (spatial dropout; token inputs only).
         dense_units: Units of an optional ReLU layer before the head (0 for none).
         unroll: Unroll the recurrence into a static graph. ``None`` (auto) unrolls SimpleRNN
             over at most ``UNROLL_MAX_STEPS`` steps, which is faster on CPU and loses nothing
@@ -35,8 +39,9 @@ class ModelSpec:
     bidirectional: bool = False
     merge_mode: str = "concat"
     dropout: float = 0.0
-    attention: bool = False
+    pooling: str = "last"
     embedding_dim: int = 64
+    embedding_dropout: float = 0.0
     dense_units: int = 0
     unroll: bool | None = None
 
@@ -47,8 +52,11 @@ class ModelSpec:
             raise ValueError(f"model.merge_mode must be one of {MERGE_MODES}, got {self.merge_mode!r}")
         if not self.units or any(u < 1 for u in self.units):
             raise ValueError(f"model.units must be a non-empty list of positive ints, got {self.units}")
-        if not 0.0 <= self.dropout < 1.0:
-            raise ValueError(f"model.dropout must lie in [0, 1), got {self.dropout}")
+        if self.pooling not in POOLINGS:
+            raise ValueError(f"model.pooling must be one of {POOLINGS}, got {self.pooling!r}")
+        for name in ("dropout", "embedding_dropout"):
+            if not 0.0 <= getattr(self, name) < 1.0:
+                raise ValueError(f"model.{name} must lie in [0, 1), got {getattr(self, name)}")
         if self.embedding_dim < 1 or self.dense_units < 0:
             raise ValueError("model.embedding_dim must be >= 1 and model.dense_units >= 0")
 
@@ -65,7 +73,7 @@ class SearchSpace:
         units: Choices of units, sampled per layer.
         dropout: ``[min, max]`` dropout, sampled in steps of 0.1.
         embedding_dims: Token embedding sizes (text kinds only).
-        attention: Attention pooling (``true``) or the last state (``false``).
+        poolings: Choices of ``pooling`` (``last``, ``attention``, ``max_mean``).
         learning_rate: ``[min, max]`` Adam learning rate, sampled on a log scale.
         clipnorm: Choices of the gradient clipping norm.
         batch_sizes: Choices of the batch size (tuned in ``HyperModel.fit``).
@@ -78,13 +86,13 @@ class SearchSpace:
     units: tuple[int, ...] = (32, 64, 128)
     dropout: tuple[float, ...] = (0.0, 0.3)
     embedding_dims: tuple[int, ...] = (32, 64, 128)
-    attention: tuple[bool, ...] = (False, True)
+    poolings: tuple[str, ...] = ("last", "attention")
     learning_rate: tuple[float, ...] = (3e-4, 1e-2)
     clipnorm: tuple[float, ...] = (1.0,)
     batch_sizes: tuple[int, ...] = (32, 64, 128)
 
     def __post_init__(self):
-        for name in ("cells", "bidirectional", "merge_modes", "units", "embedding_dims", "attention",
+        for name in ("cells", "bidirectional", "merge_modes", "units", "embedding_dims", "poolings",
                      "clipnorm", "batch_sizes"):
             if not getattr(self, name):
                 raise ValueError(f"tuner.space.{name} is an empty range: give at least one value")
@@ -94,6 +102,9 @@ class SearchSpace:
         unknown = set(self.merge_modes) - set(MERGE_MODES)
         if unknown:
             raise ValueError(f"tuner.space.merge_modes: unknown modes {sorted(unknown)}; expected some of {MERGE_MODES}")
+        unknown = set(self.poolings) - set(POOLINGS)
+        if unknown:
+            raise ValueError(f"tuner.space.poolings: unknown poolings {sorted(unknown)}; expected some of {POOLINGS}")
         for name in ("depth", "dropout", "learning_rate"):
             bounds = getattr(self, name)
             if len(bounds) != 2 or bounds[0] > bounds[1]:

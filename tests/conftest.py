@@ -16,9 +16,23 @@ REPO = Path(__file__).resolve().parent.parent
 SHARED_DATASETS = REPO.parent / "shared" / "datasets"
 
 
+# Session fixtures that run a whole pipeline; under pytest-xdist their users share one worker.
+SHARED_RUNS = ("demo_run", "imdb_run", "mnist_run", "charlm_run")
+
+
 def pytest_configure(config):
     config.addinivalue_line("markers", "real_data: runs on the real datasets in ../shared/datasets")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    """Groups each test with the shared pipeline run it uses (``--dist loadgroup``), so that
+    every run is built once per suite rather than once per worker."""
+    for item in items:
+        used = [name for name in SHARED_RUNS if name in item.fixturenames]
+        if used and not item.get_closest_marker("xdist_group"):
+            item.add_marker(pytest.mark.xdist_group(used[0]))
 
 
 @pytest.fixture(autouse=True)

@@ -532,7 +532,9 @@ class BadScoringInput:
     model_suffix: str = ""
 
 
-bad_scoring_input = functools.partial(case, BadScoringInput)
+def bad_scoring_input(name: str, model: str, *args, **kwargs):
+    """A :class:`BadScoringInput` case, run on the worker that holds its ``model`` run."""
+    return pytest.param(BadScoringInput(model, *args, **kwargs), id=name, marks=pytest.mark.xdist_group(model))
 HALF_BUDGET = ("--max-error-rate", "0.5")
 OVER_BUDGET = "are dead letters, over --max-error-rate 0.0; nothing was published, the dead letters are in"
 

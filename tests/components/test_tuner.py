@@ -23,7 +23,7 @@ from tests.components.conftest import out_dir
 from tests.conftest import REPO, last_json, rnnpipe
 
 SMALL_SPACE = SearchSpace(cells=("gru", "lstm"), bidirectional=(False,), depth=(1, 2), units=(4, 8),
-                          dropout=(0.0, 0.0), attention=(False, True), learning_rate=(1e-3, 1e-2),
+                          dropout=(0.0, 0.0), poolings=("last", "attention"), learning_rate=(1e-3, 1e-2),
                           batch_sizes=(16, 32))
 # Options for a CLI run of the demo config with a tiny search.
 TUNED_DEMO = ["--set", "tuner.enabled=true", "--set", "tuner.algorithm=random", "--set", "tuner.max_epochs=2",
@@ -202,7 +202,7 @@ def test_charlm_is_searched_on_eval_cross_entropy(charlm_run, tmp_path):
     params = TunerParams("charlm", data, ModelSpec(units=(8,), embedding_dim=8), trainer_params, enabled=True,
                          algorithm="random", max_trials=2, max_epochs=1,
                          space=SearchSpace(cells=("gru",), bidirectional=(False,), depth=(1, 1), units=(4, 8),
-                                           dropout=(0.0, 0.0), attention=(False,), embedding_dims=(8,),
+                                           dropout=(0.0, 0.0), poolings=("last",), embedding_dims=(8,),
                                            batch_sizes=(32,)))
     best = tuner.run(inputs, params, out_dir(tmp_path, "charlm_tuner"))["best_hyperparameters"]
     summary = json.loads(best.path("best_hyperparameters.json").read_text())

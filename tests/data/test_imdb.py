@@ -9,7 +9,8 @@ import pytest
 import tensorflow as tf
 
 from data.errors import DataError
-from data.imdb import (ImdbData, check_input, input_files, make_record, read_npz, read_tarball, tokenize)
+from data.imdb import (ImdbData, check_input, input_files, make_record, read_npz, read_tarball, tokenize,
+                       truncate)
 from data.hashing import stable_fraction
 from tests.conftest import write_aclimdb
 
@@ -101,6 +102,20 @@ def test_tokenize_lowercases_strips_breaks_and_splits_punctuation():
     tokens = tokenize(tf.constant(["Great film!<br /><br />Loved it, really.", ""])).to_list()
     assert tokens[0] == [b"great", b"film", b"!", b"loved", b"it", b",", b"really", b"."]
     assert tokens[1] == []
+
+
+@pytest.mark.parametrize("truncation, long_row", [
+    ("end", [1, 2, 3, 4]), ("start", [4, 5, 6, 7]), ("middle", [1, 2, 6, 7])])
+def test_truncation_drops_the_chosen_part_of_long_rows_only(truncation, long_row):
+    rows = tf.ragged.constant([[1, 2, 3, 4, 5, 6, 7], [1, 2, 3, 4], [1], []], dtype=tf.int64)
+    cut = tf.function(lambda r: truncate(r, 4, truncation),
+                      input_signature=[tf.RaggedTensorSpec([None, None], tf.int64)])  # as tf.Transform traces it
+    assert cut(rows).to_list() == [long_row, [1, 2, 3, 4], [1], []]
+
+
+def test_unknown_truncation_is_refused():
+    with pytest.raises(ValueError, match="data.truncation must be one of"):
+        ImdbData(truncation="both")
 
 
 def test_scoring_reviews_one_per_line_jsonl_and_csv_with_ids_and_reasons():

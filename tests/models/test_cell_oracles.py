@@ -38,7 +38,7 @@ CASES = [(cell, False, "concat") for cell in CELLS] + [(cell, True, mode) for ce
 @pytest.mark.parametrize("cell, bidirectional, merge_mode", CASES)
 @pytest.mark.parametrize("units", [(5,), (4, 3)], ids=["single", "stacked"])
 def test_float_inputs_match_the_gate_equations(cell, bidirectional, merge_mode, units):
-    spec = ModelSpec(cell=cell, units=units, bidirectional=bidirectional, merge_mode=merge_mode, attention=False,
+    spec = ModelSpec(cell=cell, units=units, bidirectional=bidirectional, merge_mode=merge_mode, pooling="last",
                      dropout=0.0)
     model = build_model(spec, (7, 3), "regression", 2)
     inputs = np.random.default_rng(1).normal(size=(6, 7, 3)).astype("float32")
@@ -49,7 +49,7 @@ def test_float_inputs_match_the_gate_equations(cell, bidirectional, merge_mode, 
 @pytest.mark.parametrize("cell", CELLS)
 @pytest.mark.parametrize("bidirectional", [False, True], ids=["forward", "bidirectional"])
 def test_right_padded_tokens_are_masked_as_the_equations_say(cell, bidirectional):
-    spec = ModelSpec(cell=cell, units=(4, 3), bidirectional=bidirectional, merge_mode="concat", attention=False,
+    spec = ModelSpec(cell=cell, units=(4, 3), bidirectional=bidirectional, merge_mode="concat", pooling="last",
                      dropout=0.0, embedding_dim=5)
     model = build_model(spec, (8,), "binary", 1, vocab_size=20)
     rng = np.random.default_rng(2)

@@ -4,7 +4,8 @@ import keras
 import numpy as np
 import pytest
 
-from models.rnn import AttentionPooling, ModelSpec, build_model, compile_model, cudnn_eligibility
+from models.rnn import (AttentionPooling, MaxMeanPooling, ModelSpec, build_model, compile_model,
+                        cudnn_eligibility)
 
 TOKENS = np.array([[3, 4, 5, 0, 0], [7, 0, 0, 0, 0]], dtype="int64")
 SERIES = np.random.default_rng(0).standard_normal((4, 6, 3)).astype("float32")
@@ -31,8 +32,9 @@ def test_defaults_are_cudnn_eligible_and_recurrent_dropout_is_reported():
     assert cudnn_eligibility(model)["forward_lstm_0"] is False
 
 
-def test_token_model_masks_padding_so_trailing_zeros_do_not_change_the_output():
-    spec = ModelSpec(cell="lstm", units=(8,), attention=True)
+@pytest.mark.parametrize("pooling", ["last", "attention", "max_mean"])
+def test_token_model_masks_padding_so_trailing_zeros_do_not_change_the_output(pooling):
+    spec = ModelSpec(cell="lstm", units=(8,), pooling=pooling, embedding_dropout=0.3)
     model = build_model(spec, [5], "binary", 1, vocab_size=10)
     shorter = build_model(spec, [3], "binary", 1, vocab_size=10)
     shorter.set_weights(model.get_weights())
@@ -50,6 +52,13 @@ def test_attention_pooling_ignores_masked_steps():
     np.testing.assert_allclose(layer(sequence, mask=mask), layer(changed, mask=mask), atol=1e-6)
 
 
+def test_max_mean_pooling_is_the_max_and_mean_of_the_unmasked_steps():
+    sequence = np.array([[[1.0, -4.0], [3.0, -2.0], [50.0, 50.0]]], dtype="float32")
+    pooled = MaxMeanPooling()(sequence, mask=np.array([[True, True, False]]))
+    np.testing.assert_allclose(pooled, [[3.0, -2.0, 2.0, -3.0]])
+    np.testing.assert_allclose(MaxMeanPooling()(sequence), [[50.0, 50.0, 18.0, 44.0 / 3]], rtol=1e-6)
+
+
 def test_multiclass_head_is_a_softmax_and_embedding_matrix_is_used():
     matrix = np.random.default_rng(2).standard_normal((10, 6)).astype("float32")
     model = build_model(ModelSpec(units=(4,)), [5], "multiclass", 3, vocab_size=10, embedding_matrix=matrix,
@@ -61,17 +70,19 @@ def test_multiclass_head_is_a_softmax_and_embedding_matrix_is_used():
 
 
 def test_compile_sets_clipnorm_and_saved_model_roundtrips(tmp_path):
-    model = compile_model(build_model(ModelSpec(units=(4,), attention=True), [6, 3], "regression", 1),
-                          "regression", 0.01, clipnorm=0.5)
-    assert model.optimizer.clipnorm == 0.5
-    model.save(tmp_path / "m.keras")
-    restored = keras.saving.load_model(tmp_path / "m.keras")
-    np.testing.assert_allclose(restored(SERIES), model(SERIES), atol=1e-6)
+    for pooling in ("attention", "max_mean"):
+        model = compile_model(build_model(ModelSpec(units=(4,), pooling=pooling), [6, 3], "regression", 1),
+                              "regression", 0.01, clipnorm=0.5)
+        assert model.optimizer.clipnorm == 0.5
+        model.save(tmp_path / f"{pooling}.keras")
+        restored = keras.saving.load_model(tmp_path / f"{pooling}.keras")
+        np.testing.assert_allclose(restored(SERIES), model(SERIES), atol=1e-6)
 
 
 @pytest.mark.parametrize("kwargs,message", [
     ({"cell": "rnn"}, "model.cell"), ({"merge_mode": "max"}, "merge_mode"),
-    ({"units": ()}, "model.units"), ({"dropout": 1.0}, "model.dropout")])
+    ({"units": ()}, "model.units"), ({"dropout": 1.0}, "model.dropout"),
+    ({"pooling": "mean"}, "model.pooling"), ({"embedding_dropout": -0.1}, "model.embedding_dropout")])
 def test_model_spec_rejects_bad_values(kwargs, message):
     with pytest.raises(ValueError, match=message):
         ModelSpec(**kwargs)

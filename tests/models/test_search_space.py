@@ -44,7 +44,7 @@ def test_single_values_are_fixed_and_units_are_conditional_on_depth():
 def test_apply_values_maps_a_trial_onto_the_spec_and_keeps_untuned_settings():
     base = ModelSpec(cell="lstm", units=(64, 32), dense_units=16, embedding_dim=48)
     values = {"cell": "gru", "depth": 3, "units_0": 8, "units_1": 4, "units_2": 4, "bidirectional": True,
-              "merge_mode": "sum", "dropout": 0.2, "attention": True, "learning_rate": 0.005, "batch_size": 64}
+              "merge_mode": "sum", "dropout": 0.2, "pooling": "attention", "learning_rate": 0.005, "batch_size": 64}
     spec, training = apply_values(values, base, learning_rate=1e-3, clipnorm=2.0, batch_size=32)
     assert (spec.cell, spec.units, spec.bidirectional, spec.merge_mode) == ("gru", (8, 4, 4), True, "sum")
     assert spec.dense_units == 16 and spec.embedding_dim == 48
