@@ -24,7 +24,8 @@ setup(
         "matplotlib>=3.8,<4",
     ],
     extras_require={
-        "dev": ["pytest>=8,<10", "pytest-timeout>=2.3,<3", "pytest-xdist>=3.6,<4"],
+        # pytest 9.2 breaks pytest-xdist's --dist=loadgroup (pytest-xdist issue #1386).
+        "dev": ["pytest>=8,<9.2", "pytest-timeout>=2.3,<3", "pytest-xdist>=3.6,<4"],
     },
     entry_points={"console_scripts": ["rnnpipe=pipeline.cli:main"]},
 )

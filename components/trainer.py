@@ -155,6 +155,7 @@ def run(inputs: Mapping[str, Artifact], params: TrainerParams, out: OutputDir) -
     import keras
 
     from components.plots import plot_learning_curves
+    from models.callbacks import TrainingClock
     from models.embeddings import glove_matrix
     from models.rnn import build_model, compile_model, cudnn_eligibility
 
@@ -184,7 +185,8 @@ def run(inputs: Mapping[str, Artifact], params: TrainerParams, out: OutputDir) -
     logs_dir = out.artifact_dir("logs")
     dtype = "mixed_float16" if plan.mixed_precision else None
     started = time.perf_counter()
-    members, histories = [], []
+    clock = TrainingClock()
+    members, histories, epochs_trained = [], [], 0
     for member in range(params.ensemble_size):
         saved = out.scratch / f"member_{member}.keras"
         if saved.exists():  # finished before a crash: not trained again
@@ -201,7 +203,8 @@ def run(inputs: Mapping[str, Artifact], params: TrainerParams, out: OutputDir) -
             for layer, eligible in cudnn_eligibility(model).items():
                 LOG.info("layer %s: %s for the fused cuDNN kernel", layer, "eligible" if eligible else "NOT eligible")
         history = model.fit(train, validation_data=evaluation, epochs=params.epochs, verbose=0, shuffle=False,
-                            callbacks=member_callbacks(params, out, logs_dir, member, evaluation is not None))
+                            callbacks=[clock, *member_callbacks(params, out, logs_dir, member, evaluation is not None)])
+        epochs_trained += len(history.history.get("loss", []))
         model.save(str(saved))
         write_json(out.scratch / f"member_{member}.history.json", history.history)
         members.append(model)
@@ -224,8 +227,10 @@ def run(inputs: Mapping[str, Artifact], params: TrainerParams, out: OutputDir) -
     return {
         "model": out.artifact("model", "Model", hyperparameters=hyperparameters, hyperparameters_source=source,
                               epochs_run=epochs_run,
-                              train_seconds=round(seconds, 3), cudnn_eligible=eligibility,
-                              train_samples_per_second=round(train_examples * epochs_run / seconds, 1) if seconds else None,
+                              train_seconds=round(seconds, 3), training_pass_seconds=round(clock.seconds, 3),
+                              cudnn_eligible=eligibility,
+                              train_samples_per_second=(round(train_examples * epochs_trained / clock.seconds, 1)
+                                                        if clock.seconds else None),
                               mixed_precision=plan.mixed_precision, strategy=plan.strategy,
                               final_metrics={k: float(v[-1]) for k, v in history.items()}),
         "logs": out.artifact("logs", "ModelRun"),

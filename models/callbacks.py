@@ -1,10 +1,12 @@
-"""Keras callbacks of the trainer: atomic epoch checkpoints and one progress line per epoch."""
+"""Keras callbacks of the trainer: atomic epoch checkpoints, one progress line per epoch, and a
+clock of the training passes."""
 
 from __future__ import annotations
 
 import json
 import logging
 import os
+import time
 
 import keras
 
@@ -40,3 +42,27 @@ class EpochProgress(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         metrics = " ".join(f"{k}={v:.4f}" for k, v in sorted((logs or {}).items()) if isinstance(v, (int, float)))
         LOG.info("%sepoch %d/%d %s", self.prefix, epoch + 1, self.epochs, metrics)
+
+
+class TrainingClock(keras.callbacks.Callback):
+    """Adds up the seconds of the training passes only: from each epoch's start to its
+    validation pass (or its end), so that validation and checkpoints are not counted."""
+
+    def __init__(self):
+        super().__init__()
+        self.seconds = 0.0
+        self._started = None
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._started = time.perf_counter()
+
+    def on_test_begin(self, logs=None):
+        self._stop()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self._stop()
+
+    def _stop(self):
+        if self._started is not None:
+            self.seconds += time.perf_counter() - self._started
+            self._started = None

@@ -159,7 +159,7 @@ def build_model(spec: ModelSpec, input_shape: Sequence[int], task: str, outputs:
         dim = embedding_matrix.shape[1] if embedding_matrix is not None else spec.embedding_dim
         x = keras.layers.Embedding(vocab_size, dim, mask_zero=True, name="embedding", dtype=dtype, **embed_kwargs)(x)
         if spec.embedding_dropout:
-            x = keras.layers.SpatialDropout1D(spec.embedding_dropout, name="embedding_dropout", dtype=dtype)(x)
+            x = keras.layers.Dropout(spec.embedding_dropout, name="embedding_dropout", dtype=dtype)(x)
     pooled = spec.pooling != "last"
     for depth, units in enumerate(spec.units):
         last = depth == len(spec.units) - 1

@@ -26,8 +26,7 @@ class ModelSpec:
             ``attention`` (additive attention) or ``max_mean`` (the max and the mean over the
             unpadded steps, concatenated).
         embedding_dim: Size of the token embedding (token inputs only).
-        embedding_dropout: Share of embedding channels dropped per example while training
-            (spatial dropout; token inputs only).
+        embedding_dropout: Dropout on the embedded tokens while training (token inputs only).
         dense_units: Units of an optional ReLU layer before the head (0 for none).
         unroll: Unroll the recurrence into a static graph. ``None`` (auto) unrolls SimpleRNN
             over at most ``UNROLL_MAX_STEPS`` steps, which is faster on CPU and loses nothing

@@ -587,7 +587,10 @@ def print_summary(summary: dict, as_json: bool) -> None:
         state = "new schema stored" if validation["schema_stored"] else "data fits the schema"
         print(f"  validation: {state} ({validation['schema']}); {len(validation['anomalies'])} anomalies")
     print(f"  metrics: {metrics}")
-    print(f"  blessed: {summary['blessed']}" + (f" ({'; '.join(summary['reasons'])})" if summary["reasons"] else ""))
+    if summary["evaluation_dir"] is None:
+        print("  blessed: not evaluated (the run stopped before the evaluator)")
+    else:
+        print(f"  blessed: {summary['blessed']}" + (f" ({'; '.join(summary['reasons'])})" if summary["reasons"] else ""))
     if summary["pushed_version"] is not None:
         print(f"  model pushed: version {summary['pushed_version']} at {summary['model_path']}")
     elif summary["model_path"]:

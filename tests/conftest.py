@@ -25,14 +25,16 @@ def pytest_configure(config):
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
-@pytest.hookimpl(tryfirst=True)
+@pytest.hookimpl(wrapper=True)
 def pytest_collection_modifyitems(items):
     """Groups each test with the shared pipeline run it uses (``--dist loadgroup``), so that
-    every run is built once per suite rather than once per worker."""
+    every run is built once per suite rather than once per worker. A wrapper, so that the
+    marks are in place before pytest-xdist reads them."""
     for item in items:
         used = [name for name in SHARED_RUNS if name in item.fixturenames]
         if used and not item.get_closest_marker("xdist_group"):
             item.add_marker(pytest.mark.xdist_group(used[0]))
+    return (yield)
 
 
 @pytest.fixture(autouse=True)

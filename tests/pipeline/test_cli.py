@@ -117,3 +117,13 @@ def test_bad_rows_over_the_budget_exit_3(tmp_path):
     result = rnnpipe("demo", "--root", str(tmp_path / "root"), "--data-dir", str(tmp_path))
     assert csv.exists() and result.returncode == 3
     assert "over the error budget data.max_error_rate=0.01" in result.stderr
+
+
+def test_the_text_summary_of_a_run_stopped_before_the_evaluator_says_not_evaluated(capsys):
+    from pipeline.cli import print_summary
+
+    summary = {"run_id": "r1", "status": "complete", "seconds": 1.0, "executed": ["example_gen"], "cached": [],
+               "metrics": {}, "blessed": False, "reasons": [], "pushed_version": None, "model_path": None,
+               "evaluation_dir": None}
+    print_summary(summary, as_json=False)
+    assert "blessed: not evaluated" in capsys.readouterr().out
