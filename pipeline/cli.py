@@ -114,8 +114,13 @@ def build_parser() -> argparse.ArgumentParser:
                               description="Run the pipeline of CONFIG. Beam pipeline options go after '--'.",
                               epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     run.add_argument("config", help="YAML config, e.g. pipeline/configs/timeseries.yaml")
-    add_run_options(run)
-    add_tuner_role_options(run)
+    demo = commands.add_parser("demo", help="run the sine-wave demo on generated data (no data needed)",
+                               description="Generate a noisy sine wave and run the whole pipeline on it: "
+                                           "a window of 20 steps predicts the next value.",
+                               epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    for pipeline_command in (run, demo):
+        add_run_options(pipeline_command)
+        add_tuner_role_options(pipeline_command)
     worker = commands.add_parser(
         "tune-worker", help="run tuning trials for a chief (rnnpipe run --tuner-role chief)",
         description="Join a distributed KerasTuner search as one worker. Give the same CONFIG, --set "
@@ -131,12 +136,6 @@ def build_parser() -> argparse.ArgumentParser:
                         help="this worker's number, unique within the search (0, 1, ...)")
     worker.add_argument("--wait-seconds", type=float, default=3600.0,
                         help="how long to wait for the chief's run to reach the tuner (default 3600)")
-    demo = commands.add_parser("demo", help="run the sine-wave demo on generated data (no data needed)",
-                               description="Generate a noisy sine wave and run the whole pipeline on it: "
-                                           "a window of 20 steps predicts the next value.",
-                               epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    add_run_options(demo)
-    add_tuner_role_options(demo)
     score = commands.add_parser(
         "score", help="batch-score new data with an exported model (Beam RunInference)",
         description="Score new records with a version from the serving folder, on Beam RunInference. "
