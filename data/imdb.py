@@ -36,6 +36,7 @@ ACLIMDB_SHA256 = "c40f74a18d3b61f90feba1e17730e0d38e8b97c05fde7008942e91923d1658
 KERAS_NPZ_SHA256 = "69664113be75683a8fe16e3ed0ab59fda8886cb3cd7ada244f7d9544e4676b9f"
 MEMBER = re.compile(r"(?:^|/)(train|test)/(pos|neg)/(\d+)_(\d+)\.txt$")
 TRUNCATIONS = ("end", "start", "middle")
+PADDINGS = ("end", "start")
 PUNCTUATION = r"""([!"#$%&()*+,\-./:;<=>?@\[\\\]^_`{|}~])"""
 
 
@@ -59,6 +60,9 @@ class ImdbData:
         truncation: Which tokens of a review longer than ``max_len`` are dropped: ``end``
             (keep the first ``max_len``), ``start`` (keep the last ones, where reviews tend
             to give their verdict) or ``middle`` (keep the first and the last halves).
+        padding: Where a short review's padding ids (0) go: ``end`` (the default; a right-padded
+            mask keeps LSTM and GRU eligible for cuDNN) or ``start`` (as Keras ``pad_sequences``
+            pads: an unmasked model then reaches the review's last token at its last step).
         top_k: Vocabulary size (most frequent train tokens).
         oov_buckets: Ids for tokens outside the vocabulary.
         length_buckets: Word-count boundaries for the evaluator's slices.
@@ -77,6 +81,7 @@ class ImdbData:
     max_examples: int | None = None
     max_len: int = 200
     truncation: str = "end"
+    padding: str = "end"
     top_k: int = 20000
     oov_buckets: int = 1
     length_buckets: tuple[int, ...] = (100, 200, 400, 800)
@@ -90,6 +95,8 @@ class ImdbData:
             raise ValueError(f"data.eval_fraction must lie in [0, 1), got {self.eval_fraction}")
         if self.truncation not in TRUNCATIONS:
             raise ValueError(f"data.truncation must be one of {TRUNCATIONS}, got {self.truncation!r}")
+        if self.padding not in PADDINGS:
+            raise ValueError(f"data.padding must be one of {PADDINGS}, got {self.padding!r}")
         if self.max_len < 1 or self.top_k < 1 or self.oov_buckets < 1:
             raise ValueError("data.max_len, data.top_k and data.oov_buckets must be >= 1")
         if self.max_examples is not None and self.max_examples < 2:
@@ -388,14 +395,27 @@ def truncate(tokens, max_len: int, truncation: str):
     return tf.ragged.boolean_mask(tokens, tokens.with_flat_values(keep))
 
 
+def pad_at_start(dense, lengths):
+    """Moves each row's padding from its end to its start: ``[a b c 0 0]`` -> ``[0 0 a b c]``.
+
+    Args:
+        dense: End-padded ``[batch, max_len]`` ids.
+        lengths: Ids before the padding in each row.
+    """
+    import tensorflow as tf
+
+    return tf.reverse(tf.reverse_sequence(dense, lengths, seq_axis=1, batch_axis=0), axis=[1])
+
+
 def make_preprocessing_fn(cfg: ImdbData):
-    """Vocabulary (train only, ``top_k``, OOV buckets) and end-padded, truncated ids.
+    """Vocabulary (train only, ``top_k``, OOV buckets) and padded, truncated ids.
 
     Id 0 is padding, vocabulary ids start at 1, OOV ids follow the vocabulary. A review
     without tokens becomes one OOV id, never an all-padding row. Long reviews are cut as
-    ``cfg.truncation`` says.
+    ``cfg.truncation`` says, short ones padded where ``cfg.padding`` says.
     """
     max_len, top_k, oov, truncation = cfg.max_len, cfg.top_k, cfg.oov_buckets, cfg.truncation
+    start_padded = cfg.padding == "start"
 
     def preprocessing_fn(inputs):
         import tensorflow as tf
@@ -409,6 +429,8 @@ def make_preprocessing_fn(cfg: ImdbData):
         lengths = tokens.row_lengths()
         first = tf.equal(tf.range(max_len, dtype=tf.int64), 0)[None, :]
         dense = tf.where((lengths == 0)[:, None] & first, empty_id, dense)
+        if start_padded:
+            dense = pad_at_start(dense, tf.clip_by_value(lengths, 1, max_len))
         return {FEATURES_KEY: dense, LABEL_KEY: inputs["label"], "length": lengths}
 
     return preprocessing_fn

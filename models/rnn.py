@@ -3,7 +3,7 @@
 Defaults keep LSTM and GRU eligible for the fused cuDNN kernel: tanh/sigmoid activations,
 ``recurrent_dropout=0``, ``unroll=False``, ``use_bias=True`` and GRU ``reset_after=True``.
 Inputs are either float sequences ``[steps, features]`` or int64 token ids ``[steps]``
-(right-padded with 0, embedded with ``mask_zero=True``).
+(padded with 0, embedded with ``mask_zero`` unless ``mask_padding`` is off).
 """
 
 from __future__ import annotations
@@ -157,14 +157,15 @@ def build_model(spec: ModelSpec, input_shape: Sequence[int], task: str, outputs:
             embed_kwargs = dict(embeddings_initializer=keras.initializers.Constant(embedding_matrix),
                                 trainable=train_embedding)
         dim = embedding_matrix.shape[1] if embedding_matrix is not None else spec.embedding_dim
-        x = keras.layers.Embedding(vocab_size, dim, mask_zero=True, name="embedding", dtype=dtype, **embed_kwargs)(x)
+        x = keras.layers.Embedding(vocab_size, dim, mask_zero=spec.mask_padding, name="embedding", dtype=dtype,
+                                   **embed_kwargs)(x)
         if spec.embedding_dropout:
             x = keras.layers.Dropout(spec.embedding_dropout, name="embedding_dropout", dtype=dtype)(x)
     pooled = spec.pooling != "last"
     for depth, units in enumerate(spec.units):
         last = depth == len(spec.units) - 1
         x = recurrent_layer(spec, units, return_sequences=not last or pooled, name=f"{spec.cell}_{depth}",
-                            dtype=dtype, unroll=should_unroll(spec, input_shape[0], masked=tokens))(x)
+                            dtype=dtype, unroll=should_unroll(spec, input_shape[0], masked=tokens and spec.mask_padding))(x)
     if pooled:
         x = POOLING_LAYERS[spec.pooling](name=spec.pooling, dtype=dtype)(x)
     if spec.dense_units:

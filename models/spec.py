@@ -27,6 +27,9 @@ class ModelSpec:
             unpadded steps, concatenated).
         embedding_dim: Size of the token embedding (token inputs only).
         embedding_dropout: Dropout on the embedded tokens while training (token inputs only).
+        mask_padding: Mask the padding id 0 (token inputs only). Off, padding steps run through
+            the recurrence like any token, as in the Keras tutorials; pair that with
+            ``data.padding: start`` so that the last state follows the last real token.
         dense_units: Units of an optional ReLU layer before the head (0 for none).
         unroll: Unroll the recurrence into a static graph. ``None`` (auto) unrolls SimpleRNN
             over at most ``UNROLL_MAX_STEPS`` steps, which is faster on CPU and loses nothing
@@ -41,6 +44,7 @@ class ModelSpec:
     pooling: str = "last"
     embedding_dim: int = 64
     embedding_dropout: float = 0.0
+    mask_padding: bool = True
     dense_units: int = 0
     unroll: bool | None = None
 

@@ -65,6 +65,29 @@ def test_imdb_review_without_tokens_becomes_one_oov_id(tiny_imdb):
     assert (tokens[1, :2] > 0).all() and (tokens[1, 2:] == 0).all()
 
 
+def test_imdb_start_padding_moves_the_padding_before_the_same_ids(tiny_imdb):
+    import dataclasses
+
+    from components import transform
+    from tests.components.conftest import out_dir
+
+    data = dataclasses.replace(tiny_imdb["data"], padding="start")
+    start = transform.run({"examples": tiny_imdb["examples"]}, transform.TransformParams("imdb", data),
+                          out_dir(tiny_imdb["base"], "tr_start"))
+    end_rows = transformed_split(tiny_imdb, "test")
+    start_rows = transformed_split({**tiny_imdb, **start}, "test")
+    by_id = {}
+    for row, length in zip(end_rows["tokens"].numpy(), end_rows["length"].numpy()):
+        kept = max(min(int(length), 12), 1)  # a review without tokens keeps its one OOV id
+        by_id.setdefault(tuple(row[:kept]), 0)
+        by_id[tuple(row[:kept])] += 1
+    for row, length in zip(start_rows["tokens"].numpy(), start_rows["length"].numpy()):
+        kept = max(min(int(length), 12), 1)
+        assert (row[:12 - kept] == 0).all() and (row[12 - kept:] > 0).all()
+        by_id[tuple(row[12 - kept:])] -= 1
+    assert set(by_id.values()) == {0}  # the same ids, in the same order, only moved
+
+
 def test_change_mode_labels_the_step_from_the_last_value(tiny):
     import dataclasses
 

@@ -9,8 +9,8 @@ import pytest
 import tensorflow as tf
 
 from data.errors import DataError
-from data.imdb import (ImdbData, check_input, input_files, make_record, read_npz, read_tarball, tokenize,
-                       truncate)
+from data.imdb import (ImdbData, check_input, input_files, make_record, pad_at_start, read_npz, read_tarball,
+                       tokenize, truncate)
 from data.hashing import stable_fraction
 from tests.conftest import write_aclimdb
 
@@ -113,9 +113,17 @@ def test_truncation_drops_the_chosen_part_of_long_rows_only(truncation, long_row
     assert cut(rows).to_list() == [long_row, [1, 2, 3, 4], [1], []]
 
 
-def test_unknown_truncation_is_refused():
+def test_pad_at_start_moves_each_rows_padding_before_its_ids():
+    dense = tf.constant([[1, 2, 3, 0, 0], [4, 0, 0, 0, 0], [5, 6, 7, 8, 9]], tf.int64)
+    moved = pad_at_start(dense, tf.constant([3, 1, 5], tf.int64)).numpy()
+    np.testing.assert_array_equal(moved, [[0, 0, 1, 2, 3], [0, 0, 0, 0, 4], [5, 6, 7, 8, 9]])
+
+
+def test_unknown_truncation_and_padding_are_refused():
     with pytest.raises(ValueError, match="data.truncation must be one of"):
         ImdbData(truncation="both")
+    with pytest.raises(ValueError, match="data.padding must be one of"):
+        ImdbData(padding="pre")
 
 
 def test_scoring_reviews_one_per_line_jsonl_and_csv_with_ids_and_reasons():

@@ -43,6 +43,15 @@ def test_token_model_masks_padding_so_trailing_zeros_do_not_change_the_output(po
     np.testing.assert_allclose(padded, short, atol=1e-6)
 
 
+def test_unmasked_token_model_runs_the_padding_through_the_recurrence():
+    spec = ModelSpec(cell="simple_rnn", units=(8, 8), mask_padding=False)
+    model = build_model(spec, [5], "binary", 1, vocab_size=10)
+    shorter = build_model(spec, [3], "binary", 1, vocab_size=10)
+    shorter.set_weights(model.get_weights())
+    assert model.get_layer("embedding").compute_mask(TOKENS) is None
+    assert not np.allclose(model(TOKENS).numpy(), shorter(TOKENS[:, :3]).numpy(), atol=1e-6)
+
+
 def test_attention_pooling_ignores_masked_steps():
     layer = AttentionPooling(4)
     sequence = np.random.default_rng(1).standard_normal((1, 3, 2)).astype("float32")
