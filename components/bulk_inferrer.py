@@ -207,18 +207,48 @@ def resolve_version(spec: str) -> str:
                        f"is it an rnnpipe serving folder?")
 
 
+def read_signatures(path: str) -> dict[str, tuple[tuple[str, ...], dict[str, int | None]]]:
+    """The signatures of a SavedModel, read from ``saved_model.pb`` without loading the model.
+
+    Returns:
+        Signature name -> (sorted input names, output name -> width per record: 0 for a scalar,
+        ``None`` when unknown).
+
+    Raises:
+        ScoringError: If ``saved_model.pb`` is missing or cannot be parsed.
+    """
+    from google.protobuf.message import DecodeError
+    from tensorflow.core.protobuf import saved_model_pb2
+
+    proto_path = join(path, "saved_model.pb")
+    if not FileSystems.exists(proto_path):
+        raise ScoringError(f"{path}: cannot load the SavedModel: no saved_model.pb")
+    saved_model = saved_model_pb2.SavedModel()
+    try:
+        with FileSystems.open(proto_path, compression_type="uncompressed") as handle:
+            saved_model.ParseFromString(handle.read())
+    except (DecodeError, OSError) as error:
+        raise ScoringError(f"{path}: cannot load the SavedModel: saved_model.pb is corrupt ({error})") from error
+    if not saved_model.meta_graphs:
+        raise ScoringError(f"{path}: cannot load the SavedModel: saved_model.pb holds no graph")
+
+    def width(info) -> int | None:
+        dims = info.tensor_shape.dim
+        if len(dims) < 2:
+            return 0
+        return dims[1].size if dims[1].size >= 0 else None
+
+    return {name: (tuple(sorted(definition.inputs)),
+                   {output: width(info) for output, info in sorted(definition.outputs.items())})
+            for name, definition in saved_model.meta_graphs[0].signature_def.items()
+            if not name.startswith("__saved_model_")}  # the init op, not a signature to call
+
+
 def inspect_model(spec: str, input_format: str) -> ServedModel:
     """Resolves the version and checks that it is an rnnpipe SavedModel that fits ``input_format``.
 
-    Raises:
-        ScoringError: Naming what does not fit.
-    """
-    return load_checked(spec, input_format)[0]
-
-
-def load_checked(spec: str, input_format: str) -> tuple[ServedModel, Any]:
-    """:func:`inspect_model`, also returning the loaded SavedModel (keep it alive while calling
-    its signatures).
+    Reads the model card and the signature definitions only; the model itself is loaded later,
+    once per worker.
 
     Raises:
         ScoringError: Naming what does not fit.
@@ -239,26 +269,34 @@ def load_checked(spec: str, input_format: str) -> tuple[ServedModel, Any]:
     if input_format == "series" and not card.get("data"):
         raise ScoringError(f"{path}: model.json has no data section (columns, window); re-export it with "
                            f"this rnnpipe, or score raw tf.Examples with --format examples")
-    import tensorflow as tf  # after the cheap checks: a wrong folder fails fast
-
-    try:
-        loaded = tf.saved_model.load(path)
-    except (OSError, ValueError, tf.errors.OpError) as error:
-        raise ScoringError(f"{path}: cannot load the SavedModel: {error}") from error
-    if signature not in loaded.signatures:
-        raise ScoringError(f"{path}: no {signature!r} signature (has {sorted(loaded.signatures)}) "
+    signatures = read_signatures(path)
+    if signature not in signatures:
+        raise ScoringError(f"{path}: no {signature!r} signature (has {sorted(signatures)}) "
                            f"for --format {input_format}")
-    function = loaded.signatures[signature]
-    inputs = tuple(sorted(function.structured_input_signature[1]))
+    inputs, outputs = signatures[signature]
     missing = set(names) - set(inputs)
     if missing:
         raise ScoringError(f"{path}: signature {signature!r} takes {list(inputs)}, not {sorted(missing)}, "
                            f"so it cannot score --format {input_format}")
-    outputs = {name: (0 if len(spec.shape) == 1 else spec.shape[1]) for name, spec in
-               sorted(function.structured_outputs.items())}
     parent, version = split_path(path)
     return ServedModel(path, card.get("model_name", split_path(parent)[1]), int(version), card, signature,
-                       inputs, outputs), loaded
+                       inputs, outputs)
+
+
+def load_checked(spec: str, input_format: str) -> tuple[ServedModel, Any]:
+    """:func:`inspect_model`, also returning the loaded SavedModel (keep it alive while calling
+    its signatures).
+
+    Raises:
+        ScoringError: Naming what does not fit, or if the SavedModel cannot be loaded.
+    """
+    model = inspect_model(spec, input_format)
+    import tensorflow as tf
+
+    try:
+        return model, tf.saved_model.load(model.path)
+    except (OSError, ValueError, tf.errors.OpError) as error:
+        raise ScoringError(f"{model.path}: cannot load the SavedModel: {error}") from error
 
 
 def match_inputs(pattern: str, input_format: str) -> tuple[list[str], bool]:

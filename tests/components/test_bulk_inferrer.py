@@ -173,6 +173,28 @@ def test_version_choice_newest_pinned_and_missing(mnist_run, tmp_path):
     assert not (tmp_path / "out").exists()
 
 
+def test_signatures_read_from_the_proto_match_the_loaded_model_and_a_corrupt_one_is_named(mnist_run, tmp_path):
+    _, summary = mnist_run
+    loaded = tf.saved_model.load(summary["model_path"])
+    read = bulk_inferrer.read_signatures(summary["model_path"])
+    assert sorted(read) == sorted(loaded.signatures)
+    for name, (inputs, outputs) in read.items():
+        function = loaded.signatures[name]
+        assert inputs == tuple(sorted(function.structured_input_signature[1]))
+        assert outputs == {key: 0 if len(spec.shape) == 1 else spec.shape[1]
+                           for key, spec in function.structured_outputs.items()}
+    broken = tmp_path / "digits" / "1"
+    shutil.copytree(summary["model_path"], broken)
+    (broken / "saved_model.pb").write_bytes(b"\xff" * 64)
+    with pytest.raises(ScoringError, match=r"1: cannot load the SavedModel: saved_model.pb is corrupt"):
+        bulk_inferrer.inspect_model(str(broken), "images")
+    (broken / "saved_model.pb").unlink()
+    with pytest.raises(ScoringError, match="no saved_model.pb"):
+        bulk_inferrer.read_signatures(str(broken))
+    with pytest.raises(ScoringError, match="version 1 not found"):
+        bulk_inferrer.inspect_model(str(broken), "images")
+
+
 def test_scoring_is_deterministic_and_the_same_under_multi_processing(mnist_run, tmp_path):
     _, summary = mnist_run
     images, _ = synthetic_digits(40, seed=9)
