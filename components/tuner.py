@@ -159,7 +159,7 @@ def make_tuner(inputs: Mapping[str, Artifact], params: TunerParams, directory: P
     import tensorflow as tf
     import tensorflow_transform as tft
 
-    from components.trainer import load_dataset, plan_devices, training_data
+    from components.trainer import eval_data, plan_devices, training_data
     from models.search_space import RecurrentHyperModel
     from models.tuning import TUNERS
 
@@ -171,7 +171,7 @@ def make_tuner(inputs: Mapping[str, Artifact], params: TunerParams, directory: P
 
     def datasets(batch_size: int):
         train = training_data(kind, trainer, examples, spec, batch_size)
-        evaluation = load_dataset(examples, "eval", spec, batch_size, model_io=kind.model_io)
+        evaluation = eval_data(kind, trainer, examples, spec, batch_size)
         return train, evaluation
 
     input_shape, outputs, vocab_size = kind.model_shape(params.data, tft_output)

@@ -79,6 +79,63 @@ def test_params_reject_bad_values():
         TrainerParams("timeseries", None, clipnorm=0)
     with pytest.raises(ValueError, match="reduce_lr_patience"):
         TrainerParams("timeseries", None, reduce_lr_patience=-1)
+    with pytest.raises(ValueError, match="cache_max_mb"):
+        TrainerParams("timeseries", None, cache_max_mb=-1)
+
+
+@pytest.mark.parametrize("split, shuffle_buffer", [("train", 50), ("eval", 0)])
+def test_cached_splits_give_the_same_batches_in_the_same_order_without_rereading(tiny, tmp_path, split,
+                                                                                   shuffle_buffer):
+    import shutil
+
+    import numpy as np
+    import tensorflow_transform as tft
+
+    from components.types import Artifact
+    from data import get_kind
+
+    spec = tft.TFTransformOutput(str(tiny["transform_graph"].uri)).transformed_feature_spec()
+    copy = Artifact("Examples", tmp_path / "examples")
+    shutil.copytree(tiny["transformed_examples"].path(f"Split-{split}"), copy.path(f"Split-{split}"))
+
+    def dataset(examples, cache_max_mb):
+        return trainer.load_dataset(examples, split, spec, 16, shuffle_buffer, seed=3,
+                                    model_io=get_kind("timeseries").model_io, cache_max_mb=cache_max_mb)
+
+    def labels(data):
+        return np.concatenate([batch_labels.numpy() for _, batch_labels in data])
+
+    uncached, cached = dataset(tiny["transformed_examples"], 0), dataset(copy, 1)
+    first = labels(cached)
+    np.testing.assert_array_equal(first, labels(uncached))
+    shutil.rmtree(copy.uri)  # later epochs come from memory
+    second = labels(cached)
+    np.testing.assert_array_equal(second, labels(uncached))
+    assert first.size > 16 and np.array_equal(first, second) != bool(shuffle_buffer)  # train reshuffles
+
+
+def test_a_split_over_the_cache_limit_is_read_from_its_files_every_epoch(tiny, tmp_path):
+    import shutil
+
+    import tensorflow as tf
+    import tensorflow_transform as tft
+
+    from components.types import Artifact
+
+    spec = tft.TFTransformOutput(str(tiny["transform_graph"].uri)).transformed_feature_spec()
+    copy = Artifact("Examples", tmp_path / "examples")
+    shutil.copytree(tiny["transformed_examples"].path("Split-train"), copy.path("Split-train"))
+    record = next(iter(tf.data.TFRecordDataset(sorted(map(str, copy.path("Split-train").iterdir())),
+                                                compression_type="GZIP"))).numpy()
+    example = tf.train.Example.FromString(record)  # one more real example, with 2 MB of incompressible ballast
+    example.features.feature["ballast"].bytes_list.value.append(os.urandom(2 << 20))
+    with tf.io.TFRecordWriter(str(copy.path("Split-train", "ballast.tfrecord.gz")), "GZIP") as writer:
+        writer.write(example.SerializeToString())
+    dataset = trainer.load_dataset(copy, "train", spec, 16, cache_max_mb=1)
+    assert sum(1 for _ in dataset) > 1
+    shutil.rmtree(copy.uri)
+    with pytest.raises(tf.errors.NotFoundError):
+        sum(1 for _ in dataset)
 
 
 def test_the_learning_rate_is_halved_on_an_eval_plateau(tmp_path):
