@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import glob
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -39,5 +40,6 @@ def run_pipeline(config: str | Path, root: Path, data_dir: str, overrides: list[
 
 
 def artifact(root: Path, component: str, name: str) -> dict:
-    """The ``artifact.json`` of a component's output in a pipeline root."""
-    return json.loads(Path(glob.glob(str(root / "artifacts" / component / "*" / name / "artifact.json"))[0]).read_text())
+    """The ``artifact.json`` of a component's newest output in a pipeline root."""
+    paths = glob.glob(str(root / "artifacts" / component / "*" / name / "artifact.json"))
+    return json.loads(Path(max(paths, key=os.path.getmtime)).read_text())
