@@ -74,7 +74,8 @@ def demo_run(tmp_path_factory):
 
 # Small, fast settings for end-to-end runs on tiny generated reviews and digits.
 TINY_IMDB = ["--set", "data.path=aclImdb", "--set", "data.max_len=40", "--set", "data.top_k=200",
-             "--set", "model.units=[16]", "--set", "model.embedding_dim=16", "--set", "trainer.epochs=4",
+             "--set", "model.units=[16]", "--set", "model.embedding_dim=16", "--set", "model.bidirectional=false",
+             "--set", "model.pooling=attention", "--set", "model.embedding_dropout=0.0", "--set", "trainer.epochs=4",
              "--set", "trainer.learning_rate=0.01", "--set", "trainer.batch_size=16", "--set", "beam.num_shards=1",
              "--set", "evaluator.lower_bounds.accuracy=0.6"]
 TINY_MNIST = ["--set", "model.units=[16]", "--set", "model.bidirectional=false", "--set", "trainer.epochs=8",

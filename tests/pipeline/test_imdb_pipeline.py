@@ -48,6 +48,7 @@ def test_real_archive_with_2000_training_reviews(shared_datasets, tmp_path):
     result = rnnpipe("run", str(REPO / "pipeline/configs/imdb.yaml"), "--root", str(tmp_path),
                      "--data-dir", str(shared_datasets), "--set", "data.max_examples=2000",
                      "--set", "data.max_len=200", "--set", "trainer.epochs=1", "--set", "model.units=[32]",
+                     "--set", "model.bidirectional=false", "--set", "model.pooling=attention",
                      "--set", "evaluator.lower_bounds.accuracy=0.5", "--json", timeout=900)
     assert result.returncode in (0, 4), result.stderr[-3000:]
     summary = last_json(result.stdout)
