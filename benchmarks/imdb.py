@@ -66,7 +66,7 @@ def plain_fit_throughput(root: Path, model_json: dict, epochs: int = 1) -> float
     vocab = int(max(x.max(), x_eval.max())) + 2
     keras.utils.set_random_seed(0)
     model = compile_model(build_model(spec, [x.shape[1]], "binary", 1, vocab_size=vocab), "binary",
-                          hp["learning_rate"], hp["clipnorm"])
+                          hp["learning_rate"], hp["clipnorm"], hp.get("steps_per_execution", 1))
     clock = TrainingClock()  # training passes only, as the trainer counts them
     model.fit(x, y, batch_size=hp["batch_size"], epochs=epochs, validation_data=(x_eval, y_eval), verbose=0,
               callbacks=[clock])

@@ -42,6 +42,9 @@ class TrainerParams:
         reduce_lr_patience: Epochs without eval improvement before the learning rate is halved
             (0: off; keep it below ``early_stopping_patience``).
         shuffle_buffer: Examples held by the shuffle buffer.
+        steps_per_execution: Batches run inside one compiled call (1 to 32; Keras's tf.data
+            iterator refuses more). The updates are the same; a small model saves most of its
+            per-step overhead.
         cache_max_mb: Keep a split's parsed examples in memory after the first epoch when its
             TFRecord files total at most this many MB (0: never). Later epochs then skip reading,
             decompressing and parsing; parsed examples can take several times their file size.
@@ -63,6 +66,7 @@ class TrainerParams:
     early_stopping_patience: int = 5
     reduce_lr_patience: int = 0
     shuffle_buffer: int = 10000
+    steps_per_execution: int = 8
     cache_max_mb: int = 256
     mixed_precision: str = "auto"
     seed: int = 42
@@ -80,6 +84,8 @@ class TrainerParams:
         if self.early_stopping_patience < 0 or self.reduce_lr_patience < 0 or self.cache_max_mb < 0:
             raise ValueError("trainer.early_stopping_patience, trainer.reduce_lr_patience and trainer.cache_max_mb "
                              "must be >= 0")
+        if not 1 <= self.steps_per_execution <= 32:
+            raise ValueError(f"trainer.steps_per_execution must lie in [1, 32], got {self.steps_per_execution}")
         if self.mixed_precision not in ("auto", "on", "off"):
             raise ValueError(f"trainer.mixed_precision must be auto, on or off, got {self.mixed_precision!r}")
 
@@ -222,7 +228,7 @@ def run(inputs: Mapping[str, Artifact], params: TrainerParams, out: OutputDir) -
             model = build_model(params.model, input_shape, kind.TASK, outputs, vocab_size=vocab_size,
                                 embedding_matrix=embedding_matrix, train_embedding=params.train_embedding,
                                 dtype=dtype, name=f"member_{member}" if params.ensemble_size > 1 else None)
-            compile_model(model, kind.TASK, params.learning_rate, params.clipnorm)
+            compile_model(model, kind.TASK, params.learning_rate, params.clipnorm, params.steps_per_execution)
         if member == 0:
             for layer, eligible in cudnn_eligibility(model).items():
                 LOG.info("layer %s: %s for the fused cuDNN kernel", layer, "eligible" if eligible else "NOT eligible")
@@ -242,7 +248,7 @@ def run(inputs: Mapping[str, Artifact], params: TrainerParams, out: OutputDir) -
     write_json(model_dir / "history.json", histories[0] if len(histories) == 1 else {"members": histories})
     hyperparameters = {"model": asdict(params.model), "epochs": params.epochs, "batch_size": params.batch_size,
                        "learning_rate": params.learning_rate, "clipnorm": params.clipnorm, "seed": params.seed,
-                       "ensemble_size": params.ensemble_size,
+                       "ensemble_size": params.ensemble_size, "steps_per_execution": params.steps_per_execution,
                        "pretrained_embeddings": params.pretrained_embeddings,
                        "train_embedding": params.train_embedding, "source": source}
     write_json(model_dir / "hyperparameters.json", hyperparameters)

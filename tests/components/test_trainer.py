@@ -81,6 +81,8 @@ def test_params_reject_bad_values():
         TrainerParams("timeseries", None, reduce_lr_patience=-1)
     with pytest.raises(ValueError, match="cache_max_mb"):
         TrainerParams("timeseries", None, cache_max_mb=-1)
+    with pytest.raises(ValueError, match="steps_per_execution"):
+        TrainerParams("timeseries", None, steps_per_execution=33)
 
 
 @pytest.mark.parametrize("split, shuffle_buffer", [("train", 50), ("eval", 0)])

@@ -88,6 +88,25 @@ def test_compile_sets_clipnorm_and_saved_model_roundtrips(tmp_path):
         np.testing.assert_allclose(restored(SERIES), model(SERIES), atol=1e-6)
 
 
+def test_several_steps_per_execution_make_the_same_updates_including_a_partial_last_call():
+    import tensorflow as tf
+
+    rng = np.random.default_rng(1)
+    x, y = rng.standard_normal((70, 6, 3)).astype("float32"), rng.standard_normal((70, 1)).astype("float32")
+    known = tf.data.Dataset.from_tensor_slices((x, y)).batch(10)  # 7 batches
+    unknown = known.unbatch().filter(lambda *_: True).batch(10)  # the same 7, length unknown as from TFRecords
+    trained = {}
+    for name, data, steps in (("one step a call", known, 1), ("four steps a call", unknown, 4)):
+        keras.utils.set_random_seed(0)
+        model = compile_model(build_model(ModelSpec(units=(4,)), [6, 3], "regression", 1), "regression", 0.01,
+                              None, steps_per_execution=steps)
+        model.fit(data, epochs=2, verbose=0)
+        trained[name] = model
+    assert [int(m.optimizer.iterations.numpy()) for m in trained.values()] == [14, 14]
+    for one, four in zip(*(m.get_weights() for m in trained.values())):
+        np.testing.assert_allclose(one, four, atol=1e-6)
+
+
 @pytest.mark.parametrize("kwargs,message", [
     ({"cell": "rnn"}, "model.cell"), ({"merge_mode": "max"}, "merge_mode"),
     ({"units": ()}, "model.units"), ({"dropout": 1.0}, "model.dropout"),
