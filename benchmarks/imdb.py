@@ -66,24 +66,29 @@ def plain_fit_throughput(root: Path, model_json: dict, epochs: int = 1) -> float
     vocab = int(max(x.max(), x_eval.max())) + 2
     keras.utils.set_random_seed(0)
     model = compile_model(build_model(spec, [x.shape[1]], "binary", 1, vocab_size=vocab), "binary",
-                          hp["learning_rate"], hp["clipnorm"], hp.get("steps_per_execution", 1))
+                          hp["learning_rate"], hp["clipnorm"], hp["steps_per_execution"])
     clock = TrainingClock()  # training passes only, as the trainer counts them
     model.fit(x, y, batch_size=hp["batch_size"], epochs=epochs, validation_data=(x_eval, y_eval), verbose=0,
               callbacks=[clock])
     return len(x) * epochs / clock.seconds
 
 
-def hand_stepped_loop(root: Path, seed: int, epochs: int = 4) -> dict:
+def hand_stepped_loop(arrays: tuple, seed: int, epochs: int = 4) -> dict:
     """The tutorial: two SimpleRNNCells stepped by a Python loop over ``tf.unstack``, on the
-    token ids of the tutorial run (the last 80 tokens, padded at the start, unmasked)."""
+    token ids of the tutorial run (the last 80 tokens, padded at the start, unmasked).
+
+    Args:
+        arrays: ``(x, y, x_test, y_test)`` from :func:`load_arrays`.
+        seed: Seed of the weights and of the training order.
+        epochs: Passes over the training ids.
+    """
     import keras
     import numpy as np
     import tensorflow as tf
 
     from models.callbacks import TrainingClock
 
-    x, y = load_arrays(root, "train")
-    x_test, y_test = load_arrays(root, "test")
+    x, y, x_test, y_test = arrays
     vocab = int(max(x.max(), x_test.max())) + 1
 
     class HandSteppedRNN(keras.Model):
@@ -139,12 +144,14 @@ def tutorial_comparison(root: Path, data_dir: str, seeds: int) -> dict:
     """The tutorial's architecture through rnnpipe beside its hand-stepped loop, same data, for
     each seed in ``range(seeds)`` (one seed moves test accuracy by about 0.01)."""
     runs: dict[str, list] = {"rnnpipe": [], "hand_stepped_loop": []}
+    arrays = None
     for seed in range(seeds):
         summary = run_pipeline(REPO / "pipeline/configs/imdb.yaml", root, data_dir, TUTORIAL + [f"trainer.seed={seed}"])
         model = artifact(root, "trainer", "model")  # example_gen and transform are cached after the first seed
         runs["rnnpipe"].append({"test_accuracy": round(summary["metrics"]["accuracy"], 4),
                                 "train_samples_per_second": model["properties"]["train_samples_per_second"]})
-        runs["hand_stepped_loop"].append(hand_stepped_loop(root, seed))
+        arrays = arrays or (*load_arrays(root, "train"), *load_arrays(root, "test"))  # the same ids every seed
+        runs["hand_stepped_loop"].append(hand_stepped_loop(arrays, seed))
     means = {name: {key: round(sum(run[key] for run in results) / seeds, 4) for key in results[0]}
              for name, results in runs.items()}
     return {"seeds": seeds, "runs": runs, "means": means,

@@ -162,10 +162,11 @@ def build_model(spec: ModelSpec, input_shape: Sequence[int], task: str, outputs:
         if spec.embedding_dropout:
             x = keras.layers.Dropout(spec.embedding_dropout, name="embedding_dropout", dtype=dtype)(x)
     pooled = spec.pooling != "last"
+    unroll = should_unroll(spec, input_shape[0], masked=tokens and spec.mask_padding)
     for depth, units in enumerate(spec.units):
         last = depth == len(spec.units) - 1
         x = recurrent_layer(spec, units, return_sequences=not last or pooled, name=f"{spec.cell}_{depth}",
-                            dtype=dtype, unroll=should_unroll(spec, input_shape[0], masked=tokens and spec.mask_padding))(x)
+                            dtype=dtype, unroll=unroll)(x)
     if pooled:
         x = POOLING_LAYERS[spec.pooling](name=spec.pooling, dtype=dtype)(x)
     if spec.dense_units:
