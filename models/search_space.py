@@ -106,10 +106,12 @@ class RecurrentHyperModel(keras_tuner.HyperModel):
         vocab_size: Token id space, or None for float inputs.
         datasets: ``datasets(batch_size) -> (train, eval)`` batched ``tf.data`` pipelines.
         dtype: Layer dtype policy (``mixed_float16`` on GPU).
+        steps_per_execution: Batches per compiled call, as the trainer runs them.
     """
 
     def __init__(self, space: SearchSpace, base: ModelSpec, task: str, input_shape: Sequence[int], outputs: int,
-                 vocab_size: int | None, datasets: Callable[[int], tuple[Any, Any]], dtype: str | None = None):
+                 vocab_size: int | None, datasets: Callable[[int], tuple[Any, Any]], dtype: str | None = None,
+                 steps_per_execution: int = 1):
         super().__init__(name="rnnpipe")
         self.space = space
         self.base = base
@@ -119,13 +121,15 @@ class RecurrentHyperModel(keras_tuner.HyperModel):
         self.vocab_size = vocab_size
         self.datasets = datasets
         self.dtype = dtype
+        self.steps_per_execution = steps_per_execution
 
     def build(self, hp: keras_tuner.HyperParameters) -> keras.Model:
         define_model(hp, self.space, tokens=self.vocab_size is not None)
         spec, training = apply_values(hp.values, self.base, 1e-3, None, 0)
         model = build_model(spec, self.input_shape, self.task, self.outputs, vocab_size=self.vocab_size,
                             dtype=self.dtype)
-        return compile_model(model, self.task, training["learning_rate"], training["clipnorm"])
+        return compile_model(model, self.task, training["learning_rate"], training["clipnorm"],
+                             self.steps_per_execution)
 
     def fit(self, hp: keras_tuner.HyperParameters, model: keras.Model, *args, **kwargs):
         batch_size = choice(hp, "batch_size", self.space.batch_sizes)

@@ -73,3 +73,22 @@ def test_hypermodel_builds_cudnn_eligible_layers_and_fits_with_the_sampled_batch
     assert len(eligibility) == 4 and all(eligibility.values()), eligibility
     history = hypermodel.fit(hp, model, epochs=1)
     assert seen == [hp.values["batch_size"]] and "val_rmse" in history.history
+
+
+def test_hypermodel_compiles_trials_at_the_trainers_steps_per_execution():
+    rng = np.random.default_rng(2)
+    features = rng.standard_normal((70, 6, 1)).astype("float32")
+    labels = features[:, -1, :]
+
+    def datasets(batch_size):  # 7 batches of unknown length, as TFRecords give them
+        data = tf.data.Dataset.from_tensor_slices((features, labels)).filter(lambda *_: True).batch(batch_size)
+        return data, data
+
+    space = SearchSpace(cells=("gru",), depth=(1, 1), units=(4,), batch_sizes=(10,))
+    hypermodel = RecurrentHyperModel(space, ModelSpec(), "regression", (6, 1), 1, None, datasets,
+                                     steps_per_execution=4)
+    hp = keras_tuner.HyperParameters()
+    model = hypermodel.build(hp)
+    hypermodel.fit(hp, model, epochs=2)
+    # At one step a call Keras 3 adds an optimizer iteration per epoch on such data (16).
+    assert model.steps_per_execution == 4 and int(model.optimizer.iterations.numpy()) == 14
