@@ -32,6 +32,7 @@ TUTORIAL = ["data.max_len=80", "data.top_k=10000", "model.cell=simple_rnn", "mod
             "model.embedding_dropout=0.5", "data.truncation=start", "data.padding=start",
             "model.mask_padding=false", "trainer.clipnorm=null",
             "trainer.epochs=4", "trainer.batch_size=128", "trainer.early_stopping_patience=0",
+            "trainer.checkpoint_ensemble=1",
             "evaluator.lower_bounds={}"]
 
 

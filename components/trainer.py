@@ -52,6 +52,9 @@ class TrainerParams:
         seed: Seed for weights, shuffling and dropout.
         ensemble_size: Train this many members (seeds ``seed``, ``seed + 1``, ...) and export
             their average.
+        checkpoint_ensemble: Make each member the average of its weights' predictions at the end
+            of its last N epochs (a checkpoint ensemble; 1: its final weights only). Fewer epochs
+            than N use the ones that ran. Inference costs N times as much.
         pretrained_embeddings: GloVe-format text file to initialise token embeddings ("" for none).
         train_embedding: Fine-tune pretrained embeddings (False freezes them).
     """
@@ -71,12 +74,14 @@ class TrainerParams:
     mixed_precision: str = "auto"
     seed: int = 42
     ensemble_size: int = 1
+    checkpoint_ensemble: int = 1
     pretrained_embeddings: str = ""
     train_embedding: bool = True
 
     def __post_init__(self):
-        if self.epochs < 1 or self.batch_size < 1 or self.ensemble_size < 1:
-            raise ValueError("trainer.epochs, trainer.batch_size and trainer.ensemble_size must be >= 1")
+        if min(self.epochs, self.batch_size, self.ensemble_size, self.checkpoint_ensemble) < 1:
+            raise ValueError("trainer.epochs, trainer.batch_size, trainer.ensemble_size and "
+                             "trainer.checkpoint_ensemble must be >= 1")
         if not 0 < self.learning_rate < 1:
             raise ValueError(f"trainer.learning_rate must lie in (0, 1), got {self.learning_rate}")
         if self.clipnorm is not None and self.clipnorm <= 0:
@@ -185,7 +190,7 @@ def run(inputs: Mapping[str, Artifact], params: TrainerParams, out: OutputDir) -
     import keras
 
     from components.plots import plot_learning_curves
-    from models.callbacks import TrainingClock
+    from models.callbacks import TrainingClock, snapshot_files
     from models.embeddings import glove_matrix
     from models.rnn import build_model, compile_model, cudnn_eligibility
 
@@ -224,10 +229,16 @@ def run(inputs: Mapping[str, Artifact], params: TrainerParams, out: OutputDir) -
             histories.append(json.loads((out.scratch / f"member_{member}.history.json").read_text()))
             continue
         keras.utils.set_random_seed(params.seed + member)
+        name = f"member_{member}" if params.ensemble_size > 1 else None
+
+        def build(model_name):
+            with strategy.scope():
+                return build_model(params.model, input_shape, kind.TASK, outputs, vocab_size=vocab_size,
+                                   embedding_matrix=embedding_matrix, train_embedding=params.train_embedding,
+                                   dtype=dtype, name=model_name)
+
+        model = build(name)
         with strategy.scope():
-            model = build_model(params.model, input_shape, kind.TASK, outputs, vocab_size=vocab_size,
-                                embedding_matrix=embedding_matrix, train_embedding=params.train_embedding,
-                                dtype=dtype, name=f"member_{member}" if params.ensemble_size > 1 else None)
             compile_model(model, kind.TASK, params.learning_rate, params.clipnorm, params.steps_per_execution)
         if member == 0:
             for layer, eligible in cudnn_eligibility(model).items():
@@ -235,20 +246,24 @@ def run(inputs: Mapping[str, Artifact], params: TrainerParams, out: OutputDir) -
         history = model.fit(train, validation_data=evaluation, epochs=params.epochs, verbose=0, shuffle=False,
                             callbacks=[clock, *member_callbacks(params, out, logs_dir, member, evaluation is not None)])
         epochs_trained += len(history.history.get("loss", []))
+        snapshots = snapshot_files(str(snapshot_folder(out, member)))
+        if params.checkpoint_ensemble > 1 and len(snapshots) > 1:
+            model = checkpoint_ensemble(build, snapshots, input_shape, name)
         model.save(str(saved))
         write_json(out.scratch / f"member_{member}.history.json", history.history)
         members.append(model)
         histories.append(history.history)
     seconds = time.perf_counter() - started
     model = average_members(members, input_shape)
-    eligibility = cudnn_eligibility(members[0])
+    eligibility = cudnn_eligibility(members[0])  # nested layers included
     train_examples = int(examples.properties.get("counts", {}).get("train", 0))
     epochs_run = sum(len(h.get("loss", [])) for h in histories)
     model.save(str(model_dir / MODEL_FILE))
     write_json(model_dir / "history.json", histories[0] if len(histories) == 1 else {"members": histories})
     hyperparameters = {"model": asdict(params.model), "epochs": params.epochs, "batch_size": params.batch_size,
                        "learning_rate": params.learning_rate, "clipnorm": params.clipnorm, "seed": params.seed,
-                       "ensemble_size": params.ensemble_size, "steps_per_execution": params.steps_per_execution,
+                       "ensemble_size": params.ensemble_size, "checkpoint_ensemble": params.checkpoint_ensemble,
+                       "steps_per_execution": params.steps_per_execution,
                        "pretrained_embeddings": params.pretrained_embeddings,
                        "train_embedding": params.train_embedding, "source": source}
     write_json(model_dir / "hyperparameters.json", hyperparameters)
@@ -282,10 +297,12 @@ def member_callbacks(params: TrainerParams, out: OutputDir, logs_dir, member: in
     """Checkpointing, TensorBoard, progress and early stopping for one ensemble member."""
     import keras
 
-    from models.callbacks import AtomicBackupAndRestore, EpochProgress
+    from models.callbacks import AtomicBackupAndRestore, EpochProgress, EpochSnapshots
 
     suffix = f"_{member}" if params.ensemble_size > 1 else ""
-    callbacks = [
+    callbacks = [EpochSnapshots(str(snapshot_folder(out, member)), params.checkpoint_ensemble)] \
+        if params.checkpoint_ensemble > 1 else []
+    callbacks += [
         AtomicBackupAndRestore(str(out.scratch / f"backup{suffix}")),
         keras.callbacks.TensorBoard(str(logs_dir / f"member{suffix}" if suffix else logs_dir),
                                     histogram_freq=0, write_graph=False),
@@ -302,15 +319,39 @@ def member_callbacks(params: TrainerParams, out: OutputDir, logs_dir, member: in
     return callbacks
 
 
-def average_members(members: list, input_shape):
+def snapshot_folder(out: OutputDir, member: int):
+    """Where a member's epoch snapshots live: the scratch space, which survives a crash."""
+    return out.scratch / f"snapshots_{member}"
+
+
+def checkpoint_ensemble(build, paths: Sequence[str], input_shape, name: str | None = None):
+    """One model averaging the predictions of epoch weight snapshots.
+
+    Args:
+        build: ``build(name) -> keras.Model``, the member's architecture.
+        paths: Snapshots saved by :class:`~models.callbacks.EpochSnapshots`.
+        input_shape: Model input shape.
+        name: Name of the averaged model (default ``checkpoint_ensemble``).
+    """
+    snapshots = []
+    for path in paths:
+        epoch = int(path.rsplit("epoch_", 1)[1].split(".")[0])
+        snapshot = build(f"{name}_epoch_{epoch}" if name else f"epoch_{epoch}")
+        snapshot.load_weights(path)
+        snapshots.append(snapshot)
+    LOG.info("checkpoint ensemble of %d epoch snapshot(s)", len(snapshots))
+    return average_members(snapshots, input_shape, name or "checkpoint_ensemble")
+
+
+def average_members(members: list, input_shape, name: str = "ensemble"):
     """One model that averages its members' outputs (the member itself when there is one)."""
     import keras
 
     if len(members) == 1:
         return members[0]
     inputs = keras.Input(shape=tuple(input_shape), dtype=members[0].inputs[0].dtype, name="inputs")
-    averaged = keras.layers.Average(name="ensemble_average", dtype="float32")([m(inputs) for m in members])
-    return keras.Model(inputs, averaged, name="ensemble")
+    averaged = keras.layers.Average(name=f"{name}_average", dtype="float32")([m(inputs) for m in members])
+    return keras.Model(inputs, averaged, name=name)
 
 
 def load_model(model: Artifact):

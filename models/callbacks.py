@@ -1,5 +1,5 @@
-"""Keras callbacks of the trainer: atomic epoch checkpoints, one progress line per epoch, and a
-clock of the training passes."""
+"""Keras callbacks of the trainer: atomic epoch checkpoints, weight snapshots for a checkpoint
+ensemble, one progress line per epoch, and a clock of the training passes."""
 
 from __future__ import annotations
 
@@ -29,6 +29,35 @@ class AtomicBackupAndRestore(keras.callbacks.BackupAndRestore):
             json.dump({"epoch": self._current_epoch, "batch": self._last_batch_seen}, handle)
         os.replace(pending_weights, self._weights_path)
         os.replace(pending_metadata, self._training_metadata_path)
+
+
+class EpochSnapshots(keras.callbacks.Callback):
+    """Saves the weights at the end of every epoch and keeps the newest ``keep`` of them.
+
+    Each snapshot is written to a pending file and renamed to ``epoch_<n>.weights.h5``, so a
+    killed run keeps whole snapshots, and its restart adds to them.
+    """
+
+    def __init__(self, folder: str, keep: int):
+        super().__init__()
+        self.folder = folder
+        self.keep = keep
+
+    def on_epoch_end(self, epoch, logs=None):
+        os.makedirs(self.folder, exist_ok=True)
+        pending = os.path.join(self.folder, "pending.weights.h5")
+        self.model.save_weights(pending, overwrite=True)
+        os.replace(pending, os.path.join(self.folder, f"epoch_{epoch + 1:04d}.weights.h5"))
+        for stale in snapshot_files(self.folder)[:-self.keep]:
+            os.remove(stale)
+
+
+def snapshot_files(folder: str) -> list[str]:
+    """The epoch snapshots in ``folder``, oldest first."""
+    if not os.path.isdir(folder):
+        return []
+    names = sorted(name for name in os.listdir(folder) if name.startswith("epoch_") and name.endswith(".weights.h5"))
+    return [os.path.join(folder, name) for name in names]
 
 
 class EpochProgress(keras.callbacks.Callback):

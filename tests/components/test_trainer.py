@@ -35,14 +35,15 @@ from data.timeseries import TimeseriesData
 spec = json.loads(sys.argv[1])
 inputs = {name: Artifact("Examples", Path(uri), props) for name, (uri, props) in spec["inputs"].items()}
 params = trainer.TrainerParams("timeseries", TimeseriesData(window=10, calendar_features=True), epochs=8,
-                               batch_size=16, early_stopping_patience=0)
+                               batch_size=16, early_stopping_patience=0, checkpoint_ensemble=8)
 model = trainer.run(inputs, params, OutputDir(Path(spec["staging"]), Path(spec["scratch"])))["model"]
 print(json.dumps(model.properties["epochs_run"]))
 """
 
 
 def test_resumes_from_the_epoch_checkpoint_after_sigkill(tiny, tmp_path):
-    """A trainer killed after epoch 2 restarts past it instead of from epoch 1."""
+    """A trainer killed after epoch 2 restarts past it instead of from epoch 1, and keeps the
+    weight snapshots of the epochs before the kill."""
     spec = json.dumps({"inputs": {name: [str(tiny[name].uri), dict(tiny[name].properties)]
                                   for name in ("transformed_examples", "transform_graph")},
                        "staging": str(tmp_path / "staging"), "scratch": str(tmp_path / "scratch")})
@@ -61,6 +62,9 @@ def test_resumes_from_the_epoch_checkpoint_after_sigkill(tiny, tmp_path):
     epochs_after_restart = json.loads(second.stdout.strip().splitlines()[-1])
     assert epochs_after_restart in range(1, 7)  # 8 epochs in all; at least the first 2 were not repeated
     assert "epoch 1/8" not in second.stderr
+    snapshots = sorted(path.name for path in (tmp_path / "scratch" / "snapshots_0").iterdir())
+    assert snapshots == [f"epoch_{epoch:04d}.weights.h5" for epoch in range(1, 9)]
+    assert "checkpoint ensemble of 8 epoch snapshot(s)" in second.stderr
 
 
 @pytest.mark.parametrize("gpus,mode,expected", [
@@ -83,6 +87,8 @@ def test_params_reject_bad_values():
         TrainerParams("timeseries", None, cache_max_mb=-1)
     with pytest.raises(ValueError, match="steps_per_execution"):
         TrainerParams("timeseries", None, steps_per_execution=33)
+    with pytest.raises(ValueError, match="checkpoint_ensemble"):
+        TrainerParams("timeseries", None, checkpoint_ensemble=0)
 
 
 @pytest.mark.parametrize("split, shuffle_buffer", [("train", 50), ("eval", 0)])
@@ -191,3 +197,39 @@ def test_ensemble_averages_its_members(tiny, tmp_path):
     np.testing.assert_allclose(model(x), (members[0](x) + members[1](x)) / 2, atol=1e-6)
     assert not np.allclose(members[0](x), members[1](x))  # different seeds
     assert produced.properties["epochs_run"] == 2 and produced.properties["hyperparameters"]["ensemble_size"] == 2
+
+
+def test_checkpoint_ensemble_averages_the_snapshots_of_the_last_epochs(tiny, tmp_path):
+    import numpy as np
+
+    from models.callbacks import snapshot_files
+    from models.rnn import ModelSpec, build_model
+    from tests.components.conftest import out_dir
+
+    params = TrainerParams("timeseries", tiny["data"], ModelSpec(units=(4,)), epochs=3, batch_size=32,
+                           early_stopping_patience=0, checkpoint_ensemble=2)
+    inputs = {"transformed_examples": tiny["transformed_examples"], "transform_graph": tiny["transform_graph"]}
+    out = out_dir(tmp_path, "checkpoints")
+    produced = trainer.run(inputs, params, out)["model"]
+    files = snapshot_files(str(trainer.snapshot_folder(out, 0)))
+    assert [f.rsplit("/", 1)[1] for f in files] == ["epoch_0002.weights.h5", "epoch_0003.weights.h5"]
+    model = trainer.load_model(produced)
+    x = np.random.default_rng(0).standard_normal((5, 10, 6)).astype("float32")
+    snapshots = [model.get_layer("epoch_2"), model.get_layer("epoch_3")]
+    np.testing.assert_allclose(model(x), (snapshots[0](x) + snapshots[1](x)) / 2, atol=1e-6)
+    assert not np.allclose(snapshots[0](x), snapshots[1](x))  # one more epoch of updates
+    from_file = build_model(ModelSpec(units=(4,)), [10, 6], "regression", 1)
+    from_file.load_weights(files[0])
+    np.testing.assert_allclose(from_file(x), snapshots[0](x), atol=1e-6)
+    assert produced.properties["hyperparameters"]["checkpoint_ensemble"] == 2
+
+
+def test_checkpoint_ensemble_of_a_single_epoch_is_the_plain_model(tiny, tmp_path):
+    from models.rnn import ModelSpec
+    from tests.components.conftest import out_dir
+
+    params = TrainerParams("timeseries", tiny["data"], ModelSpec(units=(4,)), epochs=1, batch_size=32,
+                           checkpoint_ensemble=3)
+    inputs = {"transformed_examples": tiny["transformed_examples"], "transform_graph": tiny["transform_graph"]}
+    model = trainer.load_model(trainer.run(inputs, params, out_dir(tmp_path, "one"))["model"])
+    assert model.name == "rnnpipe_lstm"

@@ -38,6 +38,8 @@ def test_tiny_reviews_end_to_end(imdb_run):
     assert (evaluation / "calibration.png").exists() and len(report["calibration"]["bins"]) == 10
     assert sum(b["count"] for b in report["calibration"]["bins"]) == 120
     assert "calibration.png" in (evaluation / "report.html").read_text()
+    card = json.loads((Path(summary["model_path"]) / "model.json").read_text())
+    assert card["hyperparameters"]["checkpoint_ensemble"] == 3  # the shipped config serves epochs 2-4 of 4, averaged
     scores = score_in_fresh_process(summary["model_path"])
     positive, negative = scores["probabilities"]
     assert positive > negative and scores["class_ids"] == [1, 0]
