@@ -11,6 +11,7 @@ import json
 import logging
 import time
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from components.example_gen import split_pattern
@@ -53,8 +54,9 @@ class TrainerParams:
         ensemble_size: Train this many members (seeds ``seed``, ``seed + 1``, ...) and export
             their average.
         checkpoint_ensemble: Make each member the average of its weights' predictions at the end
-            of its last N epochs (a checkpoint ensemble; 1: its final weights only). Fewer epochs
-            than N use the ones that ran. Inference costs N times as much.
+            of its last N epochs (a checkpoint ensemble; 1: off). Fewer epochs than N use the ones
+            that ran. Needs ``early_stopping_patience: 0``. Inference costs N times as much, and
+            the recorded final metrics are those of the last epoch alone.
         pretrained_embeddings: GloVe-format text file to initialise token embeddings ("" for none).
         train_embedding: Fine-tune pretrained embeddings (False freezes them).
     """
@@ -89,6 +91,9 @@ class TrainerParams:
         if self.early_stopping_patience < 0 or self.reduce_lr_patience < 0 or self.cache_max_mb < 0:
             raise ValueError("trainer.early_stopping_patience, trainer.reduce_lr_patience and trainer.cache_max_mb "
                              "must be >= 0")
+        if self.checkpoint_ensemble > 1 and self.early_stopping_patience:
+            raise ValueError("trainer.checkpoint_ensemble > 1 averages the last epochs, which early stopping would "
+                             "spend on the epochs after the best one; set trainer.early_stopping_patience: 0")
         if not 1 <= self.steps_per_execution <= 32:
             raise ValueError(f"trainer.steps_per_execution must lie in [1, 32], got {self.steps_per_execution}")
         if self.mixed_precision not in ("auto", "on", "off"):
@@ -319,8 +324,16 @@ def member_callbacks(params: TrainerParams, out: OutputDir, logs_dir, member: in
     return callbacks
 
 
-def snapshot_folder(out: OutputDir, member: int):
-    """Where a member's epoch snapshots live: the scratch space, which survives a crash."""
+def snapshot_folder(out: OutputDir, member: int) -> Path:
+    """Where a member's epoch snapshots live: the scratch space, which survives a crash.
+
+    Args:
+        out: The execution's output directories.
+        member: Ensemble member index.
+
+    Returns:
+        The folder (created by the first snapshot).
+    """
     return out.scratch / f"snapshots_{member}"
 
 
@@ -332,10 +345,15 @@ def checkpoint_ensemble(build, paths: Sequence[str], input_shape, name: str | No
         paths: Snapshots saved by :class:`~models.callbacks.EpochSnapshots`.
         input_shape: Model input shape.
         name: Name of the averaged model (default ``checkpoint_ensemble``).
+
+    Returns:
+        A model whose output is the mean of the snapshots' outputs.
     """
+    from models.callbacks import snapshot_epoch
+
     snapshots = []
     for path in paths:
-        epoch = int(path.rsplit("epoch_", 1)[1].split(".")[0])
+        epoch = snapshot_epoch(path)
         snapshot = build(f"{name}_epoch_{epoch}" if name else f"epoch_{epoch}")
         snapshot.load_weights(path)
         snapshots.append(snapshot)

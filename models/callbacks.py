@@ -35,29 +35,54 @@ class EpochSnapshots(keras.callbacks.Callback):
     """Saves the weights at the end of every epoch and keeps the newest ``keep`` of them.
 
     Each snapshot is written to a pending file and renamed to ``epoch_<n>.weights.h5``, so a
-    killed run keeps whole snapshots, and its restart adds to them.
+    killed run keeps whole snapshots, and its restart adds to them. Snapshots of epochs at or
+    after the one a fit starts from belong to an earlier, abandoned fit and are removed.
+
+    Args:
+        folder: Where the snapshots go.
+        keep: How many of the newest snapshots to keep.
     """
 
     def __init__(self, folder: str, keep: int):
         super().__init__()
         self.folder = folder
         self.keep = keep
+        self._checked = False
+
+    def on_epoch_begin(self, epoch, logs=None):
+        if not self._checked:  # after BackupAndRestore has set the epoch to resume from
+            for path in snapshot_files(self.folder):
+                if snapshot_epoch(path) > epoch:
+                    os.remove(path)
+            self._checked = True
 
     def on_epoch_end(self, epoch, logs=None):
         os.makedirs(self.folder, exist_ok=True)
         pending = os.path.join(self.folder, "pending.weights.h5")
-        self.model.save_weights(pending, overwrite=True)
+        self.model.save_weights(pending, overwrite=True)  # the optimizer's state too: about 3x the weights
         os.replace(pending, os.path.join(self.folder, f"epoch_{epoch + 1:04d}.weights.h5"))
         for stale in snapshot_files(self.folder)[:-self.keep]:
             os.remove(stale)
 
 
 def snapshot_files(folder: str) -> list[str]:
-    """The epoch snapshots in ``folder``, oldest first."""
+    """The epoch snapshots in ``folder``, oldest first.
+
+    Args:
+        folder: A folder written by :class:`EpochSnapshots` (it may not exist yet).
+
+    Returns:
+        Their paths.
+    """
     if not os.path.isdir(folder):
         return []
     names = sorted(name for name in os.listdir(folder) if name.startswith("epoch_") and name.endswith(".weights.h5"))
     return [os.path.join(folder, name) for name in names]
+
+
+def snapshot_epoch(path: str) -> int:
+    """The 1-based epoch of a snapshot file ``epoch_<n>.weights.h5``."""
+    return int(os.path.basename(path).removeprefix("epoch_").split(".")[0])
 
 
 class EpochProgress(keras.callbacks.Callback):

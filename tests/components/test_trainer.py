@@ -89,6 +89,8 @@ def test_params_reject_bad_values():
         TrainerParams("timeseries", None, steps_per_execution=33)
     with pytest.raises(ValueError, match="checkpoint_ensemble"):
         TrainerParams("timeseries", None, checkpoint_ensemble=0)
+    with pytest.raises(ValueError, match="early_stopping_patience: 0"):
+        TrainerParams("timeseries", None, checkpoint_ensemble=2, early_stopping_patience=3)
 
 
 @pytest.mark.parametrize("split, shuffle_buffer", [("train", 50), ("eval", 0)])
@@ -229,7 +231,23 @@ def test_checkpoint_ensemble_of_a_single_epoch_is_the_plain_model(tiny, tmp_path
     from tests.components.conftest import out_dir
 
     params = TrainerParams("timeseries", tiny["data"], ModelSpec(units=(4,)), epochs=1, batch_size=32,
-                           checkpoint_ensemble=3)
+                           early_stopping_patience=0, checkpoint_ensemble=3)
     inputs = {"transformed_examples": tiny["transformed_examples"], "transform_graph": tiny["transform_graph"]}
     model = trainer.load_model(trainer.run(inputs, params, out_dir(tmp_path, "one"))["model"])
     assert model.name == "rnnpipe_lstm"
+
+
+def test_snapshots_of_an_abandoned_fit_are_dropped_when_a_fit_starts_over(tmp_path):
+    import keras
+
+    from models.callbacks import EpochSnapshots, snapshot_files
+
+    folder = tmp_path / "snapshots"
+    folder.mkdir()
+    for epoch in (2, 3):  # left by a fit that finished, then was killed before its model was saved
+        (folder / f"epoch_{epoch:04d}.weights.h5").write_bytes(b"stale")
+    model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+    model.compile("adam", "mse")
+    model.fit(keras.ops.zeros((4, 1)), keras.ops.zeros((4, 1)), epochs=1, verbose=0,
+              callbacks=[EpochSnapshots(str(folder), keep=3)])
+    assert [path.rsplit("/", 1)[1] for path in snapshot_files(str(folder))] == ["epoch_0001.weights.h5"]
