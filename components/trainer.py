@@ -251,8 +251,8 @@ def run(inputs: Mapping[str, Artifact], params: TrainerParams, out: OutputDir) -
         history = model.fit(train, validation_data=evaluation, epochs=params.epochs, verbose=0, shuffle=False,
                             callbacks=[clock, *member_callbacks(params, out, logs_dir, member, evaluation is not None)])
         epochs_trained += len(history.history.get("loss", []))
-        snapshots = snapshot_files(str(snapshot_folder(out, member)))
-        if params.checkpoint_ensemble > 1 and len(snapshots) > 1:
+        snapshots = snapshot_files(str(snapshot_folder(out, member))) if params.checkpoint_ensemble > 1 else []
+        if len(snapshots) > 1:
             model = checkpoint_ensemble(build, snapshots, input_shape, name)
         model.save(str(saved))
         write_json(out.scratch / f"member_{member}.history.json", history.history)
