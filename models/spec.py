@@ -27,6 +27,9 @@ class ModelSpec:
             unpadded steps, concatenated).
         embedding_dim: Size of the token embedding (token inputs only).
         embedding_dropout: Dropout on the embedded tokens while training (token inputs only).
+        token_dropout: Share of whole tokens dropped while training: a dropped token's embedding
+            is zeroed in full, so the model must judge the review without that word (token
+            inputs only). Applied before ``embedding_dropout``.
         mask_padding: Mask the padding id 0 (token inputs only). Off, padding steps run through
             the recurrence like any token, as in the Keras tutorials; pair that with
             ``data.padding: start`` so that the last state follows the last real token.
@@ -44,6 +47,7 @@ class ModelSpec:
     pooling: str = "last"
     embedding_dim: int = 64
     embedding_dropout: float = 0.0
+    token_dropout: float = 0.0
     mask_padding: bool = True
     dense_units: int = 0
     unroll: bool | None = None
@@ -57,7 +61,7 @@ class ModelSpec:
             raise ValueError(f"model.units must be a non-empty list of positive ints, got {self.units}")
         if self.pooling not in POOLINGS:
             raise ValueError(f"model.pooling must be one of {POOLINGS}, got {self.pooling!r}")
-        for name in ("dropout", "embedding_dropout"):
+        for name in ("dropout", "embedding_dropout", "token_dropout"):
             if not 0.0 <= getattr(self, name) < 1.0:
                 raise ValueError(f"model.{name} must lie in [0, 1), got {getattr(self, name)}")
         if self.embedding_dim < 1 or self.dense_units < 0:

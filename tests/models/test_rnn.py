@@ -4,7 +4,7 @@ import keras
 import numpy as np
 import pytest
 
-from models.rnn import (AttentionPooling, MaxMeanPooling, ModelSpec, build_model, compile_model,
+from models.rnn import (AttentionPooling, MaxMeanPooling, ModelSpec, TokenDropout, build_model, compile_model,
                         cudnn_eligibility)
 
 TOKENS = np.array([[3, 4, 5, 0, 0], [7, 0, 0, 0, 0]], dtype="int64")
@@ -34,7 +34,7 @@ def test_defaults_are_cudnn_eligible_and_recurrent_dropout_is_reported():
 
 @pytest.mark.parametrize("pooling", ["last", "attention", "max_mean"])
 def test_token_model_masks_padding_so_trailing_zeros_do_not_change_the_output(pooling):
-    spec = ModelSpec(cell="lstm", units=(8,), pooling=pooling, embedding_dropout=0.3)
+    spec = ModelSpec(cell="lstm", units=(8,), pooling=pooling, embedding_dropout=0.3, token_dropout=0.2)
     model = build_model(spec, [5], "binary", 1, vocab_size=10)
     shorter = build_model(spec, [3], "binary", 1, vocab_size=10)
     shorter.set_weights(model.get_weights())
@@ -66,6 +66,26 @@ def test_max_mean_pooling_is_the_max_and_mean_of_the_unmasked_steps():
     pooled = MaxMeanPooling()(sequence, mask=np.array([[True, True, False]]))
     np.testing.assert_allclose(pooled, [[3.0, -2.0, 2.0, -3.0]])
     np.testing.assert_allclose(MaxMeanPooling()(sequence), [[50.0, 50.0, 18.0, 44.0 / 3]], rtol=1e-6)
+
+
+def test_token_dropout_zeroes_whole_tokens_while_training_and_scales_the_rest():
+    sequence = np.ones((64, 50, 8), dtype="float32")
+    layer = TokenDropout(0.25, seed=1)
+    tokens = keras.ops.convert_to_numpy(layer(sequence, training=True)).reshape(-1, 8)
+    assert (tokens == tokens[:, :1]).all(), "a token is dropped in full or not at all"
+    np.testing.assert_allclose(np.unique(tokens), [0.0, 4 / 3], rtol=1e-6)
+    assert 0.2 < (tokens[:, 0] == 0).mean() < 0.3
+    np.testing.assert_array_equal(layer(sequence, training=False), sequence)
+
+
+def test_token_dropout_model_passes_the_mask_and_roundtrips(tmp_path):
+    model = build_model(ModelSpec(cell="gru", units=(4,), pooling="max_mean", token_dropout=0.5), [5], "binary", 1,
+                        vocab_size=10)
+    assert model.get_layer("token_dropout").compute_mask(TOKENS, TOKENS != 0) is not None
+    model.save(tmp_path / "tokens.keras")
+    restored = keras.saving.load_model(tmp_path / "tokens.keras")
+    assert restored.get_layer("token_dropout").rate == 0.5
+    np.testing.assert_allclose(restored(TOKENS), model(TOKENS), atol=1e-6)
 
 
 def test_multiclass_head_is_a_softmax_and_embedding_matrix_is_used():
@@ -110,7 +130,8 @@ def test_several_steps_per_execution_make_the_same_updates_including_a_partial_l
 @pytest.mark.parametrize("kwargs,message", [
     ({"cell": "rnn"}, "model.cell"), ({"merge_mode": "max"}, "merge_mode"),
     ({"units": ()}, "model.units"), ({"dropout": 1.0}, "model.dropout"),
-    ({"pooling": "mean"}, "model.pooling"), ({"embedding_dropout": -0.1}, "model.embedding_dropout")])
+    ({"pooling": "mean"}, "model.pooling"), ({"embedding_dropout": -0.1}, "model.embedding_dropout"),
+    ({"token_dropout": 1.0}, "model.token_dropout")])
 def test_model_spec_rejects_bad_values(kwargs, message):
     with pytest.raises(ValueError, match=message):
         ModelSpec(**kwargs)

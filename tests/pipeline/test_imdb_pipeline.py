@@ -47,10 +47,10 @@ def test_tiny_reviews_end_to_end(imdb_run):
     assert sum(b["count"] for b in report["calibration"]["bins"]) == 120
     assert "calibration.png" in (evaluation / "report.html").read_text()
     card = json.loads((Path(summary["model_path"]) / "model.json").read_text())
-    assert card["hyperparameters"]["checkpoint_ensemble"] == 3
+    assert card["hyperparameters"]["checkpoint_ensemble"] == 4 and card["hyperparameters"]["model"]["token_dropout"] == 0.3
     trained = keras_model(next((folder / "root" / "artifacts" / "trainer").glob("*/model/model.keras")))
     assert [layer.name for layer in trained.layers if layer.name.startswith("epoch_")] == [
-        "epoch_2", "epoch_3", "epoch_4"]  # 4 epochs (TINY_IMDB), the last 3 averaged as imdb.yaml says
+        "epoch_1", "epoch_2", "epoch_3", "epoch_4"]  # 4 epochs (TINY_IMDB), the last 4 averaged as imdb.yaml says
     scores = score_in_fresh_process(summary["model_path"])
     positive, negative = scores["probabilities"]
     assert positive > negative and scores["class_ids"] == [1, 0]
