@@ -278,6 +278,7 @@ def run(inputs: Mapping[str, Artifact], params: TrainerParams, out: OutputDir) -
         "model": out.artifact("model", "Model", hyperparameters=hyperparameters, hyperparameters_source=source,
                               epochs_run=epochs_run,
                               train_seconds=round(seconds, 3), training_pass_seconds=round(clock.seconds, 3),
+                              epoch_training_pass_seconds=[round(s, 3) for s in clock.epoch_seconds],
                               cudnn_eligible=eligibility,
                               train_samples_per_second=(round(train_examples * epochs_trained / clock.seconds, 1)
                                                         if clock.seconds else None),

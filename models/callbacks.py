@@ -99,13 +99,23 @@ class EpochProgress(keras.callbacks.Callback):
 
 
 class TrainingClock(keras.callbacks.Callback):
-    """Adds up the seconds of the training passes only: from each epoch's start to its
-    validation pass (or its end), so that validation and checkpoints are not counted."""
+    """Times the training passes only: from each epoch's start to its validation pass (or its
+    end), so that validation and checkpoints are not counted.
+
+    Attributes:
+        epoch_seconds: The training-pass seconds of each epoch, in the order they ran (across
+            fits, when one clock is passed to several).
+    """
 
     def __init__(self):
         super().__init__()
-        self.seconds = 0.0
+        self.epoch_seconds: list[float] = []
         self._started = None
+
+    @property
+    def seconds(self) -> float:
+        """The training-pass seconds of all epochs."""
+        return sum(self.epoch_seconds)
 
     def on_epoch_begin(self, epoch, logs=None):
         self._started = time.perf_counter()
@@ -118,5 +128,5 @@ class TrainingClock(keras.callbacks.Callback):
 
     def _stop(self):
         if self._started is not None:
-            self.seconds += time.perf_counter() - self._started
+            self.epoch_seconds.append(time.perf_counter() - self._started)
             self._started = None

@@ -199,6 +199,8 @@ def test_ensemble_averages_its_members(tiny, tmp_path):
     np.testing.assert_allclose(model(x), (members[0](x) + members[1](x)) / 2, atol=1e-6)
     assert not np.allclose(members[0](x), members[1](x))  # different seeds
     assert produced.properties["epochs_run"] == 2 and produced.properties["hyperparameters"]["ensemble_size"] == 2
+    timed = produced.properties["epoch_training_pass_seconds"]
+    assert len(timed) == 2 and abs(sum(timed) - produced.properties["training_pass_seconds"]) < 0.01
 
 
 def test_checkpoint_ensemble_averages_the_snapshots_of_the_last_epochs(tiny, tmp_path):

@@ -32,3 +32,4 @@ def test_training_clock_counts_the_training_passes_but_not_validation_or_epoch_e
               callbacks=[clock, SlowValidationAndCheckpoint(pause)])
     wall = time.perf_counter() - started
     assert 0 < clock.seconds <= wall - 2 * pause * epochs
+    assert len(clock.epoch_seconds) == epochs and clock.seconds == sum(clock.epoch_seconds)
