@@ -29,7 +29,7 @@ sys.path.insert(0, str(REPO))
 
 TUTORIAL = ["data.max_len=80", "data.top_k=10000", "model.cell=simple_rnn", "model.units=[64,64]",
             "model.embedding_dim=100", "model.bidirectional=false", "model.pooling=last", "model.dropout=0.0",
-            "model.embedding_dropout=0.5", "data.truncation=start", "data.padding=start",
+            "model.embedding_dropout=0.5", "model.token_dropout=0.0", "data.truncation=start", "data.padding=start",
             "model.mask_padding=false", "trainer.clipnorm=null",
             "trainer.epochs=4", "trainer.batch_size=128", "trainer.early_stopping_patience=0",
             "trainer.checkpoint_ensemble=1",
