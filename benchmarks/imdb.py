@@ -139,7 +139,7 @@ def best_config(root: Path, args: argparse.Namespace) -> dict:
     model = artifact(root, "trainer", "model")
     examples = artifact(root, "example_gen", "examples")
     compared = model["properties"]["epoch_training_pass_seconds"][:FIT_RATIO_EPOCHS]
-    rnnpipe_rate = examples["properties"]["counts"]["train"] * len(compared) / sum(compared)
+    rnnpipe_rate = epoch_rates(examples["properties"]["counts"]["train"], compared)["train_samples_per_second"]
     plain_rate = plain_fit_throughput(root, model, epochs=len(compared))
     return {
         "overrides": args.overrides,
