@@ -80,37 +80,6 @@ class MaxMeanPooling(keras.layers.Layer):
         return (input_shape[0], 2 * input_shape[-1])
 
 
-@keras.saving.register_keras_serializable(package="rnnpipe")
-class TokenDropout(keras.layers.Layer):
-    """Drops whole tokens while training (word dropout, Iyyer et al. 2015).
-
-    Each step's vector is zeroed in full with probability ``rate`` and the kept steps are scaled
-    by ``1 / (1 - rate)``, unlike ``Dropout``, which drops single coordinates. The mask passes
-    through unchanged. Outside training the layer is the identity.
-    """
-
-    def __init__(self, rate: float, seed: int | None = None, **kwargs):
-        super().__init__(**kwargs)
-        self.rate = rate
-        self.seed = seed
-        self.seed_generator = keras.random.SeedGenerator(seed)
-        self.supports_masking = True
-
-    def call(self, sequence, training=False):
-        if not training or not self.rate:
-            return sequence
-        ops = keras.ops
-        batch, steps = ops.shape(sequence)[0], ops.shape(sequence)[1]
-        kept = keras.random.uniform((batch, steps, 1), seed=self.seed_generator) >= self.rate
-        return sequence * ops.cast(kept, sequence.dtype) / ops.cast(1.0 - self.rate, sequence.dtype)
-
-    def compute_output_shape(self, input_shape):
-        return input_shape
-
-    def get_config(self):
-        return {**super().get_config(), "rate": self.rate, "seed": self.seed}
-
-
 POOLING_LAYERS = {"attention": AttentionPooling, "max_mean": MaxMeanPooling}
 
 
@@ -191,7 +160,9 @@ def build_model(spec: ModelSpec, input_shape: Sequence[int], task: str, outputs:
         x = keras.layers.Embedding(vocab_size, dim, mask_zero=spec.mask_padding, name="embedding", dtype=dtype,
                                    **embed_kwargs)(x)
         if spec.token_dropout:
-            x = TokenDropout(spec.token_dropout, name="token_dropout", dtype=dtype)(x)
+            # one draw per token, shared by its coordinates: whole words drop out (word dropout)
+            x = keras.layers.Dropout(spec.token_dropout, noise_shape=(None, None, 1), name="token_dropout",
+                                     dtype=dtype)(x)
         if spec.embedding_dropout:
             x = keras.layers.Dropout(spec.embedding_dropout, name="embedding_dropout", dtype=dtype)(x)
     pooled = spec.pooling != "last"

@@ -4,7 +4,7 @@ import keras
 import numpy as np
 import pytest
 
-from models.rnn import (AttentionPooling, MaxMeanPooling, ModelSpec, TokenDropout, build_model, compile_model,
+from models.rnn import (AttentionPooling, MaxMeanPooling, ModelSpec, build_model, compile_model,
                         cudnn_eligibility)
 
 TOKENS = np.array([[3, 4, 5, 0, 0], [7, 0, 0, 0, 0]], dtype="int64")
@@ -70,7 +70,8 @@ def test_max_mean_pooling_is_the_max_and_mean_of_the_unmasked_steps():
 
 def test_token_dropout_zeroes_whole_tokens_while_training_and_scales_the_rest():
     sequence = np.ones((64, 50, 8), dtype="float32")
-    layer = TokenDropout(0.25, seed=1)
+    layer = build_model(ModelSpec(units=(4,), token_dropout=0.25), [50], "binary", 1, vocab_size=10).get_layer(
+        "token_dropout")
     tokens = keras.ops.convert_to_numpy(layer(sequence, training=True)).reshape(-1, 8)
     assert (tokens == tokens[:, :1]).all(), "a token is dropped in full or not at all"
     np.testing.assert_allclose(np.unique(tokens), [0.0, 4 / 3], rtol=1e-6)
