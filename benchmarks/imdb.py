@@ -7,10 +7,10 @@ Prints JSON with, all measured in this one run:
   arrays of the same transformed data, over the same first epochs;
 - the tutorial's architecture (2 x SimpleRNN(64), Embedding(100), maxlen 80, vocab 10k, 4 epochs,
   batch 128) through rnnpipe, beside the tutorial's hand-stepped ``SimpleRNNCell`` loop trained on
-  the same token ids: accuracy and samples/s.
+  the same token ids (``tutorial_loop.py``), each in a fresh process: accuracy and samples/s.
 
     python benchmarks/imdb.py [--data-dir ../shared/datasets] [--skip-tutorial | --only-tutorial]
-                              [--tutorial-seeds 5] [--set key=value ...]
+                              [--tutorial-seeds 5] [--tf-threads N] [--set key=value ...]
 """
 
 from __future__ import annotations
@@ -18,12 +18,15 @@ from __future__ import annotations
 import argparse
 import glob
 import json
+import os
+import statistics
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import DEFAULT_DATA_DIR, REPO, artifact, run_pipeline  # noqa: E402
+from common import DEFAULT_DATA_DIR, REPO, artifact, run_pipeline, summary_of  # noqa: E402
 
 sys.path.insert(0, str(REPO))
 
@@ -75,52 +78,6 @@ def plain_fit_throughput(root: Path, model_json: dict, epochs: int = 1) -> float
     return len(x) * epochs / clock.seconds
 
 
-def hand_stepped_loop(arrays: tuple, seed: int, epochs: int = 4) -> dict:
-    """The tutorial: two SimpleRNNCells stepped by a Python loop over ``tf.unstack``, on the
-    token ids of the tutorial run (the last 80 tokens, padded at the start, unmasked).
-
-    Args:
-        arrays: ``(x, y, x_test, y_test)`` from :func:`load_arrays`.
-        seed: Seed of the weights and of the training order.
-        epochs: Passes over the training ids.
-    """
-    import keras
-    import numpy as np
-    import tensorflow as tf
-
-    from models.callbacks import TrainingClock
-
-    x, y, x_test, y_test = arrays
-    vocab = int(max(x.max(), x_test.max())) + 1
-
-    class HandSteppedRNN(keras.Model):
-        def __init__(self):
-            super().__init__()
-            self.embedding = keras.layers.Embedding(vocab, 100)
-            self.cell_0 = keras.layers.SimpleRNNCell(64)
-            self.cell_1 = keras.layers.SimpleRNNCell(64)
-            self.dropout = keras.layers.Dropout(0.5)
-            self.out = keras.layers.Dense(1, activation="sigmoid")
-
-        def call(self, inputs, training=False):
-            state_0 = [tf.zeros([tf.shape(inputs)[0], 64])]
-            state_1 = [tf.zeros([tf.shape(inputs)[0], 64])]
-            embedded = self.dropout(self.embedding(inputs), training=training)
-            for step in tf.unstack(embedded, axis=1):
-                output_0, state_0 = self.cell_0(step, state_0, training=training)
-                output_1, state_1 = self.cell_1(output_0, state_1, training=training)
-            return self.out(output_1)
-
-    keras.utils.set_random_seed(seed)
-    model = HandSteppedRNN()
-    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="binary_crossentropy", metrics=["accuracy"])
-    order = np.random.default_rng(seed).permutation(len(x))
-    clock = TrainingClock()
-    model.fit(x[order], y[order], batch_size=128, epochs=epochs, verbose=0, callbacks=[clock])
-    accuracy = float(model.evaluate(x_test, y_test, batch_size=512, verbose=0)[1])
-    return {"test_accuracy": round(accuracy, 4), **epoch_rates(len(x), clock.epoch_seconds)}
-
-
 def epoch_rates(samples: int, epoch_seconds: list) -> dict:
     """Samples/s over all epochs, and over the epochs after the first, which traces the graph
     (and, in rnnpipe, fills the in-memory cache)."""
@@ -160,22 +117,39 @@ def best_config(root: Path, args: argparse.Namespace) -> dict:
 
 def tutorial_comparison(root: Path, data_dir: str, seeds: int) -> dict:
     """The tutorial's architecture through rnnpipe beside its hand-stepped loop, same data, for
-    each seed in ``range(seeds)`` (one seed moves test accuracy by up to 0.03, so the means compare)."""
-    runs: dict[str, list] = {"rnnpipe": [], "hand_stepped_loop": []}
-    arrays = None
-    for seed in range(seeds):
+    each seed in ``range(seeds)`` (one seed moves test accuracy by up to 0.03, so the means compare).
+
+    Each side trains in a fresh process, so neither starts with a runtime the other has warmed
+    up, and the side that goes first alternates by seed, so neither always meets the same part of
+    a drifting host. Seed 0 runs rnnpipe first: its transform writes the ids the loop reads.
+    """
+    def through_rnnpipe(seed: int) -> dict:
         summary = run_pipeline(REPO / "pipeline/configs/imdb.yaml", root, data_dir, TUTORIAL + [f"trainer.seed={seed}"])
         model = artifact(root, "trainer", "model")  # example_gen and transform are cached after the first seed
         train_count = artifact(root, "example_gen", "examples")["properties"]["counts"]["train"]
-        runs["rnnpipe"].append({"test_accuracy": round(summary["metrics"]["accuracy"], 4),
-                                **epoch_rates(train_count, model["properties"]["epoch_training_pass_seconds"])})
-        arrays = arrays or (*load_arrays(root, "train"), *load_arrays(root, "test"))  # the same ids every seed
-        runs["hand_stepped_loop"].append(hand_stepped_loop(arrays, seed))
+        return {"test_accuracy": round(summary["metrics"]["accuracy"], 4),
+                **epoch_rates(train_count, model["properties"]["epoch_training_pass_seconds"])}
+
+    def hand_stepped_loop(seed: int) -> dict:
+        command = [sys.executable, str(REPO / "benchmarks" / "tutorial_loop.py"), "--root", str(root), "--seed", str(seed)]
+        result = subprocess.run(command, capture_output=True, text=True, cwd=REPO)
+        return summary_of(result.returncode, result.stdout, result.stderr, accepted=(0,))
+
+    sides = {"rnnpipe": through_rnnpipe, "hand_stepped_loop": hand_stepped_loop}
+    runs: dict[str, list] = {name: [] for name in sides}
+    for seed in range(seeds):
+        for name in (list(sides) if seed % 2 == 0 else list(reversed(sides))):
+            runs[name].append(sides[name](seed))
     means = {name: {key: round(sum(run[key] for run in results) / seeds, 4) for key in results[0]}
              for name, results in runs.items()}
-    return {"seeds": seeds, "runs": runs, "means": means,
+    per_seed = {key: [round(mine[key] / loop[key], 3) for mine, loop in zip(runs["rnnpipe"], runs["hand_stepped_loop"])]
+                for key in means["rnnpipe"]}
+    return {"seeds": seeds, "tf_threads": os.environ.get("TF_NUM_INTRAOP_THREADS", "default"),
+            "runs": runs, "means": means,
             "rnnpipe_over_loop": {key: round(means["rnnpipe"][key] / means["hand_stepped_loop"][key], 3)
-                                  for key in means["rnnpipe"]}}
+                                  for key in means["rnnpipe"]},
+            "rnnpipe_over_loop_per_seed": per_seed,
+            "rnnpipe_over_loop_median_of_seeds": {key: statistics.median(ratios) for key, ratios in per_seed.items()}}
 
 
 def main() -> int:
@@ -185,7 +159,12 @@ def main() -> int:
     parser.add_argument("--skip-tutorial", action="store_true")
     parser.add_argument("--only-tutorial", action="store_true")
     parser.add_argument("--tutorial-seeds", type=int, default=5, help="seeds of the tutorial comparison")
+    parser.add_argument("--tf-threads", type=int, default=None,
+                        help="pin TensorFlow's intra- and inter-op thread pools to N threads in every process of "
+                             "the run (default: TensorFlow's own choice); 1 removes thread-scheduling noise")
     args = parser.parse_args()
+    if args.tf_threads:  # read by TensorFlow when it starts, here and in each child process
+        os.environ["TF_NUM_INTRAOP_THREADS"] = os.environ["TF_NUM_INTEROP_THREADS"] = str(args.tf_threads)
     report: dict = {"benchmark": "imdb"}
     with tempfile.TemporaryDirectory() as tmp:
         if not args.only_tutorial:
