@@ -310,13 +310,12 @@ def member_callbacks(params: TrainerParams, out: OutputDir, logs_dir, member: in
     """Checkpointing, TensorBoard, progress and early stopping for one ensemble member."""
     import keras
 
-    from models.callbacks import AtomicBackupAndRestore, EpochProgress, EpochSnapshots
+    from models.callbacks import AtomicBackupAndRestore, EpochProgress
 
     suffix = f"_{member}" if params.ensemble_size > 1 else ""
-    callbacks = [EpochSnapshots(str(snapshot_folder(out, member)), params.checkpoint_ensemble)] \
-        if params.checkpoint_ensemble > 1 else []
-    callbacks += [
-        AtomicBackupAndRestore(str(out.scratch / f"backup{suffix}")),
+    keep = params.checkpoint_ensemble if params.checkpoint_ensemble > 1 else 0
+    callbacks = [
+        AtomicBackupAndRestore(str(out.scratch / f"backup{suffix}"), str(snapshot_folder(out, member)), keep),
         keras.callbacks.TensorBoard(str(logs_dir / f"member{suffix}" if suffix else logs_dir),
                                     histogram_freq=0, write_graph=False),
         EpochProgress(params.epochs, f"member {member + 1}/{params.ensemble_size} " if suffix else ""),
@@ -350,7 +349,7 @@ def checkpoint_ensemble(build, paths: Sequence[str], input_shape, name: str | No
 
     Args:
         build: ``build(name) -> keras.Model``, the member's architecture.
-        paths: Snapshots saved by :class:`~models.callbacks.EpochSnapshots`.
+        paths: Snapshots kept by :class:`~models.callbacks.AtomicBackupAndRestore`.
         input_shape: Model input shape.
         name: Name of the averaged model (default ``checkpoint_ensemble``).
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
 import time
 
 import keras
@@ -14,54 +15,65 @@ LOG = logging.getLogger("rnnpipe.trainer")
 
 
 class AtomicBackupAndRestore(keras.callbacks.BackupAndRestore):
-    """``BackupAndRestore`` whose checkpoint is replaced atomically.
+    """``BackupAndRestore`` whose checkpoint is replaced atomically, and which can keep the
+    checkpoints of the last epochs as snapshots.
 
     Keras writes the weights in place, so a run killed mid-save leaves a truncated file that
     the restart cannot read. Here each save goes to a pending file that is renamed over the last.
+
+    With ``keep_snapshots`` set, each epoch's checkpoint is also linked (copied where a hard link
+    is not possible) to ``epoch_<n>.weights.h5`` in ``snapshot_folder``, the newest
+    ``keep_snapshots`` of which are kept. A killed run keeps whole snapshots, and its restart adds
+    to them. Snapshots of epochs at or after the one a fit starts from belong to an earlier,
+    abandoned fit and are removed.
+
+    Args:
+        backup_dir: Where the checkpoint lives while training runs.
+        snapshot_folder: Where the epoch snapshots go; they outlive training.
+        keep_snapshots: How many of the newest snapshots to keep (0: none).
     """
+
+    def __init__(self, backup_dir: str, snapshot_folder: str | None = None, keep_snapshots: int = 0):
+        super().__init__(backup_dir)
+        if keep_snapshots and not snapshot_folder:
+            raise ValueError("keep_snapshots needs a snapshot_folder")
+        self.snapshot_folder = snapshot_folder
+        self.keep_snapshots = keep_snapshots
+        self._checked = False
+
+    def on_epoch_begin(self, epoch, logs=None):
+        super().on_epoch_begin(epoch, logs)
+        if self.keep_snapshots and not self._checked:  # the restore has set the epoch to resume from
+            for path in snapshot_files(self.snapshot_folder):
+                if snapshot_epoch(path) > epoch:
+                    os.remove(path)
+            self._checked = True
 
     def _save_model(self):
         os.makedirs(self.backup_dir, exist_ok=True)
         pending_weights = os.path.join(self.backup_dir, "pending.weights.h5")
         pending_metadata = self._training_metadata_path + ".pending"
-        self.model.save_weights(pending_weights, overwrite=True)
+        self.model.save_weights(pending_weights, overwrite=True)  # the optimizer's state too
         with open(pending_metadata, "w", encoding="utf-8") as handle:
             json.dump({"epoch": self._current_epoch, "batch": self._last_batch_seen}, handle)
         os.replace(pending_weights, self._weights_path)
         os.replace(pending_metadata, self._training_metadata_path)
+        if self.keep_snapshots:
+            self._keep_snapshot()
 
-
-class EpochSnapshots(keras.callbacks.Callback):
-    """Saves the weights at the end of every epoch and keeps the newest ``keep`` of them.
-
-    Each snapshot is written to a pending file and renamed to ``epoch_<n>.weights.h5``, so a
-    killed run keeps whole snapshots, and its restart adds to them. Snapshots of epochs at or
-    after the one a fit starts from belong to an earlier, abandoned fit and are removed.
-
-    Args:
-        folder: Where the snapshots go.
-        keep: How many of the newest snapshots to keep.
-    """
-
-    def __init__(self, folder: str, keep: int):
-        super().__init__()
-        self.folder = folder
-        self.keep = keep
-        self._checked = False
-
-    def on_epoch_begin(self, epoch, logs=None):
-        if not self._checked:  # after BackupAndRestore has set the epoch to resume from
-            for path in snapshot_files(self.folder):
-                if snapshot_epoch(path) > epoch:
-                    os.remove(path)
-            self._checked = True
-
-    def on_epoch_end(self, epoch, logs=None):
-        os.makedirs(self.folder, exist_ok=True)
-        pending = os.path.join(self.folder, "pending.weights.h5")
-        self.model.save_weights(pending, overwrite=True)  # the optimizer's state too: about 3x the weights
-        os.replace(pending, os.path.join(self.folder, f"epoch_{epoch + 1:04d}.weights.h5"))
-        for stale in snapshot_files(self.folder)[:-self.keep]:
+    def _keep_snapshot(self):
+        """Links the checkpoint just written as this epoch's snapshot: the next save replaces the
+        checkpoint's name, never its contents, so the snapshot costs no second write."""
+        os.makedirs(self.snapshot_folder, exist_ok=True)
+        pending = os.path.join(self.snapshot_folder, "pending.weights.h5")
+        if os.path.exists(pending):  # left by a run killed at this very step
+            os.remove(pending)
+        try:
+            os.link(self._weights_path, pending)
+        except OSError:  # another file system, or one without hard links
+            shutil.copyfile(self._weights_path, pending)
+        os.replace(pending, os.path.join(self.snapshot_folder, f"epoch_{self._current_epoch:04d}.weights.h5"))
+        for stale in snapshot_files(self.snapshot_folder)[:-self.keep_snapshots]:
             os.remove(stale)
 
 
@@ -69,7 +81,7 @@ def snapshot_files(folder: str) -> list[str]:
     """The epoch snapshots in ``folder``, oldest first.
 
     Args:
-        folder: A folder written by :class:`EpochSnapshots` (it may not exist yet).
+        folder: A snapshot folder of :class:`AtomicBackupAndRestore` (it may not exist yet).
 
     Returns:
         Their paths.

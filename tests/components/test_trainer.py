@@ -239,19 +239,3 @@ def test_checkpoint_ensemble_of_a_single_epoch_is_the_plain_model(tiny, tmp_path
     inputs = {"transformed_examples": tiny["transformed_examples"], "transform_graph": tiny["transform_graph"]}
     model = trainer.load_model(trainer.run(inputs, params, out_dir(tmp_path, "one"))["model"])
     assert model.name == "rnnpipe_lstm"
-
-
-def test_snapshots_of_an_abandoned_fit_are_dropped_when_a_fit_starts_over(tmp_path):
-    import keras
-
-    from models.callbacks import EpochSnapshots, snapshot_files
-
-    folder = tmp_path / "snapshots"
-    folder.mkdir()
-    for epoch in (2, 3):  # left by a fit that finished, then was killed before its model was saved
-        (folder / f"epoch_{epoch:04d}.weights.h5").write_bytes(b"stale")
-    model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
-    model.compile("adam", "mse")
-    model.fit(keras.ops.zeros((4, 1)), keras.ops.zeros((4, 1)), epochs=1, verbose=0,
-              callbacks=[EpochSnapshots(str(folder), keep=3)])
-    assert [path.rsplit("/", 1)[1] for path in snapshot_files(str(folder))] == ["epoch_0001.weights.h5"]
