@@ -75,7 +75,7 @@ def plain_fit_throughput(root: Path, model_json: dict, epochs: int = 1) -> float
     clock = TrainingClock()  # training passes only, as the trainer counts them
     model.fit(x, y, batch_size=hp["batch_size"], epochs=epochs, validation_data=(x_eval, y_eval), verbose=0,
               callbacks=[clock])
-    return len(x) * epochs / clock.seconds
+    return epoch_rates(len(x), clock.epoch_seconds)["train_samples_per_second"]
 
 
 def epoch_rates(samples: int, epoch_seconds: list) -> dict:
@@ -106,8 +106,8 @@ def best_config(root: Path, args: argparse.Namespace) -> dict:
         "train_samples_per_second": model["properties"]["train_samples_per_second"],
         "epoch_training_pass_seconds": model["properties"]["epoch_training_pass_seconds"],
         "fit_ratio_epochs": len(compared),
-        "train_samples_per_second_in_those_epochs": round(rnnpipe_rate, 1),
-        "plain_keras_fit_samples_per_second": round(plain_rate, 1),
+        "train_samples_per_second_in_those_epochs": rnnpipe_rate,
+        "plain_keras_fit_samples_per_second": plain_rate,
         "fit_ratio": round(rnnpipe_rate / plain_rate, 3),
         "ingest_reviews_per_second": round(examples["properties"]["rows_read"]
                                            / summary["component_seconds"]["example_gen"], 1),
