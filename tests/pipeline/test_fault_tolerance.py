@@ -24,18 +24,31 @@ def nightly(root: Path, data_dir: Path, *extra: str) -> list[str]:
             "--set", "trainer.epochs=6", *extra, "--json"]
 
 
-def kill_when(arguments: list[str], ready, what: str) -> None:
-    """Starts the CLI, SIGKILLs its process group the moment ``ready()`` is true."""
-    process = subprocess.Popen([sys.executable, "-m", "pipeline.cli", *arguments], cwd=REPO, start_new_session=True,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                               env={**os.environ, "PYTHONPATH": str(REPO)})
-    deadline = time.monotonic() + 600  # generous: a loaded CI machine trains slowly
-    while not ready():
-        assert process.poll() is None, f"the run ended before {what}: {process.stderr.read()[-2000:]}"
-        assert time.monotonic() < deadline, f"no {what} within 600s"
-        time.sleep(0.02)
-    os.killpg(process.pid, signal.SIGKILL)
-    assert process.wait(timeout=60) == -signal.SIGKILL
+# Runs the CLI with an audit hook that SIGKILLs its own process group at the nth event
+# (``open`` or ``os.rename``) whose first argument contains a path fragment: a kill at an exact
+# point, however slowly a loaded machine runs, where polling for files can miss a short window.
+KILL_AT_EVENT = """
+import os, runpy, signal, sys
+event_name, fragment, nth = sys.argv[1], sys.argv[2], int(sys.argv[3])
+seen = []
+def kill_at(event, args):
+    if event == event_name and args and fragment in str(args[0]):
+        seen.append(args[0])
+        if len(seen) == nth:
+            os.killpg(0, signal.SIGKILL)
+sys.addaudithook(kill_at)
+sys.argv = ["rnnpipe", *sys.argv[4:]]
+runpy.run_module("pipeline.cli", run_name="__main__", alter_sys=True)
+"""
+
+
+def kill_at(arguments: list[str], event: str, fragment: str, nth: int = 1) -> None:
+    """Runs the CLI and SIGKILLs its process group at the ``nth`` ``event`` on a path containing
+    ``fragment``; fails if the run ends first."""
+    process = subprocess.run([sys.executable, "-c", KILL_AT_EVENT, event, fragment, str(nth), *arguments], cwd=REPO,
+                             start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                             env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=600)
+    assert process.returncode == -signal.SIGKILL, f"no {event} of {fragment!r}: {process.stderr[-2000:]}"
 
 
 def drop_span(data_dir: Path, span: int, days: int) -> None:
@@ -59,9 +72,12 @@ def test_killed_during_beam_writes_training_and_export_the_next_run_completes(tm
     root, data = tmp_path / "root", tmp_path / "data"
     drop_span(data, 1, days=500)
     arguments = nightly(root, data)
-    kill_when(arguments, lambda: files_under(root / "artifacts", "example_gen/.staging-*"), "Beam write")
-    kill_when(arguments, lambda: files_under(root / "scratch", "trainer/*/backup*"), "training checkpoint")
-    kill_when(arguments, lambda: files_under(root / "serving" / "sine", ".tmp-*"), "export")
+    kill_at(arguments, "open", "/example_gen/.staging-", nth=2)  # Beam writing its second file
+    assert files_under(root / "artifacts", "example_gen/.staging-*")
+    kill_at(arguments, "os.rename", "/pending.weights.h5", nth=2)  # epoch 2's checkpoint, before it replaces epoch 1's
+    assert files_under(root / "scratch", "trainer/*/backup*")
+    kill_at(arguments, "os.rename", "/serving/sine/.tmp-")  # a whole SavedModel, before it is published
+    assert files_under(root / "serving" / "sine", ".tmp-*")
     assert not any((root / "serving" / "sine").glob("[0-9]*"))  # no version, not even a partial one
 
     result = rnnpipe(*arguments)
