@@ -233,12 +233,14 @@ def run(inputs: Mapping[str, Artifact], params: TrainerParams, out: OutputDir) -
     dtype = "mixed_float16" if plan.mixed_precision else None
     started = time.perf_counter()
     clock = TrainingClock()
-    members, histories, epochs_trained = [], [], 0
+    members, histories, shipped, epochs_trained = [], [], [], 0
     for member in range(params.ensemble_size):
         saved = out.scratch / f"member_{member}.keras"
         if saved.exists():  # finished before a crash: not trained again
             members.append(keras.saving.load_model(str(saved), compile=False))
-            histories.append(json.loads((out.scratch / f"member_{member}.history.json").read_text()))
+            record = json.loads((out.scratch / f"member_{member}.json").read_text())
+            histories.append(record["history"])
+            shipped.append(record["shipped"])
             continue
         keras.utils.set_random_seed(params.seed + member)
         name = f"member_{member}" if params.ensemble_size > 1 else None
@@ -255,16 +257,21 @@ def run(inputs: Mapping[str, Artifact], params: TrainerParams, out: OutputDir) -
         if member == 0:
             for layer, eligible in cudnn_eligibility(model).items():
                 LOG.info("layer %s: %s for the fused cuDNN kernel", layer, "eligible" if eligible else "NOT eligible")
+        callbacks = member_callbacks(params, out, logs_dir, member, evaluation is not None)
         history = model.fit(train, validation_data=evaluation, epochs=params.epochs, verbose=0, shuffle=False,
-                            callbacks=[clock, *member_callbacks(params, out, logs_dir, member, evaluation is not None)])
+                            callbacks=[clock, *callbacks])
         epochs_trained += len(history.history.get("loss", []))
         snapshots = snapshot_files(str(snapshot_folder(out, member))) if params.checkpoint_ensemble > 1 else []
         if len(snapshots) > 1:
             model = checkpoint_ensemble(build, snapshots, input_shape, name)
+        stopper = next((c for c in callbacks if isinstance(c, keras.callbacks.EarlyStopping)), None)
+        record = {"history": history.history,
+                  "shipped": shipped_weights(history.history, history.epoch, stopper and stopper.best_epoch, snapshots)}
         model.save(str(saved))
-        write_json(out.scratch / f"member_{member}.history.json", history.history)
+        write_json(out.scratch / f"member_{member}.json", record)
         members.append(model)
-        histories.append(history.history)
+        histories.append(record["history"])
+        shipped.append(record["shipped"])
     seconds = time.perf_counter() - started
     model = average_members(members, input_shape)
     eligibility = cudnn_eligibility(members[0])  # nested layers included
@@ -280,7 +287,6 @@ def run(inputs: Mapping[str, Artifact], params: TrainerParams, out: OutputDir) -
                        "train_embedding": params.train_embedding, "source": source}
     write_json(model_dir / "hyperparameters.json", hyperparameters)
     plot_learning_curves(histories[0], model_dir / "learning_curve.png")
-    history = histories[-1]
     return {
         "model": out.artifact("model", "Model", hyperparameters=hyperparameters, hyperparameters_source=source,
                               epochs_run=epochs_run,
@@ -290,9 +296,34 @@ def run(inputs: Mapping[str, Artifact], params: TrainerParams, out: OutputDir) -
                               train_samples_per_second=(round(train_examples * epochs_trained / clock.seconds, 1)
                                                         if clock.seconds else None),
                               mixed_precision=plan.mixed_precision, strategy=plan.strategy,
-                              final_metrics={k: float(v[-1]) for k, v in history.items()}),
+                              shipped_weights=shipped),
         "logs": out.artifact("logs", "ModelRun"),
     }
+
+
+def shipped_weights(history: Mapping[str, Sequence[float]], epochs: Sequence[int], best_epoch: int | None,
+                    snapshots: Sequence[str]) -> dict:
+    """Which epochs' weights a member ships, with their logged metrics when they are one epoch's.
+
+    Args:
+        history: Keras ``History.history`` of the member's fit: each metric per epoch run.
+        epochs: ``History.epoch``: the 0-based index of each epoch run (a resumed fit starts late).
+        best_epoch: ``EarlyStopping.best_epoch``, whose weights it restored; None without it.
+        snapshots: The epoch snapshots averaged into the member; one or none means no average.
+
+    Returns:
+        ``{"epochs": [1-based epochs], "metrics": {name: value} | None}``; the metrics are None for
+        an average of snapshots, which no epoch logged, and when no epoch ran in this fit.
+    """
+    from models.callbacks import snapshot_epoch
+
+    if len(snapshots) > 1:
+        return {"epochs": [snapshot_epoch(path) for path in snapshots], "metrics": None}
+    if not epochs:  # killed after its last checkpoint: the restart had nothing left to run
+        return {"epochs": [], "metrics": None}
+    epoch = best_epoch if best_epoch in epochs else epochs[-1]
+    at = list(epochs).index(epoch)
+    return {"epochs": [epoch + 1], "metrics": {name: float(values[at]) for name, values in history.items()}}
 
 
 def with_tuned_values(params: TrainerParams, best: Artifact) -> TrainerParams:

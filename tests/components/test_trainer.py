@@ -23,6 +23,19 @@ def test_trains_saves_model_history_curves_and_tensorboard_logs(trained):
     assert list(trained["logs"].uri.rglob("events.out.tfevents.*"))
     restored = trainer.load_model(model)
     assert restored.input_shape == (None, 10, 6)
+    best = min(range(3), key=history["val_loss"].__getitem__)  # early stopping restored that epoch's weights
+    assert model.properties["shipped_weights"] == [
+        {"epochs": [best + 1], "metrics": {name: values[best] for name, values in history.items()}}]
+
+
+def test_shipped_weights_name_the_restored_epoch_the_last_one_or_the_averaged_snapshots():
+    history = {"loss": [0.9, 0.5, 0.4], "val_loss": [0.8, 0.3, 0.6]}
+    resumed = [3, 4, 5]  # a fit resumed after epoch 3 of a killed run
+    assert trainer.shipped_weights(history, resumed, 4, []) == {"epochs": [5], "metrics": {"loss": 0.5, "val_loss": 0.3}}
+    assert trainer.shipped_weights(history, resumed, None, []) == {"epochs": [6], "metrics": {"loss": 0.4, "val_loss": 0.6}}
+    snapshots = ["/s/epoch_0005.weights.h5", "/s/epoch_0006.weights.h5"]
+    assert trainer.shipped_weights(history, resumed, None, snapshots) == {"epochs": [5, 6], "metrics": None}
+    assert trainer.shipped_weights({}, [], None, []) == {"epochs": [], "metrics": None}
 
 
 RESUMABLE_TRAINING = """
@@ -228,6 +241,7 @@ def test_checkpoint_ensemble_averages_the_snapshots_of_the_last_epochs(tiny, tmp
     from_file.load_weights(files[0])
     np.testing.assert_allclose(from_file(x), snapshots[0](x), atol=1e-6)
     assert produced.properties["hyperparameters"]["checkpoint_ensemble"] == 2
+    assert produced.properties["shipped_weights"] == [{"epochs": [2, 3], "metrics": None}]
 
 
 def test_checkpoint_ensemble_of_a_single_epoch_is_the_plain_model(tiny, tmp_path):
