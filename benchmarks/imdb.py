@@ -115,7 +115,7 @@ def best_config(root: Path, args: argparse.Namespace) -> dict:
     }
 
 
-def tutorial_comparison(root: Path, data_dir: str, seeds: int) -> dict:
+def tutorial_comparison(root: Path, data_dir: str, seeds: int, overrides: list[str]) -> dict:
     """The tutorial's architecture through rnnpipe beside its hand-stepped loop, same data, for
     each seed in ``range(seeds)`` (a SimpleRNN sometimes stalls, on either side, which moves one
     seed's test accuracy by up to 0.12, so the means and the per-seed ratios compare).
@@ -123,9 +123,11 @@ def tutorial_comparison(root: Path, data_dir: str, seeds: int) -> dict:
     Each side trains in a fresh process, so neither starts with a runtime the other has warmed
     up, and the side that goes first alternates by seed, so neither always meets the same part of
     a drifting host. Seed 0 runs rnnpipe first: its transform writes the ids the loop reads.
+    ``overrides`` apply to rnnpipe's side after the tutorial's own settings.
     """
     def through_rnnpipe(seed: int) -> dict:
-        summary = run_pipeline(REPO / "pipeline/configs/imdb.yaml", root, data_dir, TUTORIAL + [f"trainer.seed={seed}"])
+        summary = run_pipeline(REPO / "pipeline/configs/imdb.yaml", root, data_dir,
+                               TUTORIAL + overrides + [f"trainer.seed={seed}"])
         model = artifact(root, "trainer", "model")  # example_gen and transform are cached after the first seed
         train_count = artifact(root, "example_gen", "examples")["properties"]["counts"]["train"]
         return {"test_accuracy": round(summary["metrics"]["accuracy"], 4),
@@ -145,7 +147,7 @@ def tutorial_comparison(root: Path, data_dir: str, seeds: int) -> dict:
              for name, results in runs.items()}
     per_seed = {key: [round(mine[key] / loop[key], 3) for mine, loop in zip(runs["rnnpipe"], runs["hand_stepped_loop"])]
                 for key in means["rnnpipe"]}
-    return {"seeds": seeds, "tf_threads": os.environ.get("TF_NUM_INTRAOP_THREADS", "default"),
+    return {"seeds": seeds, "overrides": overrides, "tf_threads": os.environ.get("TF_NUM_INTRAOP_THREADS", "default"),
             "runs": runs, "means": means,
             "rnnpipe_over_loop": {key: round(means["rnnpipe"][key] / means["hand_stepped_loop"][key], 3)
                                   for key in means["rnnpipe"]},
@@ -156,7 +158,11 @@ def tutorial_comparison(root: Path, data_dir: str, seeds: int) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data-dir", default=DEFAULT_DATA_DIR)
-    parser.add_argument("--set", dest="overrides", action="append", default=[])
+    parser.add_argument("--set", dest="overrides", action="append", default=[],
+                        help="config override for the best configuration (KEY=VALUE, repeatable)")
+    parser.add_argument("--tutorial-set", dest="tutorial_overrides", action="append", default=[],
+                        help="config override for rnnpipe's side of the tutorial comparison, after the tutorial's "
+                             "own, e.g. trainer.cache_max_mb=0 to stream the splits from their files")
     parser.add_argument("--skip-tutorial", action="store_true")
     parser.add_argument("--only-tutorial", action="store_true")
     parser.add_argument("--tutorial-seeds", type=int, default=6,
@@ -173,7 +179,7 @@ def main() -> int:
             report["best_config"] = best_config(Path(tmp, "best"), args)
         if not args.skip_tutorial:
             report["tutorial_architecture"] = tutorial_comparison(Path(tmp, "tutorial"), args.data_dir,
-                                                                        args.tutorial_seeds)
+                                                                  args.tutorial_seeds, args.tutorial_overrides)
     print(json.dumps(report, indent=2))
     return 0
 

@@ -24,7 +24,7 @@ INPUTS = ("transformed_examples", "transform_graph")
 OPTIONAL_INPUTS = ("hyperparameters",)
 OUTPUTS = ("model", "logs")
 MODEL_FILE = "model.keras"
-CACHED_PREFETCH_BATCHES = 2
+PREFETCH_BATCHES = 2
 LOG = logging.getLogger("rnnpipe.trainer")
 
 
@@ -50,14 +50,16 @@ class TrainerParams:
         cache_max_mb: Keep a split's parsed examples in memory after the first epoch when its
             TFRecord files total at most this many MB (0: never). Later epochs then skip reading,
             decompressing and parsing; parsed examples can take several times their file size.
+        data_autotune: Let tf.data's autotuner size the input's parallelism and prefetch. Off,
+            parallel steps take tf.data's default, sized by the cores, and a fixed 2 batches are
+            prefetched: on a 2-core host the autotuner made epochs up to twice as long.
         mixed_precision: ``auto`` (on when a GPU is visible), ``on`` or ``off``.
         seed: Seed for weights, shuffling and dropout.
         ensemble_size: Train this many members (seeds ``seed``, ``seed + 1``, ...) and export
             their average.
         checkpoint_ensemble: Make each member the average of its weights' predictions at the end
             of its last N epochs (a checkpoint ensemble; 1: off). Fewer epochs than N use the ones
-            that ran. Needs ``early_stopping_patience: 0``. Inference costs N times as much, and
-            the recorded final metrics are those of the last epoch alone.
+            that ran. Needs ``early_stopping_patience: 0``. Inference costs N times as much.
         pretrained_embeddings: GloVe-format text file to initialise token embeddings ("" for none).
         train_embedding: Fine-tune pretrained embeddings (False freezes them).
     """
@@ -74,6 +76,7 @@ class TrainerParams:
     shuffle_buffer: int = 10000
     steps_per_execution: int = 8
     cache_max_mb: int = 256
+    data_autotune: bool = False
     mixed_precision: str = "auto"
     seed: int = 42
     ensemble_size: int = 1
@@ -122,7 +125,8 @@ def plan_devices(gpu_names: Sequence[str], mixed_precision: str) -> DevicePlan:
 
 
 def load_dataset(examples: Artifact, split: str, feature_spec: Mapping, batch_size: int,
-                 shuffle_buffer: int = 0, seed: int = 0, model_io=None, augment=None, cache_max_mb: int = 0):
+                 shuffle_buffer: int = 0, seed: int = 0, model_io=None, augment=None, cache_max_mb: int = 0,
+                 autotune: bool = False):
     """A ``tf.data`` pipeline over one split: read GZIP shards, shuffle, batch, parse, prefetch.
 
     Args:
@@ -136,7 +140,8 @@ def load_dataset(examples: Artifact, split: str, feature_spec: Mapping, batch_si
         augment: Optional random ``(inputs, labels)`` batch map (training data only).
         cache_max_mb: Parse once and keep the examples in memory when the split's files total at
             most this many MB (0: never). The shuffle then runs over the parsed examples, in the
-            same order as without the cache, and tf.data's autotuner is off for the split.
+            same order as without the cache.
+        autotune: Keep tf.data's autotuner on (see ``TrainerParams.data_autotune``).
     """
     import tensorflow as tf
 
@@ -160,13 +165,12 @@ def load_dataset(examples: Artifact, split: str, feature_spec: Mapping, batch_si
         dataset = parsed(dataset)
     if augment is not None:
         dataset = dataset.map(augment, num_parallel_calls=tf.data.AUTOTUNE)
-    if not cached:
+    if autotune:
         return dataset.prefetch(tf.data.AUTOTUNE)
-    # From memory a batch costs well under a millisecond, so a fixed prefetch keeps up. The
-    # autotuner's own work stalled training on a 2-core host (epochs up to 30% longer).
+    # Without the autotuner, AUTOTUNE parallelism takes tf.data's fixed default, sized by the cores.
     options = tf.data.Options()
     options.autotune.enabled = False
-    return dataset.prefetch(CACHED_PREFETCH_BATCHES).with_options(options)
+    return dataset.prefetch(PREFETCH_BATCHES).with_options(options)
 
 
 def training_data(kind, params: TrainerParams, examples: Artifact, feature_spec: Mapping, batch_size: int):
@@ -174,13 +178,13 @@ def training_data(kind, params: TrainerParams, examples: Artifact, feature_spec:
     augmentation = getattr(kind, "train_augmentation", None)
     augment = augmentation(params.data, params.seed) if augmentation else None
     return load_dataset(examples, "train", feature_spec, batch_size, params.shuffle_buffer, params.seed,
-                        kind.model_io, augment, params.cache_max_mb)
+                        kind.model_io, augment, params.cache_max_mb, params.data_autotune)
 
 
 def eval_data(kind, params: TrainerParams, examples: Artifact, feature_spec: Mapping, batch_size: int):
     """The eval split in file order."""
     return load_dataset(examples, "eval", feature_spec, batch_size, model_io=kind.model_io,
-                        cache_max_mb=params.cache_max_mb)
+                        cache_max_mb=params.cache_max_mb, autotune=params.data_autotune)
 
 
 def run(inputs: Mapping[str, Artifact], params: TrainerParams, out: OutputDir) -> dict[str, Artifact]:

@@ -135,8 +135,9 @@ def test_cached_splits_give_the_same_batches_in_the_same_order_without_rereading
     second = labels(cached)
     np.testing.assert_array_equal(second, labels(uncached))
     assert first.size > 16 and np.array_equal(first, second) != bool(shuffle_buffer)  # train reshuffles
-    assert cached.options().autotune.enabled is False  # from memory, a fixed prefetch
-    assert uncached.options().autotune.enabled is not False
+    assert cached.options().autotune.enabled is False and uncached.options().autotune.enabled is False
+    tuned = trainer.load_dataset(tiny["transformed_examples"], split, spec, 16, cache_max_mb=1, autotune=True)
+    assert tuned.options().autotune.enabled is not False
 
 
 def test_a_split_over_the_cache_limit_is_read_from_its_files_every_epoch(tiny, tmp_path):
