@@ -31,8 +31,10 @@ def test_trains_saves_model_history_curves_and_tensorboard_logs(trained):
 def test_shipped_weights_name_the_restored_epoch_the_last_one_or_the_averaged_snapshots():
     history = {"loss": [0.9, 0.5, 0.4], "val_loss": [0.8, 0.3, 0.6]}
     resumed = [3, 4, 5]  # a fit resumed after epoch 3 of a killed run
-    assert trainer.shipped_weights(history, resumed, 4, []) == {"epochs": [5], "metrics": {"loss": 0.5, "val_loss": 0.3}}
-    assert trainer.shipped_weights(history, resumed, None, []) == {"epochs": [6], "metrics": {"loss": 0.4, "val_loss": 0.6}}
+    restored = trainer.shipped_weights(history, resumed, 4, [])
+    assert restored == {"epochs": [5], "metrics": {"loss": 0.5, "val_loss": 0.3}}
+    last = trainer.shipped_weights(history, resumed, None, [])
+    assert last == {"epochs": [6], "metrics": {"loss": 0.4, "val_loss": 0.6}}
     snapshots = ["/s/epoch_0005.weights.h5", "/s/epoch_0006.weights.h5"]
     assert trainer.shipped_weights(history, resumed, None, snapshots) == {"epochs": [5, 6], "metrics": None}
     assert trainer.shipped_weights({}, [], None, []) == {"epochs": [], "metrics": None}

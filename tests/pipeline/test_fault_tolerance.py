@@ -58,14 +58,8 @@ def drop_span(data_dir: Path, span: int, days: int) -> None:
 
 
 def files_under(pattern_root: Path, pattern: str) -> bool:
-    """Whether any file lies under a folder matching ``pattern``; one renamed away meanwhile counts as none."""
-    for folder in pattern_root.glob(pattern):
-        try:
-            if any(path.is_file() for path in folder.rglob("*")):
-                return True
-        except FileNotFoundError:  # the exporter renamed its temporary folder into place between the two calls
-            continue
-    return False
+    """Whether any file lies under a folder matching ``pattern``."""
+    return any(path.is_file() for folder in pattern_root.glob(pattern) for path in folder.rglob("*"))
 
 
 def test_killed_during_beam_writes_training_and_export_the_next_run_completes(tmp_path):
