@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 import time
 from contextlib import contextmanager
 from pathlib import Path
 
 LOCK_FILE = ".rnnpipe.lock"
+LOG = logging.getLogger("rnnpipe.lock")
 
 
 class LockedError(RuntimeError):
@@ -29,17 +31,22 @@ def root_lock(root: str | Path, timeout_seconds: float = 0.0, poll_seconds: floa
     path.parent.mkdir(parents=True, exist_ok=True)
     handle = open(path, "a+")
     deadline = time.monotonic() + timeout_seconds
+    waiting = False
     try:
         while True:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
+                handle.seek(0)
+                holder = handle.read().strip() or "unknown"
                 if time.monotonic() >= deadline:
-                    handle.seek(0)
-                    holder = handle.read().strip() or "unknown"
                     raise LockedError(f"pipeline root {root} is locked by another run (pid {holder}); "
                                       f"waited {timeout_seconds:g}s (raise run.lock_timeout_seconds to wait longer)")
+                if not waiting:
+                    LOG.info("pipeline root %s is locked by another run (pid %s); waiting up to %gs",
+                             root, holder, timeout_seconds)
+                    waiting = True
                 time.sleep(poll_seconds)
         handle.seek(0)
         handle.truncate()

@@ -1,6 +1,7 @@
 """Kill-and-rerun, the root lock, and the no-op nightly rerun, through the real CLI."""
 
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -109,18 +110,31 @@ def test_a_second_run_waits_for_the_lock_then_gives_up_or_proceeds(demo_run, cap
     assert code == 5 and waited >= 1.5
     assert "is locked by another run" in capsys.readouterr().err
 
-    taken = threading.Event()
+    taken, waiting = threading.Event(), threading.Event()
 
-    def hold_for_a_second():
+    said_it_waits = []
+
+    class WaitingSeen(logging.Handler):
+        def emit(self, record):
+            if "waiting up to 60s" in record.getMessage():
+                said_it_waits.append(record.getMessage())
+                waiting.set()
+
+    def hold_until_the_run_waits():
         with root_lock(root):
             taken.set()
-            time.sleep(1.0)
+            waiting.wait(60)  # released only once the run has said it waits, however slow the machine
 
-    holder = threading.Thread(target=hold_for_a_second)
+    seen = WaitingSeen()
+    logging.getLogger("rnnpipe.lock").addHandler(seen)
+    holder = threading.Thread(target=hold_until_the_run_waits)
     holder.start()
-    taken.wait(10)
-    started = time.monotonic()
-    code = main(["demo", "--root", str(root), "--set", "run.lock_timeout_seconds=60", "--json"])
-    holder.join()
-    assert code == 0 and time.monotonic() - started >= 0.5  # it waited for the holder, then ran
+    try:
+        taken.wait(10)
+        code = main(["demo", "--root", str(root), "--set", "run.lock_timeout_seconds=60", "--json"])
+    finally:
+        waiting.set()
+        holder.join()
+        logging.getLogger("rnnpipe.lock").removeHandler(seen)
+    assert code == 0 and said_it_waits  # it waited for the holder, then ran
     assert last_json(capsys.readouterr().out)["executed"] == []  # on intact artifacts
