@@ -38,14 +38,12 @@ def root_lock(root: str | Path, timeout_seconds: float = 0.0, poll_seconds: floa
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
-                handle.seek(0)
-                holder = handle.read().strip() or "unknown"
                 if time.monotonic() >= deadline:
-                    raise LockedError(f"pipeline root {root} is locked by another run (pid {holder}); "
+                    raise LockedError(f"pipeline root {root} is locked by another run (pid {holder_pid(handle)}); "
                                       f"waited {timeout_seconds:g}s (raise run.lock_timeout_seconds to wait longer)")
                 if not waiting:
                     LOG.info("pipeline root %s is locked by another run (pid %s); waiting up to %gs",
-                             root, holder, timeout_seconds)
+                             root, holder_pid(handle), timeout_seconds)
                     waiting = True
                 time.sleep(poll_seconds)
         handle.seek(0)
@@ -55,3 +53,9 @@ def root_lock(root: str | Path, timeout_seconds: float = 0.0, poll_seconds: floa
         yield
     finally:
         handle.close()
+
+
+def holder_pid(handle) -> str:
+    """The pid that the lock's holder wrote into the open lock file, or ``unknown``."""
+    handle.seek(0)
+    return handle.read().strip() or "unknown"
