@@ -237,14 +237,12 @@ def run(inputs: Mapping[str, Artifact], params: TrainerParams, out: OutputDir) -
     dtype = "mixed_float16" if plan.mixed_precision else None
     started = time.perf_counter()
     clock = TrainingClock()
-    members, histories, shipped, epochs_trained = [], [], [], 0
+    members, records, epochs_trained = [], [], 0  # a record per member: its history and shipped weights
     for member in range(params.ensemble_size):
         saved = out.scratch / f"member_{member}.keras"
         if saved.exists():  # finished before a crash: not trained again
             members.append(keras.saving.load_model(str(saved), compile=False))
-            record = json.loads((out.scratch / f"member_{member}.json").read_text())
-            histories.append(record["history"])
-            shipped.append(record["shipped"])
+            records.append(json.loads((out.scratch / f"member_{member}.json").read_text()))
             continue
         keras.utils.set_random_seed(params.seed + member)
         name = f"member_{member}" if params.ensemble_size > 1 else None
@@ -274,9 +272,9 @@ def run(inputs: Mapping[str, Artifact], params: TrainerParams, out: OutputDir) -
         model.save(str(saved))
         write_json(out.scratch / f"member_{member}.json", record)
         members.append(model)
-        histories.append(record["history"])
-        shipped.append(record["shipped"])
+        records.append(record)
     seconds = time.perf_counter() - started
+    histories = [record["history"] for record in records]
     model = average_members(members, input_shape)
     eligibility = cudnn_eligibility(members[0])  # nested layers included
     train_examples = int(examples.properties.get("counts", {}).get("train", 0))
@@ -300,7 +298,7 @@ def run(inputs: Mapping[str, Artifact], params: TrainerParams, out: OutputDir) -
                               train_samples_per_second=(round(train_examples * epochs_trained / clock.seconds, 1)
                                                         if clock.seconds else None),
                               mixed_precision=plan.mixed_precision, strategy=plan.strategy,
-                              shipped_weights=shipped),
+                              shipped_weights=[record["shipped"] for record in records]),
         "logs": out.artifact("logs", "ModelRun"),
     }
 
