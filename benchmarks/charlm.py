@@ -1,8 +1,9 @@
-"""Benchmark: character-level text generation (charlm) on the project's own documentation.
+"""Benchmark: character-level text generation (charlm) on a fixed corpus.
 
-No public-domain text ships with the installed packages and nothing can be downloaded here, so the
-default corpus is README.md and the design notes (../shared/design/*.md, where present), copied
-into one folder; each file is split by position (80% train, 10% eval, 10% test).
+By default the shipped config's corpus: ``text/republic.txt`` under ``--data-dir`` (Plato's
+*Republic*, Project Gutenberg #1497; the config reads its first ``data.max_chars`` characters, split
+by position: 80% train, 10% eval, 10% test). ``--corpus FILE_OR_FOLDER`` measures any other text.
+The result names the text it used: each file's path, sha256 and character count.
 
 Prints JSON with, all measured in this one run:
 - the trained model's test perplexity (per character; the evaluator's, on the test windows);
@@ -12,7 +13,7 @@ Prints JSON with, all measured in this one run:
   batch of 16 prompts), after a warm-up call;
 - a sample of generated text.
 
-    python benchmarks/charlm.py [--corpus FILE_OR_FOLDER] [--set key=value ...]
+    python benchmarks/charlm.py [--data-dir ../shared/datasets] [--corpus FILE_OR_FOLDER] [--set key=value ...]
 """
 
 from __future__ import annotations
@@ -20,25 +21,44 @@ from __future__ import annotations
 import argparse
 import collections
 import glob
-import json
 import math
-import shutil
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import REPO, artifact, run_pipeline  # noqa: E402
+from common import DEFAULT_DATA_DIR, REPO, artifact, file_identity, publish, run_pipeline  # noqa: E402
 
-DESIGN_NOTES = REPO.parent / "shared" / "design"
-SAMPLE_PROMPT = "The pipeline "
+sys.path.insert(0, str(REPO))
+
+SAMPLE_PROMPT = "Justice is "
 START = "<start>"  # the "previous character" of a window at the start of a file
 
 
-def default_corpus() -> list[Path]:
-    """README.md and the design notes."""
-    return [REPO / "README.md", *sorted(DESIGN_NOTES.glob("*.md"))]
+def corpus_files(data_dir: str, data_path: str) -> list[Path]:
+    """The files ``data.path`` names under ``data_dir``: a file, every non-hidden file of a folder, or a glob."""
+    path = Path(data_path) if Path(data_path).is_absolute() else Path(data_dir) / data_path
+    if path.is_dir():
+        return sorted(p for p in path.rglob("*") if p.is_file()
+                      and not any(part.startswith(".") for part in p.relative_to(path).parts))
+    return sorted(Path(p) for p in glob.glob(str(path), recursive=True) if Path(p).is_file())
+
+
+def corpus_identity(data_dir: str, config: str, overrides: list[str]) -> dict:
+    """Which text a run reads: per file its path (relative to ``data_dir``), sha256 and characters."""
+    from pipeline.config import load_config
+
+    cfg = load_config(config, overrides).data
+    files = []
+    for path in corpus_files(data_dir, cfg.path):
+        characters = len(path.read_text(encoding="utf-8", errors="replace"))
+        identity = file_identity(path)
+        identity["path"] = str(path.relative_to(data_dir)) if path.is_relative_to(data_dir) else str(path)
+        files.append({**identity, "characters": characters,
+                      "characters_read": min(characters, cfg.max_chars or characters)})
+    return {"data_path": cfg.path, "max_chars": cfg.max_chars, "files": files,
+            "characters_read": sum(f["characters_read"] for f in files)}
 
 
 def raw_windows(root: Path, split: str) -> list[tuple[str, str]]:
@@ -86,7 +106,7 @@ def generation_speed(model_path: str) -> dict:
 
     call([SAMPLE_PROMPT], 10)  # warm-up: the first call builds the graph's kernels
     _, one_seconds = call([SAMPLE_PROMPT], 500)
-    batch = [SAMPLE_PROMPT, "The evaluator ", "A run ", ""] * 4
+    batch = [SAMPLE_PROMPT, "Socrates said ", "And the ", ""] * 4
     _, batch_seconds = call(batch, 200)
     sample, _ = call([SAMPLE_PROMPT], 400, temperature=0.6, seed=7)
     return {"characters_per_second_one_prompt": round(500 / one_seconds, 1),
@@ -97,32 +117,30 @@ def generation_speed(model_path: str) -> dict:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--corpus", help="a text file or folder (default: README.md and ../shared/design/*.md)")
+    parser.add_argument("--data-dir", default=DEFAULT_DATA_DIR, help="where the config's data.path is read")
+    parser.add_argument("--corpus", help="a text file or folder to use instead of the config's data.path")
     parser.add_argument("--config", default=str(REPO / "pipeline" / "configs" / "charlm.yaml"))
     parser.add_argument("--set", dest="overrides", action="append", default=[])
     args = parser.parse_args()
     started = time.perf_counter()
+    data_dir = str(Path(args.data_dir).resolve())
+    overrides = list(args.overrides)
+    if args.corpus:
+        corpus = Path(args.corpus).resolve()
+        data_dir, overrides = str(corpus.parent), [f"data.path={corpus.name}", *overrides]
+    corpus = corpus_identity(data_dir, args.config, overrides)
     with tempfile.TemporaryDirectory() as tmp:
-        corpus = Path(tmp, "corpus")
-        if args.corpus and Path(args.corpus).is_dir():
-            shutil.copytree(args.corpus, corpus)
-        else:
-            corpus.mkdir()
-            for path in ([Path(args.corpus)] if args.corpus else default_corpus()):
-                shutil.copy(path, corpus / path.name)
-        files = {p.name: len(p.read_text(encoding="utf-8", errors="replace"))
-                 for p in sorted(corpus.rglob("*")) if p.is_file()}
         root = Path(tmp, "root")
-        summary = run_pipeline(args.config, root, tmp, ["data.path=corpus", *args.overrides])
+        summary = run_pipeline(args.config, root, data_dir, overrides)
         model = artifact(root, "trainer", "model")
         examples = artifact(root, "example_gen", "examples")
         baselines = ngram_perplexities(raw_windows(root, "train"), raw_windows(root, "test"))
         generation = generation_speed(summary["model_path"]) if summary["model_path"] else None
     metrics = summary["metrics"]
     hyperparameters = model["properties"]["hyperparameters"]
-    print(json.dumps({
+    publish("charlm", {
         "benchmark": "charlm",
-        "corpus": {"characters_per_file": files, "characters": sum(files.values())},
+        "corpus": corpus,
         "windows": examples["properties"]["counts"],
         "overrides": args.overrides,
         "model": hyperparameters["model"],
@@ -138,7 +156,7 @@ def main() -> int:
         "generation": generation,
         "wall_seconds_per_component": summary["component_seconds"],
         "wall_seconds_total": round(time.perf_counter() - started, 1),
-    }, indent=2, ensure_ascii=False))
+    })
     return 0
 
 

@@ -1,16 +1,23 @@
-"""Helpers shared by the benchmark scripts: run a config through the CLI, read its artifacts."""
+"""Helpers shared by the benchmark scripts: run a config through the CLI, read its artifacts,
+and publish a result (printed, and kept as ``benchmarks/results/<name>.json``)."""
 
 from __future__ import annotations
 
 import glob
+import hashlib
 import json
 import os
+import shlex
 import subprocess
 import sys
+from datetime import datetime, timezone
 from pathlib import Path
+
+from report import update_readme
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_DATA_DIR = str(REPO.parent / "shared" / "datasets")
+RESULTS_DIR = REPO / "benchmarks" / "results"
 
 
 def cli_command(command: str, config: str | Path, root: Path, data_dir: str, overrides: list[str]) -> list[str]:
@@ -43,3 +50,38 @@ def artifact(root: Path, component: str, name: str) -> dict:
     """The ``artifact.json`` of a component's newest output in a pipeline root."""
     paths = glob.glob(str(root / "artifacts" / component / "*" / name / "artifact.json"))
     return json.loads(Path(max(paths, key=os.path.getmtime)).read_text())
+
+
+def file_identity(path: str | Path) -> dict:
+    """The path, sha256 and size of an input file, so a result says exactly which data it used."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return {"path": str(path), "sha256": digest.hexdigest(), "bytes": os.path.getsize(path)}
+
+
+def publish(name: str, result: dict, results_dir: Path = RESULTS_DIR) -> dict:
+    """Prints a benchmark's result as JSON and keeps it as ``results_dir/<name>.json``.
+
+    The kept record adds the UTC date and the exact command line (``sys.orig_argv``) that
+    produced it. Written to the default folder, it also re-renders benchmarks/README.md's
+    results section (``report.update_readme``).
+
+    Args:
+        name: The benchmark's name: its script's name without ``.py``.
+        result: The figures, as JSON-serialisable values.
+        results_dir: Where the file goes.
+
+    Returns:
+        The record as written.
+    """
+    record = {"date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+              "command": shlex.join(sys.orig_argv), "cpus": os.cpu_count(), **result}
+    text = json.dumps(record, indent=2, ensure_ascii=False)
+    results_dir.mkdir(parents=True, exist_ok=True)
+    (results_dir / f"{name}.json").write_text(text + "\n", encoding="utf-8")
+    if results_dir == RESULTS_DIR:
+        update_readme()
+    print(text)
+    return record

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import glob
-import json
 import os
 import statistics
 import subprocess
@@ -26,7 +25,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import DEFAULT_DATA_DIR, REPO, artifact, run_pipeline, summary_of  # noqa: E402
+from common import DEFAULT_DATA_DIR, REPO, artifact, publish, run_pipeline, summary_of  # noqa: E402
 
 sys.path.insert(0, str(REPO))
 
@@ -180,7 +179,7 @@ def main() -> int:
         if not args.skip_tutorial:
             report["tutorial_architecture"] = tutorial_comparison(Path(tmp, "tutorial"), args.data_dir,
                                                                   args.tutorial_seeds, args.tutorial_overrides)
-    print(json.dumps(report, indent=2))
+    publish("imdb", report)
     return 0
 
 

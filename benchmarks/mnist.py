@@ -8,13 +8,12 @@ Prints JSON: test accuracy, train samples/s, wall time per component.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import DEFAULT_DATA_DIR, REPO, artifact, run_pipeline  # noqa: E402
+from common import DEFAULT_DATA_DIR, REPO, artifact, publish, run_pipeline  # noqa: E402
 
 
 def main() -> int:
@@ -27,7 +26,7 @@ def main() -> int:
         summary = run_pipeline(REPO / "pipeline/configs/mnist.yaml", root, args.data_dir, args.overrides)
         model = artifact(root, "trainer", "model")
         counts = artifact(root, "example_gen", "examples")["properties"]["counts"]
-    print(json.dumps({
+    publish("mnist", {
         "benchmark": "mnist",
         "overrides": args.overrides,
         "examples": counts,
@@ -38,7 +37,7 @@ def main() -> int:
         "train_samples_per_second": model["properties"]["train_samples_per_second"],
         "wall_seconds_per_component": summary["component_seconds"],
         "hyperparameters": model["properties"]["hyperparameters"],
-    }, indent=2))
+    })
     return 0
 
 

@@ -11,7 +11,6 @@ and checks the rerun executed nothing and pushed nothing.
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import sys
 import tempfile
@@ -19,7 +18,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import DEFAULT_DATA_DIR, REPO, run_pipeline  # noqa: E402
+from common import DEFAULT_DATA_DIR, REPO, publish, run_pipeline  # noqa: E402
 
 CONFIG = REPO / "pipeline" / "configs" / "timeseries.yaml"
 SERIES = Path("timeseries") / "daily-min-temperatures.csv"
@@ -44,7 +43,7 @@ def main() -> None:
         root = Path(work, "root")
         first, first_seconds = timed_run(root, Path(work, "data"), args.overrides)
         again, again_seconds = timed_run(root, Path(work, "data"), args.overrides)
-    print(json.dumps({
+    publish("noop", {
         "benchmark": "nightly no-op rerun (temperatures, span 1)",
         "first_run_seconds": round(first_seconds, 2),
         "noop_run_seconds": round(again_seconds, 2),
@@ -55,7 +54,7 @@ def main() -> None:
         "noop_pushed_version": again["pushed_version"],
         "first_pushed_version": first["pushed_version"],
         "spans": again["spans"],
-    }))
+    })
 
 
 if __name__ == "__main__":

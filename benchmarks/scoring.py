@@ -14,7 +14,6 @@ each, then measures in this one run:
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import subprocess
 import sys
@@ -24,7 +23,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import DEFAULT_DATA_DIR, REPO, run_pipeline, summary_of  # noqa: E402
+from common import DEFAULT_DATA_DIR, REPO, publish, run_pipeline, summary_of  # noqa: E402
 
 TEST_REVIEW = re.compile(r"(?:^|/)test/(pos|neg)/(\d+_\d+)\.txt$")
 
@@ -77,7 +76,7 @@ def main() -> int:
                                 text=True, cwd=REPO)
         scored = summary_of(result.returncode, result.stdout, result.stderr, accepted=(0,))
         direct = in_process_rate(summary["model_path"], work / "reviews")
-    print(json.dumps({
+    publish("scoring", {
         "benchmark": "scoring",
         "reviews": reviews,
         "beam_args": beam_args or ["--runner=DirectRunner"],
@@ -88,7 +87,7 @@ def main() -> int:
         "in_process_records_per_second": round(direct, 1),
         "ratio_to_in_process": round(scored["records_per_second"] / direct, 3),
         "target_ratio": 0.5,
-    }, indent=2))
+    })
     return 0
 
 

@@ -12,13 +12,12 @@ forecast of this series can beat persistence.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import DEFAULT_DATA_DIR, REPO, run_pipeline  # noqa: E402
+from common import DEFAULT_DATA_DIR, REPO, publish, run_pipeline  # noqa: E402
 
 sys.path.insert(0, str(REPO))
 
@@ -67,7 +66,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as root:
         summary = run_pipeline(args.config, Path(root), args.data_dir, args.overrides)
     metrics = summary["metrics"]
-    print(json.dumps({
+    publish("timeseries", {
         "benchmark": "timeseries",
         "config": Path(args.config).name,
         "overrides": args.overrides,
@@ -80,7 +79,7 @@ def main() -> int:
         "linear_yardstick": linear_yardstick(args.config, args.data_dir, args.lags),
         "wall_seconds_per_component": summary["component_seconds"],
         "wall_seconds_total": summary["seconds"],
-    }, indent=2))
+    })
     return 0
 
 

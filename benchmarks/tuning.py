@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import DEFAULT_DATA_DIR, REPO, cli_command, run_pipeline, summary_of  # noqa: E402
+from common import DEFAULT_DATA_DIR, REPO, cli_command, publish, run_pipeline, summary_of  # noqa: E402
 
 CONFIGS = REPO / "pipeline" / "configs"
 # Per kind: the subset (with shorter training), the search budget, and the metric with its direction.
@@ -142,8 +142,8 @@ def main() -> int:
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as workdir:
         results = [bench_kind(kind, args.data_dir, Path(workdir)) for kind in args.kinds]
-    print(json.dumps({"benchmark": "tuning", "kinds": results,
-                      "wall_seconds_total": round(time.perf_counter() - started, 1)}, indent=2))
+    publish("tuning", {"benchmark": "tuning", "kinds": results,
+                       "wall_seconds_total": round(time.perf_counter() - started, 1)})
     return 0
 
 
