@@ -1,26 +1,10 @@
-"""Dataset kinds: readers, feature specs, preprocessing and serving inputs, one module each.
+"""Dataset kinds behind one contract (:mod:`data.contract`), registered in :mod:`data.registry`.
 
-Besides the functions every kind defines, a kind may declare optional hooks; the components look
-them up with ``getattr`` and fall back as noted:
-
-- ``EVALUATION_TASK``: what the evaluator measures (default: ``TASK``);
-- ``TUNER_OBJECTIVE``: ``(metric, direction)`` the tuner optimises (default: by ``TASK``);
-- ``train_augmentation(data, seed)``: a random batch map for the train split (default: none);
-- ``generation_signatures(module, data, tft_output)``: export-only signatures (default: none).
+Each kind is a package ``data/<kind>/`` of small modules exposing one object, ``KIND``;
+``get_kind(name)`` returns it. Shared helpers: :mod:`data.download`, :mod:`data.errors`,
+:mod:`data.hashing`, :mod:`data.text_lines`, :mod:`data.tf_example`.
 """
 
-import importlib
-from types import ModuleType
+from data.registry import KINDS, get_kind, kind_for_scoring_format, kinds, scoring_formats
 
-KINDS = ("timeseries", "imdb", "mnist", "charlm")
-
-
-def get_kind(name: str) -> ModuleType:
-    """Returns the module that implements dataset kind ``name``.
-
-    Raises:
-        ValueError: If ``name`` is not a known kind.
-    """
-    if name not in KINDS:
-        raise ValueError(f"unknown dataset kind {name!r}; expected one of {', '.join(KINDS)}")
-    return importlib.import_module(f"data.{name}")
+__all__ = ["KINDS", "get_kind", "kind_for_scoring_format", "kinds", "scoring_formats"]

@@ -7,6 +7,23 @@ import os
 from typing import Any, Iterator
 
 
+def decoded_text(name: str, raw: bytes) -> tuple[str | None, dict[str, Any] | None]:
+    """A file's bytes as text (UTF-8, a leading byte-order mark dropped), or its dead letter.
+
+    Args:
+        name: The file's path, used in the dead letter.
+        raw: Its bytes.
+
+    Returns:
+        ``(text, None)``, or ``(None, {"source", "id", "reason"})`` with the file name as id when
+        the bytes are not UTF-8.
+    """
+    try:
+        return raw.decode("utf-8-sig"), None
+    except UnicodeDecodeError as error:
+        return None, {"source": name, "id": os.path.basename(name), "reason": f"not UTF-8: {error}"}
+
+
 def json_line_text(line: str, text_column: str, default_id: str) -> tuple[str, str]:
     """The ``(id, text)`` of one JSON line.
 

@@ -1,0 +1,30 @@
+"""The time-series model head: inputs and labels, shape, original units, evaluation targets."""
+
+from __future__ import annotations
+
+from data.timeseries.config import FEATURES_KEY, LABEL_KEY, TimeseriesData
+
+
+def model_io(features):
+    """Splits parsed transformed features into model inputs and labels."""
+    return features[FEATURES_KEY], features[LABEL_KEY]
+
+
+def model_shape(cfg: TimeseriesData, tft_output) -> tuple[list[int], int, None]:
+    """Model input shape, number of outputs, and vocabulary size (none for series)."""
+    return [cfg.window, cfg.n_channels], cfg.horizon, None
+
+
+def to_original_units(predictions, features):
+    """Undoes the scaling of model outputs (around the mean, or the last value in ``change`` mode)."""
+    return predictions * features["target_std"][:, None] + features["target_mean"][:, None]
+
+
+def evaluation_targets(raw, cfg: TimeseriesData) -> dict:
+    """Truth, persistence forecast ("tomorrow = today") and target times of parsed raw examples."""
+    target_index = cfg.value_columns.index(cfg.target)
+    history = raw["history"].numpy().reshape(-1, cfg.window, cfg.n_values)
+    last = history[:, -1, target_index]
+    truth = raw["target"].numpy()
+    return {"truth": truth, "persistence": last[:, None].repeat(cfg.horizon, axis=1),
+            "times": raw["target_timestamps"].numpy()[:, 0]}

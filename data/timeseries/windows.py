@@ -1,0 +1,70 @@
+"""Cutting one time-sorted series into forecast windows, split by time."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Iterable, Iterator, Sequence
+
+from data.timeseries.config import SplitFractions, TimeseriesData
+
+
+def split_of(position: int, n_rows: int, split: SplitFractions) -> str:
+    """Assigns the row at ``position`` to a split by time: earliest rows to train."""
+    if position < round(n_rows * split.train):
+        return "train"
+    if position < round(n_rows * (split.train + split.eval)):
+        return "eval"
+    return "test"
+
+
+def build_windows(rows: Sequence[tuple[int, Sequence[float]]], cfg: TimeseriesData,
+                  series: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Cuts one time-sorted series into forecast windows and assigns each to a split.
+
+    Every target position with a full history gets a window. A series too short for that
+    gets windows for every target with at least one step of history, left-padded and masked.
+
+    Args:
+        rows: ``(unix_seconds, values)`` sorted by time.
+        cfg: Window geometry and split.
+        series: Series name used in example ids.
+
+    Yields:
+        ``(split, features)`` where ``features`` maps raw feature names to value lists.
+    """
+    n_rows, window, horizon = len(rows), cfg.window, cfg.horizon
+    target_index = cfg.value_columns.index(cfg.target)
+    first = window if n_rows >= window + horizon else 1
+    for start in range(first, n_rows - horizon + 1, cfg.stride):
+        past = rows[max(0, start - window):start]
+        pad = window - len(past)
+        history = [0.0] * (pad * cfg.n_values) + [v for _, values in past for v in values]
+        future = rows[start:start + horizon]
+        yield split_of(start, n_rows, cfg.split), {
+            "history": history,
+            "mask": [0.0] * pad + [1.0] * len(past),
+            "timestamps": [0] * pad + [stamp for stamp, _ in past],
+            "target": [values[target_index] for _, values in future],
+            "target_timestamps": [stamp for stamp, _ in future],
+            "id": f"{series}:{start}",
+        }
+
+
+def sort_series(rows: Iterable[tuple[int, Sequence[float]]], series: str,
+                max_rows: int | None) -> tuple[list, list[dict[str, Any]]]:
+    """Sorts rows by time, sends duplicate timestamps to dead letters, keeps the last rows.
+
+    Returns:
+        ``(rows, dead_letters)``.
+    """
+    ordered = sorted(rows, key=lambda row: row[0])
+    kept, dead = [], []
+    for stamp, values in ordered:
+        if kept and kept[-1][0] == stamp:
+            dead.append({"source": series, "line": None, "reason": f"duplicate timestamp {stamp}",
+                         "raw": json.dumps(values)})
+            continue
+        kept.append((stamp, values))
+    if max_rows:
+        kept = kept[-max_rows:]
+    return kept, dead
