@@ -17,9 +17,12 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from components.example_gen import split_pattern
-from components.serving import version_dirs
-from components.types import Artifact, OutputDir, write_json
+from components.artifacts.examples import read_records
+from components.artifacts.model import load_model
+from components.artifacts.transform_graph import load_transform_output
+from components.artifacts.serving import MODEL_CARD_FILE, ServingFolder
+from components.contract import ComponentSpec
+from components.types import Artifact, OutputDir, fingerprint_dir, write_json
 from data import get_kind
 
 NAME = "evaluator"
@@ -74,7 +77,7 @@ class EvaluatorParams:
     slices: tuple[str, ...] = ()
 
     def __post_init__(self):
-        task = evaluation_task(get_kind(self.kind))
+        task = get_kind(self.kind).EVALUATION_TASK
         known = METRICS[task]
         unknown = sorted(set(self.slices) - set(SLICES[task]))
         if unknown:
@@ -89,16 +92,25 @@ class EvaluatorParams:
             raise ValueError(f"evaluator.max_regression must be >= 0, got {self.max_regression}")
 
 
-def evaluation_task(kind) -> str:
-    """What the evaluator measures for a dataset kind: its ``EVALUATION_TASK`` when it declares
-    one (charlm trains a multiclass softmax but is judged as a language model), else its ``TASK``."""
-    return getattr(kind, "EVALUATION_TASK", kind.TASK)
-
-
 def latest_version(serving_dir: str | Path, model_name: str) -> Path | None:
-    """The newest complete version directory of a served model, or None."""
-    versions = version_dirs(Path(serving_dir, model_name), complete=True)
-    return versions[max(versions)] if versions else None
+    """The newest complete version directory of a served model (the baseline), or None."""
+    return ServingFolder.of(serving_dir, model_name).newest_path()
+
+
+def baseline_identity(params: EvaluatorParams, inputs: Mapping[str, Artifact]) -> str:
+    """The served version the verdict rests on, for the cache key: ``"<version>:<fingerprint>"`` or ``"none"``.
+
+    The newest complete version, passing over versions exported from the candidate itself (their
+    ``model.json`` names its ``model_fingerprint``): those are the candidate, whose equal metrics
+    never count as worse, so a run after its own push keeps its evaluation.
+    """
+    folder = ServingFolder.of(params.serving_dir, params.model_name) if params.serving_dir else None
+    for version in reversed(folder.versions() if folder else []):
+        path = folder.version_path(version)
+        card = json.loads((path / MODEL_CARD_FILE).read_text()) if (path / MODEL_CARD_FILE).exists() else {}
+        if card.get("model_fingerprint") != inputs["model"].fingerprint:
+            return f"{version}:{fingerprint_dir(path)}"
+    return "none"
 
 
 def regression_metrics(truth: np.ndarray, predicted: np.ndarray, persistence: np.ndarray) -> dict[str, float]:
@@ -236,7 +248,7 @@ def calibration(truth: np.ndarray, probabilities: np.ndarray, bins: int = CALIBR
 
 def slices_of(params: EvaluatorParams) -> tuple[str, ...]:
     """The slices to report: the configured ones, or the task's default."""
-    return params.slices or SLICES[evaluation_task(get_kind(params.kind))][:1]
+    return params.slices or SLICES[get_kind(params.kind).EVALUATION_TASK][:1]
 
 
 def score(task: str, targets: Mapping[str, np.ndarray], predicted: Mapping[str, np.ndarray],
@@ -302,18 +314,15 @@ def run(inputs: Mapping[str, Artifact], params: EvaluatorParams, out: OutputDir)
         (``forecast.png`` for series), and ``report.html`` with the baseline side by side. Properties: ``blessed``, ``metrics``, ``baseline``, ``reasons``.
     """
     import tensorflow as tf
-    import tensorflow_transform as tft
 
     from components.serving import build_serving_module, predict_serialized
-    from components.trainer import load_model
 
     kind = get_kind(params.kind)
-    task = evaluation_task(kind)
-    serialized = [record.numpy() for record in tf.data.TFRecordDataset(
-        sorted(tf.io.gfile.glob(split_pattern(inputs["examples"], "test"))), compression_type="GZIP")]
+    task = kind.EVALUATION_TASK  # charlm trains a softmax but is judged as a language model
+    serialized = read_records(inputs["examples"], "test")
     raw = tf.io.parse_example(tf.constant(serialized), kind.raw_feature_spec(params.data))
     targets = kind.evaluation_targets(raw, params.data)
-    tft_output = tft.TFTransformOutput(str(inputs["transform_graph"].uri))
+    tft_output = load_transform_output(inputs["transform_graph"])
     module, signatures = build_serving_module(load_model(inputs["model"]), tft_output, kind, params.data)
     predicted = predict_serialized(signatures["serving_default"], serialized)
     slices = slices_of(params)
@@ -426,3 +435,7 @@ def write_report(target: Path, report: Mapping[str, Any], task: str, title: str)
     page = (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
             f"<style>{style}</style></head><body>{''.join(parts)}</body></html>\n")
     (target / "report.html").write_text(page, encoding="utf-8")
+
+
+SPEC = ComponentSpec(name=NAME, inputs=INPUTS, outputs=OUTPUTS, params_type=EvaluatorParams, run=run,
+                     baseline=baseline_identity)

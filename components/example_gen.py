@@ -14,6 +14,10 @@ from typing import Any, Mapping
 
 import apache_beam as beam
 
+from components.artifacts.examples import (DEAD_LETTER_DIR, EXAMPLE_FILE_SUFFIX, dead_letter_prefix, read_text_files,
+                                           split_prefix)
+from components.artifacts.examples import read_dead_letters  # noqa: F401  (re-exported for tests/data's callers)
+from components.contract import ComponentSpec
 from components.types import Artifact, OutputDir
 from data import get_kind
 from data.errors import DataError
@@ -21,8 +25,6 @@ from data.errors import DataError
 NAME = "example_gen"
 INPUTS: tuple[str, ...] = ()
 OUTPUTS = ("examples",)
-EXAMPLE_FILE_SUFFIX = ".tfrecord.gz"
-DEAD_LETTER_DIR = "dead_letter"
 
 
 @dataclass(frozen=True)
@@ -67,11 +69,6 @@ def input_fingerprint(params: ExampleGenParams) -> str:
     return digest.hexdigest()
 
 
-def split_pattern(examples: Artifact, split: str) -> str:
-    """The glob of one split's TFRecord shards inside an examples artifact."""
-    return str(examples.path(f"Split-{split}", f"*{EXAMPLE_FILE_SUFFIX}"))
-
-
 def run(inputs: Mapping[str, Artifact], params: ExampleGenParams, out: OutputDir) -> dict[str, Artifact]:
     """Reads the raw data with Beam and writes split TFRecords plus dead letters.
 
@@ -113,10 +110,10 @@ def run(inputs: Mapping[str, Artifact], params: ExampleGenParams, out: OutputDir
              | f"Only{split}" >> beam.Filter(lambda item, name: item[0] == name, split)
              | f"Bytes{split}" >> beam.Map(lambda item: item[1])
              | f"Write{split}" >> beam.io.WriteToTFRecord(
-                 str(target / f"Split-{split}" / "data"), file_name_suffix=EXAMPLE_FILE_SUFFIX,
+                 split_prefix(target, split), file_name_suffix=EXAMPLE_FILE_SUFFIX,
                  num_shards=params.num_shards, compression_type=CompressionTypes.GZIP))
         (dead | "DeadJson" >> beam.Map(lambda letter: json.dumps(letter, sort_keys=True))
-              | "WriteDead" >> beam.io.WriteToText(str(target / DEAD_LETTER_DIR / "part"),
+              | "WriteDead" >> beam.io.WriteToText(dead_letter_prefix(target),
                                                    file_name_suffix=".jsonl", num_shards=1))
         split_counts = examples | "SplitKeys" >> beam.Map(lambda item: item[0]) | beam.combiners.Count.PerElement()
         dead_count = dead | "CountDead" >> beam.combiners.Count.Globally() | beam.Map(lambda n: ("_dead", n))
@@ -169,17 +166,5 @@ def check_outputs(outputs: Mapping[str, Artifact], params: ExampleGenParams) -> 
                         f"({counts}); check data.path and the split settings (for series: data.window/horizon)")
 
 
-def read_text_files(pattern: str) -> list[str]:
-    """Non-empty lines of every file matching ``pattern``, through Beam's file systems."""
-    from apache_beam.io.filesystems import FileSystems
-
-    lines = []
-    for match in FileSystems.match([pattern])[0].metadata_list:
-        with FileSystems.open(match.path) as handle:
-            lines += [line for line in handle.read().decode("utf-8").splitlines() if line.strip()]
-    return lines
-
-
-def read_dead_letters(examples: Artifact) -> list[dict]:
-    """Returns every dead letter of an examples artifact."""
-    return [json.loads(line) for line in read_text_files(str(examples.path(DEAD_LETTER_DIR, "*.jsonl")))]
+SPEC = ComponentSpec(name=NAME, inputs=INPUTS, outputs=OUTPUTS, params_type=ExampleGenParams, run=run,
+                     input_fingerprint=input_fingerprint, check_outputs=check_outputs)

@@ -10,25 +10,22 @@ transform's vocabulary, and are exported, never evaluated.
 
 from __future__ import annotations
 
-import fcntl
 import logging
-import os
-import shutil
 import time
-import uuid
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
-from components.serving import version_dirs
+from components.artifacts.model import load_model
+from components.artifacts.serving import MODEL_CARD_FILE, ServingFolder
+from components.artifacts.transform_graph import load_transform_output
+from components.contract import ComponentSpec
 from components.types import Artifact, OutputDir, write_json
 from data import get_kind
 
 NAME = "exporter"
 INPUTS = ("examples", "model", "transform_graph", "evaluation")
 OUTPUTS = ("pushed_model",)
-TMP_PREFIX = ".tmp-"
 LOG = logging.getLogger("rnnpipe.exporter")
 
 
@@ -49,73 +46,6 @@ class ExporterParams:
     model_name: str
 
 
-@contextmanager
-def serving_lock(model_dir: Path):
-    """Holds an exclusive lock on a served model's directory while a version is allocated."""
-    model_dir.mkdir(parents=True, exist_ok=True)
-    with open(model_dir / ".lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def next_version(model_dir: Path) -> int:
-    """One more than the largest integer version present (1 for none)."""
-    return max(version_dirs(model_dir), default=0) + 1
-
-
-def remove_stale_temporaries(model_dir: Path, older_than_seconds: float = 0.0) -> None:
-    """Deletes temporary version directories left by killed exports."""
-    for path in model_dir.glob(f"{TMP_PREFIX}*"):
-        if time.time() - path.stat().st_mtime >= older_than_seconds:
-            shutil.rmtree(path, ignore_errors=True)
-
-
-def publish(write_version, model_dir: Path) -> tuple[int, Path]:
-    """Writes a version through ``write_version(tmp_dir)`` and renames it into place.
-
-    Args:
-        write_version: Callable that fills a fresh directory with the SavedModel.
-        model_dir: ``<serving_dir>/<model_name>``.
-
-    Returns:
-        ``(version, path)``.
-
-    Raises:
-        Exception: Whatever ``write_version`` raised; the temporary directory is removed.
-    """
-    with serving_lock(model_dir):
-        remove_stale_temporaries(model_dir)
-        tmp = model_dir / f"{TMP_PREFIX}{uuid.uuid4().hex}"
-        try:
-            write_version(tmp)
-            version = next_version(model_dir)
-            final = model_dir / str(version)
-            os.rename(tmp, final)  # same file system: atomic; never onto an existing version
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
-        fsync_dir(model_dir)
-    return version, final
-
-
-def fsync_dir(path: Path) -> None:
-    """Flushes a directory entry (the rename) to disk."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def generation_signatures(kind, module, data: Any, tft_output) -> dict:
-    """The kind's export-only signatures (``generate`` for charlm); none for other kinds."""
-    build = getattr(kind, "generation_signatures", None)
-    return build(module, data, tft_output) if build is not None else {}
-
-
 def run(inputs: Mapping[str, Artifact], params: ExporterParams, out: OutputDir) -> dict[str, Artifact]:
     """Exports the model with its transform graph if, and only if, it was blessed.
 
@@ -128,10 +58,8 @@ def run(inputs: Mapping[str, Artifact], params: ExporterParams, out: OutputDir) 
         ``pushed_model`` with properties ``pushed``, ``version`` and ``path``.
     """
     import tensorflow as tf
-    import tensorflow_transform as tft
 
     from components.serving import build_serving_module
-    from components.trainer import load_model
 
     evaluation = inputs["evaluation"]
     record = out.artifact_dir("pushed_model")
@@ -142,9 +70,9 @@ def run(inputs: Mapping[str, Artifact], params: ExporterParams, out: OutputDir) 
 
     kind = get_kind(params.kind)
     model = inputs["model"]
-    tft_output = tft.TFTransformOutput(str(inputs["transform_graph"].uri))
+    tft_output = load_transform_output(inputs["transform_graph"])
     module, signatures = build_serving_module(load_model(model), tft_output, kind, params.data)
-    signatures = {**signatures, **generation_signatures(kind, module, params.data, tft_output)}
+    signatures = {**signatures, **kind.generation_signatures(module, params.data, tft_output)}
     card = {
         "model_name": params.model_name,
         "run_id": out.run_id,
@@ -163,10 +91,13 @@ def run(inputs: Mapping[str, Artifact], params: ExporterParams, out: OutputDir) 
 
     def write_version(tmp: Path) -> None:
         tf.saved_model.save(module, str(tmp), signatures=signatures)
-        write_json(tmp / "model.json", card)
+        write_json(tmp / MODEL_CARD_FILE, card)
 
-    version, final = publish(write_version, Path(params.serving_dir, params.model_name))
+    version, final = ServingFolder.of(params.serving_dir, params.model_name).publish(write_version)
     LOG.info("pushed %s version %d to %s", params.model_name, version, final)
     write_json(record / "push.json", {"pushed": True, "version": version, "path": str(final)})
     return {"pushed_model": out.artifact("pushed_model", "PushedModel", pushed=True, version=version,
                                          path=str(final))}
+
+
+SPEC = ComponentSpec(name=NAME, inputs=INPUTS, outputs=OUTPUTS, params_type=ExporterParams, run=run)

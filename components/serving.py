@@ -1,29 +1,16 @@
 """The serving module: a Keras model and its tf.Transform graph in one SavedModel.
 
+A shared helper of evaluator and exporter (not a DAG component): both wrap the model the same
+way, so the evaluation sees what serving will see. The serving folder's layout is
+:mod:`components.artifacts.serving`.
+
 The transform layer is tracked by the module, so its tables and constants are saved with the
 model and initialised at load time; training and serving share one preprocessing graph.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
-
-SAVED_MODEL_FILE = "saved_model.pb"
-
-
-def version_dirs(model_dir: str | Path, complete: bool = False) -> dict[int, Path]:
-    """The integer-named version folders of a served model, by version.
-
-    Args:
-        model_dir: ``<serving_dir>/<model_name>``; it may not exist yet.
-        complete: Keep only versions with a ``saved_model.pb`` (a finished export).
-    """
-    model_dir = Path(model_dir)
-    if not model_dir.is_dir():
-        return {}
-    return {int(path.name): path for path in model_dir.iterdir()
-            if path.name.isdigit() and (not complete or (path / SAVED_MODEL_FILE).exists())}
 
 
 def build_serving_module(model, tft_output, kind, data_cfg: Any):
@@ -53,8 +40,11 @@ def seed_generator_states(model) -> list:
     Keras does not expose them through ``model.variables``, so a ``tf.Module`` holding the
     model would not track them and ``tf.saved_model.save`` would refuse the signatures.
     """
+    from models.rnn import nested_layers
+
     states = []
-    for layer in model._flatten_layers(include_self=True):
+    for layer in nested_layers(model, include_self=True):
+        # Private: Keras 3 lists a layer's seed generators nowhere public.
         for generator in getattr(layer, "_seed_generators", None) or ():
             states.append(generator.state.value)
     return states

@@ -23,6 +23,7 @@ from typing import Any, Mapping
 
 import apache_beam as beam
 
+from components.contract import ComponentSpec
 from components.plots import plot_length_distributions
 from components.types import Artifact, OutputDir, write_json
 from data import get_kind
@@ -175,7 +176,7 @@ def run(inputs: Mapping[str, Artifact], params: StatisticsParams, out: OutputDir
     from apache_beam.io.filesystems import FileSystems
 
     from components.beam_options import pipeline_options
-    from components.example_gen import read_text_files, split_pattern
+    from components.artifacts.examples import read_text_files, split_pattern
 
     examples = inputs["examples"]
     splits = examples.properties["splits"]
@@ -426,3 +427,7 @@ def check_outputs(outputs: Mapping[str, Artifact], params: StatisticsParams) -> 
     coverage = ({split: round(vocabulary_coverage(stats, schema["vocabulary"]), 4)
                  for split, stats in by_split.items()} if schema["vocabulary"] else None)
     return {"schema": str(path), "anomalies": anomalies, "schema_stored": storing, "vocabulary_coverage": coverage}
+
+
+SPEC = ComponentSpec(name=NAME, inputs=INPUTS, outputs=OUTPUTS, params_type=StatisticsParams, run=run,
+                     gate_params=GATE_PARAMS, check_outputs=check_outputs)

@@ -14,17 +14,20 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from components.example_gen import split_pattern
+from components.artifacts.examples import split_files
+from components.artifacts.hyperparameters import load_best
+from components.artifacts.model import HISTORY_FILE, HYPERPARAMETERS_FILE, LEARNING_CURVE_FILE, MODEL_FILE
+from components.artifacts.transform_graph import load_transform_output
+from components.contract import ComponentSpec
 from components.types import Artifact, OutputDir, write_json
 from data import get_kind
+from models.input_pipeline import InputSettings, kind_datasets, plan_devices
 from models.spec import ModelSpec
 
 NAME = "trainer"
 INPUTS = ("transformed_examples", "transform_graph")
 OPTIONAL_INPUTS = ("hyperparameters",)
 OUTPUTS = ("model", "logs")
-MODEL_FILE = "model.keras"
-PREFETCH_BATCHES = 2
 LOG = logging.getLogger("rnnpipe.trainer")
 
 
@@ -103,88 +106,9 @@ class TrainerParams:
         if self.mixed_precision not in ("auto", "on", "off"):
             raise ValueError(f"trainer.mixed_precision must be auto, on or off, got {self.mixed_precision!r}")
 
-
-@dataclass(frozen=True)
-class DevicePlan:
-    """How training uses the visible accelerators."""
-
-    strategy: str  # "default" or "mirrored"
-    mixed_precision: bool
-    gpus: int
-
-
-def plan_devices(gpu_names: Sequence[str], mixed_precision: str) -> DevicePlan:
-    """Chooses the distribution strategy and precision for the visible GPUs.
-
-    MirroredStrategy when more than one GPU is visible; ``mixed_float16`` on GPU unless
-    disabled (``off``), or forced with ``on``.
-    """
-    gpus = len(gpu_names)
-    mixed = mixed_precision == "on" or (mixed_precision == "auto" and gpus > 0)
-    return DevicePlan("mirrored" if gpus > 1 else "default", mixed, gpus)
-
-
-def load_dataset(examples: Artifact, split: str, feature_spec: Mapping, batch_size: int,
-                 shuffle_buffer: int = 0, seed: int = 0, model_io=None, augment=None, cache_max_mb: int = 0,
-                 autotune: bool = False):
-    """A ``tf.data`` pipeline over one split: read GZIP shards, shuffle, batch, parse, prefetch.
-
-    Args:
-        examples: An examples artifact with ``Split-<split>`` shards.
-        split: Split name.
-        feature_spec: ``tf.io`` parsing spec.
-        batch_size: Examples per batch.
-        shuffle_buffer: Shuffle buffer size (0: keep file order).
-        seed: Shuffle seed.
-        model_io: Optional function mapping parsed features to ``(inputs, labels)``.
-        augment: Optional random ``(inputs, labels)`` batch map (training data only).
-        cache_max_mb: Parse once and keep the examples in memory when the split's files total at
-            most this many MB (0: never). The shuffle then runs over the parsed examples, in the
-            same order as without the cache.
-        autotune: Keep tf.data's autotuner on (see ``TrainerParams.data_autotune``).
-    """
-    import tensorflow as tf
-
-    files = sorted(tf.io.gfile.glob(split_pattern(examples, split)))
-    cached = cache_max_mb > 0 and sum(tf.io.gfile.stat(f).length for f in files) <= cache_max_mb * 2**20
-
-    def parsed(records):
-        batches = records.batch(batch_size).map(lambda batch: tf.io.parse_example(batch, feature_spec),
-                                                num_parallel_calls=tf.data.AUTOTUNE)
-        return batches if model_io is None else batches.map(model_io, num_parallel_calls=tf.data.AUTOTUNE)
-
-    dataset = tf.data.TFRecordDataset(files, compression_type="GZIP", num_parallel_reads=tf.data.AUTOTUNE)
-    if cached and shuffle_buffer:
-        dataset = parsed(dataset).unbatch().cache()
-        dataset = dataset.shuffle(shuffle_buffer, seed=seed, reshuffle_each_iteration=True).batch(batch_size)
-    elif cached:
-        dataset = parsed(dataset).cache()
-    else:
-        if shuffle_buffer:
-            dataset = dataset.shuffle(shuffle_buffer, seed=seed, reshuffle_each_iteration=True)
-        dataset = parsed(dataset)
-    if augment is not None:
-        dataset = dataset.map(augment, num_parallel_calls=tf.data.AUTOTUNE)
-    if autotune:
-        return dataset.prefetch(tf.data.AUTOTUNE)
-    # Without the autotuner, AUTOTUNE parallelism takes tf.data's fixed default, sized by the cores.
-    options = tf.data.Options()
-    options.autotune.enabled = False
-    return dataset.prefetch(PREFETCH_BATCHES).with_options(options)
-
-
-def training_data(kind, params: TrainerParams, examples: Artifact, feature_spec: Mapping, batch_size: int):
-    """The shuffled train split, with the kind's random augmentation when it has one configured."""
-    augmentation = getattr(kind, "train_augmentation", None)
-    augment = augmentation(params.data, params.seed) if augmentation else None
-    return load_dataset(examples, "train", feature_spec, batch_size, params.shuffle_buffer, params.seed,
-                        kind.model_io, augment, params.cache_max_mb, params.data_autotune)
-
-
-def eval_data(kind, params: TrainerParams, examples: Artifact, feature_spec: Mapping, batch_size: int):
-    """The eval split in file order."""
-    return load_dataset(examples, "eval", feature_spec, batch_size, model_io=kind.model_io,
-                        cache_max_mb=params.cache_max_mb, autotune=params.data_autotune)
+    def input_settings(self) -> InputSettings:
+        """How the training input is read: shuffle buffer, seed, cache and autotune."""
+        return InputSettings(self.shuffle_buffer, self.seed, self.cache_max_mb, self.data_autotune)
 
 
 def run(inputs: Mapping[str, Artifact], params: TrainerParams, out: OutputDir) -> dict[str, Artifact]:
@@ -201,7 +125,6 @@ def run(inputs: Mapping[str, Artifact], params: TrainerParams, out: OutputDir) -
         ``learning_curve.png``) and ``logs`` (TensorBoard event files).
     """
     import tensorflow as tf
-    import tensorflow_transform as tft
 
     import keras
 
@@ -216,12 +139,13 @@ def run(inputs: Mapping[str, Artifact], params: TrainerParams, out: OutputDir) -
         params = with_tuned_values(params, inputs["hyperparameters"])
         source = "tuner"
     keras.utils.set_random_seed(params.seed)
-    tft_output = tft.TFTransformOutput(str(inputs["transform_graph"].uri))
+    tft_output = load_transform_output(inputs["transform_graph"])
     spec = tft_output.transformed_feature_spec()
     examples = inputs["transformed_examples"]
-    train = training_data(kind, params, examples, spec, params.batch_size)
     has_eval = examples.properties.get("counts", {}).get("eval", 1) > 0
-    evaluation = eval_data(kind, params, examples, spec, params.batch_size) if has_eval else None
+    train, evaluation = kind_datasets(kind, params.data, split_files(examples, "train"),
+                                      split_files(examples, "eval") if has_eval else None, spec, params.batch_size,
+                                      params.input_settings())
 
     plan = plan_devices([d.name for d in tf.config.list_logical_devices("GPU")], params.mixed_precision)
     strategy = tf.distribute.MirroredStrategy() if plan.strategy == "mirrored" else tf.distribute.get_strategy()
@@ -280,15 +204,15 @@ def run(inputs: Mapping[str, Artifact], params: TrainerParams, out: OutputDir) -
     train_examples = int(examples.properties.get("counts", {}).get("train", 0))
     epochs_run = sum(len(h.get("loss", [])) for h in histories)
     model.save(str(model_dir / MODEL_FILE))
-    write_json(model_dir / "history.json", histories[0] if len(histories) == 1 else {"members": histories})
+    write_json(model_dir / HISTORY_FILE, histories[0] if len(histories) == 1 else {"members": histories})
     hyperparameters = {"model": asdict(params.model), "epochs": params.epochs, "batch_size": params.batch_size,
                        "learning_rate": params.learning_rate, "clipnorm": params.clipnorm, "seed": params.seed,
                        "ensemble_size": params.ensemble_size, "checkpoint_ensemble": params.checkpoint_ensemble,
                        "steps_per_execution": params.steps_per_execution,
                        "pretrained_embeddings": params.pretrained_embeddings,
                        "train_embedding": params.train_embedding, "source": source}
-    write_json(model_dir / "hyperparameters.json", hyperparameters)
-    plot_learning_curves(histories[0], model_dir / "learning_curve.png")
+    write_json(model_dir / HYPERPARAMETERS_FILE, hyperparameters)
+    plot_learning_curves(histories[0], model_dir / LEARNING_CURVE_FILE)
     return {
         "model": out.artifact("model", "Model", hyperparameters=hyperparameters, hyperparameters_source=source,
                               epochs_run=epochs_run,
@@ -330,7 +254,6 @@ def shipped_weights(history: Mapping[str, Sequence[float]], epochs: Sequence[int
 
 def with_tuned_values(params: TrainerParams, best: Artifact) -> TrainerParams:
     """The params with the tuner's best model and training values in place of the config's."""
-    from components.tuner import load_best
     from models.search_space import apply_values
 
     values = load_best(best)["values"]
@@ -412,10 +335,5 @@ def average_members(members: list, input_shape, name: str = "ensemble"):
     return keras.Model(inputs, averaged, name=name)
 
 
-def load_model(model: Artifact):
-    """Loads the trained Keras model of a model artifact."""
-    import keras
-
-    import models.rnn  # noqa: F401  (registers the custom layers)
-
-    return keras.saving.load_model(str(model.path(MODEL_FILE)), compile=False)
+SPEC = ComponentSpec(name=NAME, inputs=INPUTS, outputs=OUTPUTS, params_type=TrainerParams, run=run,
+                     optional_inputs=OPTIONAL_INPUTS)

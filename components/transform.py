@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from components.example_gen import EXAMPLE_FILE_SUFFIX, split_pattern
+from components.artifacts.examples import EXAMPLE_FILE_SUFFIX, split_pattern, split_prefix
+from components.contract import ComponentSpec
 from components.types import Artifact, OutputDir
 from data import get_kind
 
@@ -77,10 +78,13 @@ def run(inputs: Mapping[str, Artifact], params: TransformParams, out: OutputDir)
                 _ = (transformed
                      | f"Encode{split}" >> beam.Map(coder.encode)
                      | f"Write{split}" >> beam.io.WriteToTFRecord(
-                         str(transformed_dir / f"Split-{split}" / "data"), file_name_suffix=EXAMPLE_FILE_SUFFIX,
+                         split_prefix(transformed_dir, split), file_name_suffix=EXAMPLE_FILE_SUFFIX,
                          num_shards=params.num_shards, compression_type=CompressionTypes.GZIP))
     return {
         "transform_graph": out.artifact("transform_graph", "TransformGraph"),
         "transformed_examples": out.artifact("transformed_examples", "Examples", splits=splits,
                                              counts=dict(examples.properties.get("counts", {}))),
     }
+
+
+SPEC = ComponentSpec(name=NAME, inputs=INPUTS, outputs=OUTPUTS, params_type=TransformParams, run=run)

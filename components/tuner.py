@@ -24,8 +24,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
+from components.artifacts.examples import split_files
+from components.artifacts.hyperparameters import BEST_FILE, TRIALS_CSV_FILE, TRIALS_FILE
+from components.artifacts.transform_graph import load_transform_output
+from components.contract import ComponentSpec
 from components.types import Artifact, OutputDir, write_json
 from data import get_kind
+from models.input_pipeline import kind_datasets, plan_devices
 from models.spec import ModelSpec, SearchSpace
 
 NAME = "tuner"
@@ -34,7 +39,6 @@ OUTPUTS = ("best_hyperparameters", "tuning")
 ALGORITHMS = ("hyperband", "random", "bayesian")
 ROLES = ("local", "chief")
 PROJECT = "search"
-BEST_FILE = "best_hyperparameters.json"
 LOG = logging.getLogger("rnnpipe.tuner")
 
 
@@ -106,7 +110,7 @@ def tuning_objective(kind) -> tuple[str, str]:
     """The eval metric a kind is tuned on and its direction: the kind's ``TUNER_OBJECTIVE``, else its task's."""
     from models.search_space import OBJECTIVES
 
-    return getattr(kind, "TUNER_OBJECTIVE", None) or OBJECTIVES[kind.TASK]
+    return kind.TUNER_OBJECTIVE or OBJECTIVES[kind.TASK]
 
 
 def make_oracle(params: TunerParams, metric: str, direction: str):
@@ -157,22 +161,19 @@ def distribution_env(tuner_id: str | None, chief_address: str) -> Iterator[None]
 def make_tuner(inputs: Mapping[str, Artifact], params: TunerParams, directory: Path):
     """Builds the KerasTuner tuner over the transformed data (reloading any earlier search state)."""
     import tensorflow as tf
-    import tensorflow_transform as tft
 
-    from components.trainer import eval_data, plan_devices, training_data
     from models.search_space import RecurrentHyperModel
     from models.tuning import TUNERS
 
     kind = get_kind(params.kind)
-    tft_output = tft.TFTransformOutput(str(inputs["transform_graph"].uri))
+    tft_output = load_transform_output(inputs["transform_graph"])
     spec = tft_output.transformed_feature_spec()
     examples = inputs["transformed_examples"]
     trainer = params.trainer
 
     def datasets(batch_size: int):
-        train = training_data(kind, trainer, examples, spec, batch_size)
-        evaluation = eval_data(kind, trainer, examples, spec, batch_size)
-        return train, evaluation
+        return kind_datasets(kind, trainer.data, split_files(examples, "train"), split_files(examples, "eval"), spec,
+                             batch_size, trainer.input_settings())
 
     input_shape, outputs, vocab_size = kind.model_shape(params.data, tft_output)
     plan = plan_devices([d.name for d in tf.config.list_logical_devices("GPU")], trainer.mixed_precision)
@@ -266,7 +267,7 @@ def run(inputs: Mapping[str, Artifact], params: TunerParams, out: OutputDir) -> 
     Raises:
         RuntimeError: If no trial completed within the budget.
     """
-    from keras_tuner.src.engine import trial as trial_module
+    from keras_tuner.engine.trial import TrialStatus
 
     kind = get_kind(params.kind)
     directory = out.scratch / "tuning"
@@ -280,7 +281,7 @@ def run(inputs: Mapping[str, Artifact], params: TunerParams, out: OutputDir) -> 
     seconds = time.perf_counter() - started
     oracle = tuner.oracle
     rows = results_table(oracle, trial_records(directory))
-    completed = [row for row in rows if row["status"] == trial_module.TrialStatus.COMPLETED and row["score"] is not None]
+    completed = [row for row in rows if row["status"] == TrialStatus.COMPLETED and row["score"] is not None]
     if not completed:
         raise RuntimeError(f"the search completed no trial within its budget (tuner.max_seconds="
                            f"{params.max_seconds}); raise the budget or shrink the space")
@@ -290,8 +291,8 @@ def run(inputs: Mapping[str, Artifact], params: TunerParams, out: OutputDir) -> 
     summary = {"values": dict(best.hyperparameters.values), "score": best.score, "trial_id": best.trial_id,
                "objective": metric, "direction": direction, "algorithm": params.algorithm}
     write_json(best_dir / BEST_FILE, summary)
-    write_json(best_dir / "trials.json", rows)
-    write_csv(rows, best_dir / "trials.csv")
+    write_json(best_dir / TRIALS_FILE, rows)
+    write_csv(rows, best_dir / TRIALS_CSV_FILE)
     tuning = out.staging / "tuning"
     shutil.move(str(directory), str(tuning))
     workers = sorted({row["worker"] for row in rows if row["worker"]})
@@ -307,6 +308,4 @@ def run(inputs: Mapping[str, Artifact], params: TunerParams, out: OutputDir) -> 
     }
 
 
-def load_best(artifact: Artifact) -> dict:
-    """The ``best_hyperparameters.json`` of a tuner's artifact."""
-    return json.loads(artifact.path(BEST_FILE).read_text())
+SPEC = ComponentSpec(name=NAME, inputs=INPUTS, outputs=OUTPUTS, params_type=TunerParams, run=run)

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
+from models.atomic_files import write_json  # noqa: F401  (re-exported: the artifacts' JSON writer)
+
 ARTIFACT_FILE = "artifact.json"
 
 
@@ -92,11 +94,3 @@ class OutputDir:
     def artifact(self, name: str, type_: str, **properties: Any) -> Artifact:
         """Describes output ``name`` once its files are written."""
         return Artifact(type_, self.artifact_dir(name), dict(properties))
-
-
-def write_json(path: str | os.PathLike, payload: Any) -> None:
-    """Writes JSON atomically: to a sibling temporary file, then renamed into place."""
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(payload, indent=2, sort_keys=True, default=str))
-    os.replace(tmp, path)

@@ -49,6 +49,8 @@ class AtomicBackupAndRestore(keras.callbacks.BackupAndRestore):
                     os.remove(path)
             self._checked = True
 
+    # Private: Keras's only save hook (on_epoch_end calls it); no public one makes the write atomic, and the
+    # checkpoint paths below (_weights_path, _training_metadata_path) are the ones its restore reads.
     def _save_model(self):
         os.makedirs(self.backup_dir, exist_ok=True)
         pending_weights = os.path.join(self.backup_dir, "pending.weights.h5")

@@ -206,13 +206,24 @@ def compile_model(model: keras.Model, task: str, learning_rate: float, clipnorm:
     return model
 
 
+def nested_layers(model: keras.Model, include_self: bool = True) -> list:
+    """Every layer inside ``model``, nested ones (wrapped, in sub-models) included.
+
+    Args:
+        model: A Keras 3 model (or layer).
+        include_self: Put ``model`` itself first.
+    """
+    # Private: Keras 3 has no public walk of nested layers (Model.layers is the top level only).
+    return list(model._flatten_layers(include_self=include_self))
+
+
 def cudnn_eligibility(model: keras.Model) -> dict[str, bool]:
     """Reports, per LSTM/GRU layer, whether its settings allow the fused cuDNN kernel.
 
     Keras also needs a strictly right-padded mask (or none) at run time.
     """
     report = {}
-    for layer in model._flatten_layers(include_self=False):
+    for layer in nested_layers(model, include_self=False):
         cell = getattr(layer, "cell", None)
         if not isinstance(layer, (keras.layers.LSTM, keras.layers.GRU)) or cell is None:
             continue

@@ -20,7 +20,6 @@ from models.spec import ModelSpec, SearchSpace
 # The metric each task is tuned on, and its direction.
 OBJECTIVES = {"regression": ("val_rmse", "min"), "binary": ("val_accuracy", "max"),
               "multiclass": ("val_accuracy", "max")}
-TRAINING_KEYS = ("learning_rate", "clipnorm", "batch_size")
 
 
 def choice(hp: keras_tuner.HyperParameters, name: str, values: Sequence[Any]):

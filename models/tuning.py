@@ -13,9 +13,9 @@ import time
 from pathlib import Path
 
 import keras_tuner
-from keras_tuner.src.engine import trial as trial_module
+from keras_tuner.engine.trial import TrialStatus
 
-from components.types import write_json
+from models.atomic_files import write_json
 
 RECORD_FILE = "rnnpipe_trial.json"
 LOG = logging.getLogger("rnnpipe.tuner")
@@ -34,12 +34,13 @@ class OracleMixin:
     def populate_space(self, trial_id):
         if self.deadline is not None and time.time() >= self.deadline:
             LOG.info("tuner.max_seconds reached: no new trials")
-            return {"status": trial_module.TrialStatus.STOPPED, "values": None}
+            return {"status": TrialStatus.STOPPED, "values": None}
         return super().populate_space(trial_id)
 
     def save(self):
-        write_json(self._get_oracle_fname(), self.get_state())
+        write_json(self._get_oracle_fname(), self.get_state())  # private: the file name has no public accessor
 
+    # Private hook: KerasTuner writes every trial.json through it and offers no public one to make it atomic.
     def _save_trial(self, trial):
         write_json(Path(self._get_trial_dir(trial.trial_id), "trial.json"), trial.get_state())
 
@@ -66,9 +67,10 @@ class RecordingMixin:
         keras_tuner.Tuner.__init__(self, oracle=oracle, hypermodel=hypermodel, **kwargs)
 
     def save(self):
-        if not self._is_worker():
+        if not self._is_worker():  # private: KerasTuner's own test for a worker, which BaseTuner.save makes too
             self.oracle.save()
-        write_json(self._get_tuner_fname(), self.get_state())  # atomically, as the oracle's files
+        # Atomically, as the oracle's files; private: the file name has no public accessor.
+        write_json(self._get_tuner_fname(), self.get_state())
 
     def run_trial(self, trial, *args, **kwargs):
         started = time.time()

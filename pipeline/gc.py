@@ -21,7 +21,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from components.serving import version_dirs
+from components.artifacts.serving import ServingFolder
 from pipeline.store import RunStore
 
 TRASH_PREFIX = ".gc-"
@@ -89,7 +89,7 @@ def served_versions(store: RunStore) -> dict[Path, dict[int, int | None]]:
             path = Path(properties["path"])
             pushed.setdefault(path.parent, {})[int(path.name)] = row["id"]
     for model_dir, versions in pushed.items():
-        for version in version_dirs(model_dir):
+        for version in ServingFolder(model_dir).versions(complete=False):
             versions.setdefault(version, None)
     return pushed
 
@@ -114,14 +114,15 @@ def plan_gc(root: Path, keep_runs: int, keep_versions: int) -> GcPlan:
              and event["run_id"] in kept_runs}
     doomed_versions, kept_version_dirs = [], []
     for model_dir, versions in served_versions(store).items():
+        folder = ServingFolder(model_dir)
         newest_first = sorted(versions, reverse=True)
         for rank, version in enumerate(newest_first):
             if rank < keep_versions:
-                kept_version_dirs.append(model_dir / str(version))
+                kept_version_dirs.append(folder.version_path(version))
                 if versions[version] is not None:
                     seeds.add(versions[version])
-            elif (model_dir / str(version)).is_dir():
-                doomed_versions.append(model_dir / str(version))
+            elif folder.version_path(version).is_dir():
+                doomed_versions.append(folder.version_path(version))
     kept = lineage_closure(artifact_rows, events, seeds)
     kept_dirs = {Path(row["uri"]).parent for row in artifact_rows if row["id"] in kept}
     doomed_dirs = []
@@ -147,13 +148,11 @@ def remove(path: Path) -> None:
 
 
 def apply_gc(plan: GcPlan) -> None:
-    """Deletes what ``plan`` lists. Serving versions go under the exporter's lock on their model folder."""
-    from components.exporter import serving_lock
-
+    """Deletes what ``plan`` lists. Serving versions go under the lock of their model folder."""
     for path in plan.artifact_dirs:
         remove(path)
     for model_dir in sorted({path.parent for path in plan.versions}):
-        with serving_lock(model_dir):
+        with ServingFolder(model_dir).lock():
             for path in plan.versions:
                 if path.parent == model_dir:
                     remove(path)

@@ -25,7 +25,7 @@ import pytest
 import tensorflow as tf
 from PIL import Image
 
-from components.example_gen import read_dead_letters
+from components.artifacts.examples import read_dead_letters
 from components.types import Artifact
 from data.timeseries import TimeseriesData, build_windows, encode_example
 from pipeline.cli import main

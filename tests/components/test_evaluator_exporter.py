@@ -71,31 +71,6 @@ def test_evaluate_bless_push_and_a_worse_model_is_not_pushed(tiny, trained, tmp_
     assert sorted(p.name for p in (serving / "m").iterdir()) == before
 
 
-def test_publish_never_overwrites_and_cleans_up_a_failed_write(tmp_path):
-    model_dir = tmp_path / "m"
-
-    def good(path):
-        path.mkdir()
-        (path / "saved_model.pb").write_text("x")
-
-    assert exporter.publish(good, model_dir)[0] == 1
-    (model_dir / "1" / "saved_model.pb").write_text("original")
-    assert exporter.publish(good, model_dir)[0] == 2
-    assert (model_dir / "1" / "saved_model.pb").read_text() == "original"
-
-    def dies_mid_write(path):
-        path.mkdir()
-        (path / "variables").mkdir()
-        raise OSError("disk full")
-
-    with pytest.raises(OSError, match="disk full"):
-        exporter.publish(dies_mid_write, model_dir)
-    assert sorted(p.name for p in model_dir.iterdir()) == [".lock", "1", "2"]
-    (model_dir / ".tmp-left-by-a-killed-run").mkdir()
-    exporter.publish(good, model_dir)
-    assert sorted(p.name for p in model_dir.iterdir()) == [".lock", "1", "2", "3"]
-
-
 def test_exported_signatures_agree(tiny, trained, tmp_path):
     evaluation = Artifact("ModelEvaluation", tmp_path, {"blessed": True, "metrics": {}})
     pushed = export(tiny, trained, evaluation, tmp_path / "serving", "sig")

@@ -6,6 +6,7 @@ import pytest
 import tensorflow as tf
 
 from components import example_gen
+from components.artifacts.examples import read_dead_letters, split_pattern
 from components.types import OutputDir
 from data.errors import DataError
 from data.timeseries import TimeseriesData
@@ -22,16 +23,16 @@ def test_writes_gzip_shards_per_split_in_time_order(tiny):
     counts = examples.properties["counts"]
     assert counts == {"train": 200, "eval": 30, "test": 60}
     for split, count in counts.items():
-        files = sorted(glob.glob(example_gen.split_pattern(examples, split)))
+        files = sorted(glob.glob(split_pattern(examples, split)))
         assert len(files) == 2
         records = list(tf.data.TFRecordDataset(files, compression_type="GZIP"))
         assert len(records) == count
     parsed = [tf.train.Example.FromString(r.numpy()) for r in tf.data.TFRecordDataset(
-        glob.glob(example_gen.split_pattern(examples, "train")), compression_type="GZIP")]
+        glob.glob(split_pattern(examples, "train")), compression_type="GZIP")]
     assert {len(p.features.feature["history"].float_list.value) for p in parsed} == {10}
     latest_train = max(p.features.feature["target_timestamps"].int64_list.value[0] for p in parsed)
     test = [tf.train.Example.FromString(r.numpy()) for r in tf.data.TFRecordDataset(
-        glob.glob(example_gen.split_pattern(examples, "test")), compression_type="GZIP")]
+        glob.glob(split_pattern(examples, "test")), compression_type="GZIP")]
     assert min(p.features.feature["target_timestamps"].int64_list.value[0] for p in test) > latest_train
 
 
@@ -39,7 +40,7 @@ def test_bad_rows_go_to_dead_letters_and_are_counted(tmp_path):
     csv = write_series_csv(tmp_path / "s.csv", bad_lines=("2001-01-01,oops", "2001-01-02,"))
     examples = run(tmp_path, TimeseriesData(path=str(csv), window=10))
     assert examples.properties["dead_letters"] == 2
-    letters = sorted(example_gen.read_dead_letters(examples), key=lambda d: d["line"])
+    letters = sorted(read_dead_letters(examples), key=lambda d: d["line"])
     assert [(d["line"], d["reason"]) for d in letters] == [
         (302, "non-numeric value 'oops' in column 'value'"), (303, "missing value in column 'value'")]
 
@@ -51,7 +52,7 @@ def test_error_budget_stops_the_run_and_names_the_dead_letter_folder(tmp_path):
     with pytest.raises(DataError, match=r"10 of 110 input records are bad .* over the error budget") as raised:
         example_gen.check_outputs({"examples": examples}, example_gen.ExampleGenParams("timeseries", data))
     assert str(examples.path("dead_letter")) in str(raised.value)
-    assert len(example_gen.read_dead_letters(examples)) == 10  # kept for the user to read
+    assert len(read_dead_letters(examples)) == 10  # kept for the user to read
 
 
 def test_missing_input_says_how_to_fix_it(tmp_path):
@@ -64,7 +65,7 @@ def test_multi_processing_runner_gives_the_same_examples(tmp_path, tiny):
     assert examples.properties["counts"] == tiny["examples"].properties["counts"]
 
     def ids(artifact):
-        files = glob.glob(example_gen.split_pattern(artifact, "test"))
+        files = glob.glob(split_pattern(artifact, "test"))
         return sorted(tf.train.Example.FromString(r.numpy()).features.feature["id"].bytes_list.value[0]
                       for r in tf.data.TFRecordDataset(files, compression_type="GZIP"))
 

@@ -9,7 +9,10 @@ import sys
 import pytest
 
 from components import trainer
-from components.trainer import TrainerParams, plan_devices
+from components.artifacts.examples import split_files
+from components.artifacts.model import load_model
+from components.trainer import TrainerParams
+from models.input_pipeline import load_dataset
 from tests.conftest import REPO
 
 
@@ -21,7 +24,7 @@ def test_trains_saves_model_history_curves_and_tensorboard_logs(trained):
     assert "val_loss" in history
     assert model.properties["cudnn_eligible"] == {"lstm_0": True}
     assert list(trained["logs"].uri.rglob("events.out.tfevents.*"))
-    restored = trainer.load_model(model)
+    restored = load_model(model)
     assert restored.input_shape == (None, 10, 6)
     best = min(range(3), key=history["val_loss"].__getitem__)  # early stopping restored that epoch's weights
     assert model.properties["shipped_weights"] == [
@@ -82,15 +85,6 @@ def test_resumes_from_the_epoch_checkpoint_after_sigkill(tiny, tmp_path):
     assert "checkpoint ensemble of 8 epoch snapshot(s)" in second.stderr
 
 
-@pytest.mark.parametrize("gpus,mode,expected", [
-    ([], "auto", ("default", False)), (["GPU:0"], "auto", ("default", True)),
-    (["GPU:0", "GPU:1"], "auto", ("mirrored", True)), (["GPU:0"], "off", ("default", False)),
-    ([], "on", ("default", True))])
-def test_device_plan(gpus, mode, expected):
-    plan = plan_devices(gpus, mode)
-    assert (plan.strategy, plan.mixed_precision) == expected
-
-
 def test_params_reject_bad_values():
     with pytest.raises(ValueError, match="mixed_precision"):
         TrainerParams("timeseries", None, mixed_precision="maybe")
@@ -124,7 +118,7 @@ def test_cached_splits_give_the_same_batches_in_the_same_order_without_rereading
     shutil.copytree(tiny["transformed_examples"].path(f"Split-{split}"), copy.path(f"Split-{split}"))
 
     def dataset(examples, cache_max_mb):
-        return trainer.load_dataset(examples, split, spec, 16, shuffle_buffer, seed=3,
+        return load_dataset(split_files(examples, split), spec, 16, shuffle_buffer, seed=3,
                                     model_io=get_kind("timeseries").model_io, cache_max_mb=cache_max_mb)
 
     def labels(data):
@@ -138,7 +132,7 @@ def test_cached_splits_give_the_same_batches_in_the_same_order_without_rereading
     np.testing.assert_array_equal(second, labels(uncached))
     assert first.size > 16 and np.array_equal(first, second) != bool(shuffle_buffer)  # train reshuffles
     assert cached.options().autotune.enabled is False and uncached.options().autotune.enabled is False
-    tuned = trainer.load_dataset(tiny["transformed_examples"], split, spec, 16, cache_max_mb=1, autotune=True)
+    tuned = load_dataset(split_files(tiny["transformed_examples"], split), spec, 16, cache_max_mb=1, autotune=True)
     assert tuned.options().autotune.enabled is not False
 
 
@@ -159,7 +153,7 @@ def test_a_split_over_the_cache_limit_is_read_from_its_files_every_epoch(tiny, t
     example.features.feature["ballast"].bytes_list.value.append(os.urandom(2 << 20))
     with tf.io.TFRecordWriter(str(copy.path("Split-train", "ballast.tfrecord.gz")), "GZIP") as writer:
         writer.write(example.SerializeToString())
-    dataset = trainer.load_dataset(copy, "train", spec, 16, cache_max_mb=1)
+    dataset = load_dataset(split_files(copy, "train"), spec, 16, cache_max_mb=1)
     assert sum(1 for _ in dataset) > 1
     shutil.rmtree(copy.uri)
     with pytest.raises(tf.errors.NotFoundError):
@@ -194,7 +188,7 @@ def test_pretrained_embeddings_are_aligned_to_the_vocabulary_and_frozen(tiny_imd
     params = TrainerParams("imdb", tiny_imdb["data"], ModelSpec(units=(4,)), epochs=1, batch_size=16,
                            pretrained_embeddings=str(glove), train_embedding=False)
     inputs = {"transformed_examples": tiny_imdb["transformed_examples"], "transform_graph": tiny_imdb["transform_graph"]}
-    model = trainer.load_model(trainer.run(inputs, params, out_dir(tmp_path, "glove"))["model"])
+    model = load_model(trainer.run(inputs, params, out_dir(tmp_path, "glove"))["model"])
     vocabulary = [w.decode() for w in tft.TFTransformOutput(str(tiny_imdb["transform_graph"].uri)).vocabulary_by_name("vocab")]
     weights = model.get_layer("embedding").embeddings.numpy()
     assert weights.shape[1] == 4 and not model.get_layer("embedding").trainable
@@ -211,7 +205,7 @@ def test_ensemble_averages_its_members(tiny, tmp_path):
     params = TrainerParams("timeseries", tiny["data"], ModelSpec(units=(4,)), epochs=1, batch_size=32, ensemble_size=2)
     inputs = {"transformed_examples": tiny["transformed_examples"], "transform_graph": tiny["transform_graph"]}
     produced = trainer.run(inputs, params, out_dir(tmp_path, "ensemble"))["model"]
-    model = trainer.load_model(produced)
+    model = load_model(produced)
     members = [model.get_layer("member_0"), model.get_layer("member_1")]
     x = np.random.default_rng(0).standard_normal((5, 10, 6)).astype("float32")
     np.testing.assert_allclose(model(x), (members[0](x) + members[1](x)) / 2, atol=1e-6)
@@ -235,7 +229,7 @@ def test_checkpoint_ensemble_averages_the_snapshots_of_the_last_epochs(tiny, tmp
     produced = trainer.run(inputs, params, out)["model"]
     files = snapshot_files(str(trainer.snapshot_folder(out, 0)))
     assert [f.rsplit("/", 1)[1] for f in files] == ["epoch_0002.weights.h5", "epoch_0003.weights.h5"]
-    model = trainer.load_model(produced)
+    model = load_model(produced)
     x = np.random.default_rng(0).standard_normal((5, 10, 6)).astype("float32")
     snapshots = [model.get_layer("epoch_2"), model.get_layer("epoch_3")]
     np.testing.assert_allclose(model(x), (snapshots[0](x) + snapshots[1](x)) / 2, atol=1e-6)
@@ -254,5 +248,5 @@ def test_checkpoint_ensemble_of_a_single_epoch_is_the_plain_model(tiny, tmp_path
     params = TrainerParams("timeseries", tiny["data"], ModelSpec(units=(4,)), epochs=1, batch_size=32,
                            early_stopping_patience=0, checkpoint_ensemble=3)
     inputs = {"transformed_examples": tiny["transformed_examples"], "transform_graph": tiny["transform_graph"]}
-    model = trainer.load_model(trainer.run(inputs, params, out_dir(tmp_path, "one"))["model"])
+    model = load_model(trainer.run(inputs, params, out_dir(tmp_path, "one"))["model"])
     assert model.name == "rnnpipe_lstm"

@@ -7,7 +7,7 @@ import numpy as np
 import tensorflow as tf
 import tensorflow_transform as tft
 
-from components.example_gen import split_pattern
+from components.artifacts.examples import split_pattern
 
 
 def transformed_split(tiny, split):

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from components import trainer, tuner
+from components.artifacts.model import load_model
 from components.trainer import TrainerParams
 from components.tuner import TunerParams
 from models.rnn import ModelSpec
@@ -69,7 +70,7 @@ def test_search_writes_best_hyperparameters_and_a_table_that_the_trainer_then_us
     assert used["model"]["units"][0] == best["values"]["units_0"]
     assert used["batch_size"] == best["values"]["batch_size"]
     assert used["learning_rate"] == pytest.approx(best["values"]["learning_rate"])
-    layers = [layer.name for layer in trainer.load_model(model).layers]
+    layers = [layer.name for layer in load_model(model).layers]
     assert f"{best['values']['cell']}_0" in layers
 
 
