@@ -21,11 +21,12 @@ setup(
         "tensorboard>=2.21,<2.22",
         "numpy>=1.26,<3",
         "pyyaml>=6.0,<7",
+        "pydantic>=2.7,<3",
         "matplotlib>=3.8,<4",
     ],
     extras_require={
         # pytest 9.2 breaks pytest-xdist's --dist=loadgroup (pytest-xdist issue #1386).
-        "dev": ["pytest>=8,<9.2", "pytest-timeout>=2.3,<3", "pytest-xdist>=3.6,<4"],
+        "dev": ["pytest>=8,<9.2", "pytest-timeout>=2.3,<3", "pytest-xdist>=3.6,<4", "docstring-parser>=0.16,<1"],
     },
     entry_points={"console_scripts": ["rnnpipe=pipeline.cli:main"]},
 )

@@ -74,3 +74,23 @@ def test_paths_resolve_against_data_dir_and_root_and_cannot_escape(tmp_path):
 @pytest.mark.parametrize("name", ["demo", "timeseries"])
 def test_bundled_configs_are_valid(name):
     assert load_config(bundled_config(name)).kind == "timeseries"
+
+
+def test_every_bundled_config_is_valid():
+    names = sorted(path.stem for path in bundled_config("demo").parent.glob("*.yaml"))
+    assert {"demo", "imdb", "mnist", "timeseries"} <= set(names)
+    for name in names:
+        assert load_config(bundled_config(name)).name
+
+
+def test_overrides_of_booleans_nested_sections_and_optional_values(tmp_path):
+    cfg = load_config(write(tmp_path, GOOD), ["model.bidirectional=true", "tuner.space.depth=[1, 3]",
+                                              "trainer.clipnorm=null", "spans.first='2026-11-23'"])
+    assert cfg.model.bidirectional is True and cfg.tuner.space.depth == (1, 3)
+    assert cfg.trainer.clipnorm is None and cfg.spans.first == "2026-11-23"
+    with pytest.raises(ConfigError, match="key 'model.bidirectional' must be true or false, got 'maybe' \\(str\\)"):
+        load_config(write(tmp_path, GOOD), ["model.bidirectional=maybe"])
+    with pytest.raises(ConfigError, match=r"unknown key 'tuner.space.cellz' \(did you mean 'cells'\?\)"):
+        load_config(write(tmp_path, GOOD), ["tuner.space.cellz=[gru]"])
+    with pytest.raises(ConfigError, match="unknown key 'trainer.data'"):  # the pipeline fills it in
+        load_config(write(tmp_path, GOOD), ["trainer.data={}"])
