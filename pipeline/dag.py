@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from types import ModuleType
 from typing import Any, Mapping, Sequence
 
 from components import evaluator, example_gen, exporter, statistics, trainer, transform, tuner
+from components.contract import ComponentSpec
 from pipeline.config import PipelineConfig
 
 
@@ -15,40 +15,51 @@ class Node:
     """One component in the DAG.
 
     Attributes:
-        component: The component module (``NAME``, ``INPUTS``, ``OUTPUTS``, ``run``).
-        params: Its frozen params dataclass.
+        spec: The component's declared contract.
+        params: Its frozen params, an instance of ``spec.params_type``.
         inputs: Input name -> ``(upstream node name, upstream output name)``.
+        kind: The dataset kind the params are for; its package is part of the code in the cache
+            key. Empty: none.
     """
 
-    component: ModuleType
+    spec: ComponentSpec
     params: Any
     inputs: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    kind: str = ""
 
     @property
     def name(self) -> str:
         """The component's name."""
-        return self.component.NAME
+        return self.spec.name
 
 
 def check_dag(nodes: Sequence[Node]) -> None:
-    """Checks every input is wired to an existing output of an earlier node.
+    """Checks each node against its spec and its wiring against earlier nodes.
+
+    A node's params must be an instance of its spec's ``params_type``, its name must be new, each
+    required input must be wired, only declared inputs may be, and each to a declared output of
+    a node that runs before it.
 
     Raises:
-        ValueError: Naming the node and the input that does not fit.
+        ValueError: Naming the node and what does not fit.
     """
     seen: dict[str, Node] = {}
     for node in nodes:
-        missing = set(node.component.INPUTS) - set(node.inputs)
+        if node.name in seen:
+            raise ValueError(f"{node.name}: the DAG has two components of this name")
+        if not isinstance(node.params, node.spec.params_type):
+            raise ValueError(f"{node.name}: params must be {node.spec.params_type.__name__}, "
+                             f"not {type(node.params).__name__}")
+        missing = set(node.spec.inputs) - set(node.inputs)
         if missing:
             raise ValueError(f"{node.name}: inputs {sorted(missing)} are not wired")
-        accepted = set(node.component.INPUTS) | set(getattr(node.component, "OPTIONAL_INPUTS", ()))
-        unknown = set(node.inputs) - accepted
+        unknown = set(node.inputs) - set(node.spec.accepted_inputs)
         if unknown:
             raise ValueError(f"{node.name}: it takes no inputs {sorted(unknown)}")
         for name, (upstream, output) in node.inputs.items():
             if upstream not in seen:
                 raise ValueError(f"{node.name}.{name}: upstream {upstream!r} does not run before it")
-            if output not in seen[upstream].component.OUTPUTS:
+            if output not in seen[upstream].spec.outputs:
                 raise ValueError(f"{node.name}.{name}: {upstream} has no output {output!r}")
         seen[node.name] = node
 
@@ -64,23 +75,27 @@ def build_dag(cfg: PipelineConfig, extra_beam_args: Sequence[str] = (),
     """
     beam_args = tuple(cfg.beam.args) + tuple(extra_beam_args)
     shards = cfg.beam.num_shards
+
+    def node(spec: ComponentSpec, params: Any, inputs: Mapping[str, tuple[str, str]] | None = None) -> Node:
+        return Node(spec, params, inputs or {}, cfg.kind)
+
     transformed = {"transformed_examples": ("transform", "transformed_examples"),
                    "transform_graph": ("transform", "transform_graph")}
-    tuning = [Node(tuner, cfg.tuner, transformed)] if cfg.tuner.enabled else []
+    tuning = [node(tuner.SPEC, cfg.tuner, transformed)] if cfg.tuner.enabled else []
     tuned = {"hyperparameters": ("tuner", "best_hyperparameters")} if cfg.tuner.enabled else {}
-    validation = ([Node(statistics, statistics.StatisticsParams(cfg.kind, cfg.validation, beam_args),
+    validation = ([node(statistics.SPEC, statistics.StatisticsParams(cfg.kind, cfg.validation, beam_args),
                         {"examples": ("example_gen", "examples")})] if cfg.validation.enabled else [])
     nodes = [
-        Node(example_gen, example_gen.ExampleGenParams(cfg.kind, cfg.data, shards, beam_args, tuple(spans))),
+        node(example_gen.SPEC, example_gen.ExampleGenParams(cfg.kind, cfg.data, shards, beam_args, tuple(spans))),
         *validation,
-        Node(transform, transform.TransformParams(cfg.kind, cfg.data, shards, beam_args),
+        node(transform.SPEC, transform.TransformParams(cfg.kind, cfg.data, shards, beam_args),
              {"examples": ("example_gen", "examples")}),
         *tuning,
-        Node(trainer, cfg.trainer, {**transformed, **tuned}),
-        Node(evaluator, cfg.evaluator,
+        node(trainer.SPEC, cfg.trainer, {**transformed, **tuned}),
+        node(evaluator.SPEC, cfg.evaluator,
              {"examples": ("example_gen", "examples"), "model": ("trainer", "model"),
               "transform_graph": ("transform", "transform_graph")}),
-        Node(exporter, exporter.ExporterParams(cfg.kind, cfg.data, cfg.exporter.serving_dir, cfg.model_name),
+        node(exporter.SPEC, exporter.ExporterParams(cfg.kind, cfg.data, cfg.exporter.serving_dir, cfg.model_name),
              {"examples": ("example_gen", "examples"), "model": ("trainer", "model"),
               "transform_graph": ("transform", "transform_graph"), "evaluation": ("evaluator", "evaluation")}),
     ]

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
 import logging
 import os
 import shutil
@@ -13,16 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
-import components
-import data
-import models
 from components.types import ARTIFACT_FILE, Artifact, OutputDir, fingerprint_dir, write_json
+from pipeline.cache import baseline_of, cache_key, code_fingerprint
 from pipeline.dag import Node
 from pipeline.store import RunStore
 
 LOG = logging.getLogger("rnnpipe.runner")
-# Params that choose where or how work runs, not what it computes: left out of cache keys.
-NOT_IN_CACHE_KEY = ("beam_args", "role", "chief_address")
 
 
 @dataclass
@@ -34,38 +28,6 @@ class RunOutcome:
     executed: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
     checks: dict[str, Any] = field(default_factory=dict)
-
-
-def code_version() -> str:
-    """Hash of the source of every component, model and data module."""
-    digest = hashlib.sha256()
-    for package in (components, models, data):
-        for path in sorted(Path(package.__file__).parent.rglob("*.py")):
-            digest.update(path.name.encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
-def params_for_key(params: Any, gate_params: Sequence[str] = ()) -> Any:
-    """The params as JSON-able data, without fields that do not change results."""
-    as_dict = dataclasses.asdict(params)
-    for name in (*NOT_IN_CACHE_KEY, *gate_params):
-        as_dict.pop(name, None)
-    return as_dict
-
-
-def cache_key(node: Node, inputs: dict[str, Artifact], code: str) -> str:
-    """Hash of the component name, code version, params and input fingerprints."""
-    payload = {
-        "component": node.name,
-        "code": code,
-        "params": params_for_key(node.params, getattr(node.component, "GATE_PARAMS", ())),
-        "inputs": {name: artifact.fingerprint for name, artifact in sorted(inputs.items())},
-    }
-    external = getattr(node.component, "input_fingerprint", None)
-    if external is not None:
-        payload["external"] = external(node.params)
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def reuse_cached(store: RunStore, key: str) -> dict[str, Artifact] | None:
@@ -118,14 +80,14 @@ def execute(nodes: Sequence[Node], root: Path, store: RunStore, run_id: str,
     Raises:
         Exception: The first component failure, after it is recorded.
     """
-    code = code_version()
     outcome = RunOutcome()
     for index, node in enumerate(nodes, 1):
         inputs = {name: outcome.outputs[up][out] for name, (up, out) in node.inputs.items()}
-        key = cache_key(node, inputs, code)
+        baseline = baseline_of(node, inputs)
+        key = cache_key(node, inputs, code_fingerprint(node), baseline)
         started = time.perf_counter()
         reused = reuse_cached(store, key)
-        execution_id = store.start_execution(run_id, node.name, key, cached=reused is not None)
+        execution_id = store.start_execution(run_id, node.name, key, cached=reused is not None, baseline=baseline)
         for name, artifact in inputs.items():
             store.add_event(execution_id, store.artifact_id(str(artifact.uri)), "input", name)
         if reused is not None:
@@ -144,9 +106,8 @@ def execute(nodes: Sequence[Node], root: Path, store: RunStore, run_id: str,
         outcome.seconds[node.name] = round(time.perf_counter() - started, 3)
         if reused is None:
             progress("[%d/%d] %s: done in %.1fs", index, len(nodes), node.name, outcome.seconds[node.name])
-        check_outputs = getattr(node.component, "check_outputs", None)
-        if check_outputs is not None:  # a gate: raising stops the run, with the outputs kept for reading
-            checked = check_outputs(outputs, node.params)
+        if node.spec.check_outputs is not None:  # a gate: raising stops the run, with the outputs kept for reading
+            checked = node.spec.check_outputs(outputs, node.params)
             if checked is not None:
                 outcome.checks[node.name] = checked
     return outcome
@@ -163,8 +124,8 @@ def run_node(node: Node, inputs: dict[str, Artifact], root: Path, store: RunStor
     staging.mkdir(parents=True)
     scratch.mkdir(parents=True, exist_ok=True)
     try:
-        produced = node.component.run(inputs, node.params, OutputDir(staging, scratch, run_id))
-        missing = set(node.component.OUTPUTS) - set(produced)
+        produced = node.spec.run(inputs, node.params, OutputDir(staging, scratch, run_id))
+        missing = set(node.spec.outputs) - set(produced)
         if missing:
             raise RuntimeError(f"{node.name} did not produce outputs {sorted(missing)}")
         outputs = finalize(produced, staging, final, node, run_id)
@@ -206,11 +167,10 @@ def cached_inputs(nodes: Sequence[Node], store: RunStore, target: str) -> tuple[
     Returns:
         ``(inputs, key)``, or None while some upstream node has no intact cached execution.
     """
-    code = code_version()
     outputs: dict[str, dict[str, Artifact]] = {}
     for node in nodes:
         inputs = {name: outputs[up][out] for name, (up, out) in node.inputs.items()}
-        key = cache_key(node, inputs, code)
+        key = cache_key(node, inputs, code_fingerprint(node), baseline_of(node, inputs))
         if node.name == target:
             return inputs, key
         reused = reuse_cached(store, key)

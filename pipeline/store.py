@@ -24,6 +24,10 @@ CREATE TABLE IF NOT EXISTS events (
     execution_id INTEGER, artifact_id INTEGER, kind TEXT, name TEXT);
 CREATE INDEX IF NOT EXISTS executions_by_key ON executions (cache_key, status);
 """
+# Columns added since the first schema, as ``(table, column, type)``: added to older stores on open.
+ADDED_COLUMNS = (
+    ("executions", "baseline", "TEXT"),  # the served version the execution compared with ("none"), or NULL
+)
 
 
 class RunStore:
@@ -34,6 +38,21 @@ class RunStore:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with closing(self._connect()) as db, db:
             db.executescript(SCHEMA)
+        self._add_missing_columns()
+
+    def _add_missing_columns(self) -> None:
+        """Brings a store written by an older version up to :data:`ADDED_COLUMNS`, under a write lock."""
+        with closing(self._connect()) as db:
+            db.isolation_level = None
+            db.execute("BEGIN IMMEDIATE")  # two processes opening one old store add each column once
+            try:
+                for table, column, type_ in ADDED_COLUMNS:
+                    if column not in {row["name"] for row in db.execute(f"PRAGMA table_info({table})")}:
+                        db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {type_}")
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=30)
@@ -68,10 +87,21 @@ class RunStore:
         self._write("UPDATE executions SET status='interrupted', ended=? WHERE status='running'", (time.time(),))
         return stale
 
-    def start_execution(self, run_id: str, component: str, cache_key: str, cached: bool) -> int:
-        """Records an execution; returns its id."""
-        return self._write("INSERT INTO executions (run_id, component, cache_key, status, cached, started) "
-                           "VALUES (?, ?, ?, 'running', ?, ?)", (run_id, component, cache_key, int(cached), time.time()))
+    def start_execution(self, run_id: str, component: str, cache_key: str, cached: bool,
+                        baseline: str | None = None) -> int:
+        """Records an execution; returns its id.
+
+        Args:
+            run_id: The run it belongs to.
+            component: The component's name.
+            cache_key: Its cache key.
+            cached: Whether it reuses an earlier execution's outputs.
+            baseline: The served version it compares with (``"none"`` for none), part of its key;
+                None for a component that compares with none.
+        """
+        return self._write("INSERT INTO executions (run_id, component, cache_key, status, cached, started, baseline) "
+                           "VALUES (?, ?, ?, 'running', ?, ?, ?)",
+                           (run_id, component, cache_key, int(cached), time.time(), baseline))
 
     def end_execution(self, execution_id: int, status: str, error: str | None = None) -> None:
         """Marks an execution ``complete`` or ``failed``."""
@@ -128,8 +158,3 @@ class RunStore:
         run = rows[0]
         run["executions"] = self._read("SELECT * FROM executions WHERE run_id=? ORDER BY id", (run_id,))
         return run
-
-    def lineage(self, execution_id: int) -> list[dict]:
-        """Input and output events of one execution, with artifact uris."""
-        return self._read("SELECT e.kind, e.name, a.uri, a.type FROM events e JOIN artifacts a "
-                          "ON a.id = e.artifact_id WHERE e.execution_id=?", (execution_id,))

@@ -1,0 +1,148 @@
+"""Cache keys: what an execution's results depend on, hashed.
+
+A key covers the component's name, its code, its params (less those that choose only where or how
+work runs), its inputs' fingerprints, the raw files it reads and the served baseline it compares
+with. Its code is the source of the component's module and of the project modules it imports,
+transitively (imports inside functions too), plus the package of the dataset kind it runs on;
+not the whole tree, so editing scoring code or another dataset kind keeps a pipeline cached.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import hashlib
+import json
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+import components
+from components.types import Artifact
+from data.registry import REGISTERED
+from pipeline.dag import Node
+
+# The packages whose modules count as a component's code; imports of anything else are not followed.
+PROJECT_PACKAGES = ("components", "models", "data")
+SOURCE_ROOT = Path(components.__file__).resolve().parent.parent
+# Params that choose where or how work runs, not what it computes: left out of cache keys.
+NOT_IN_CACHE_KEY = ("beam_args", "role", "chief_address")
+
+
+def module_file(module: str, root: Path = SOURCE_ROOT) -> Path | None:
+    """The source file of a project module below ``root`` (a package's ``__init__.py``), or None."""
+    if module.split(".")[0] not in PROJECT_PACKAGES:
+        return None
+    base = root.joinpath(*module.split("."))
+    for path in (base.with_suffix(".py"), base / "__init__.py"):
+        if path.is_file():
+            return path
+    return None
+
+
+def imported_modules(path: Path, module: str) -> set[str]:
+    """The modules one source file imports, anywhere in it, with the packages that contain them.
+
+    ``from package import name`` counts ``package.name`` too: it may be a module.
+    """
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    named: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_bytes(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            named.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parent = package.split(".")[:len(package.split(".")) - node.level + 1]
+                base = ".".join([*parent, *([base] if base else [])])
+            named.add(base)
+            named.update(f"{base}.{alias.name}" for alias in node.names if alias.name != "*")
+    parents = {".".join(name.split(".")[:end]) for name in named for end in range(1, name.count(".") + 1)}
+    return {name for name in named | parents if name}
+
+
+def source_files(modules: Iterable[str], root: Path = SOURCE_ROOT) -> list[Path]:
+    """The project source files of ``modules`` and of every project module they import, transitively.
+
+    Args:
+        modules: Module names to start from.
+        root: The source tree (the folder holding ``components/``).
+
+    Returns:
+        The files, sorted.
+    """
+    found: dict[str, Path] = {}
+    pending = list(modules)
+    while pending:
+        module = pending.pop()
+        path = None if module in found else module_file(module, root)
+        if path is not None:
+            found[module] = path
+            pending.extend(imported_modules(path, module))
+    return sorted(set(found.values()))
+
+
+def kind_package(kind: str) -> str:
+    """The package (or, for a one-module kind, the module) a dataset kind is registered as."""
+    packages = dict(REGISTERED)
+    if kind not in packages:
+        raise ValueError(f"unknown dataset kind {kind!r}; expected one of {', '.join(packages)}")
+    return packages[kind]
+
+
+def kind_modules(kind: str, root: Path = SOURCE_ROOT) -> list[str]:
+    """Every module of a dataset kind's package (or its one module) below ``root``."""
+    package = kind_package(kind)
+    path = module_file(package, root)
+    if path is None or path.name != "__init__.py":
+        return [package]
+    return sorted(".".join((package, *file.relative_to(path.parent).with_suffix("").parts)).removesuffix(".__init__")
+                  for file in path.parent.rglob("*.py"))
+
+
+def code_fingerprint(node: Node, root: Path = SOURCE_ROOT) -> str:
+    """Hash of a node's code: its component's module, its dataset kind's package, and what they import.
+
+    The registry finds a kind's package by name at run time, so other kinds are not part of it.
+    """
+    own = kind_modules(node.kind, root) if node.kind else []
+    digest = hashlib.sha256()
+    for path in source_files([node.spec.module, *own], root):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def params_for_key(params: Any, gate_params: Sequence[str] = ()) -> Any:
+    """The params as JSON-able data, without fields that do not change results."""
+    as_dict = dataclasses.asdict(params)
+    for name in (*NOT_IN_CACHE_KEY, *gate_params):
+        as_dict.pop(name, None)
+    return as_dict
+
+
+def baseline_of(node: Node, inputs: Mapping[str, Artifact]) -> str | None:
+    """The identity of the served version the node compares with (``"none"`` for none), or None
+    when its component compares with no served version."""
+    return node.spec.baseline(node.params, inputs) if node.spec.baseline is not None else None
+
+
+def cache_key(node: Node, inputs: Mapping[str, Artifact], code: str, baseline: str | None = None) -> str:
+    """Hash of the component name, its code, params, input fingerprints, raw inputs and baseline.
+
+    Args:
+        node: The DAG node.
+        inputs: Its input artifacts.
+        code: Its :func:`code_fingerprint`.
+        baseline: Its :func:`baseline_of`.
+    """
+    payload = {
+        "component": node.name,
+        "code": code,
+        "params": params_for_key(node.params, node.spec.gate_params),
+        "inputs": {name: artifact.fingerprint for name, artifact in sorted(inputs.items())},
+    }
+    if node.spec.input_fingerprint is not None:
+        payload["external"] = node.spec.input_fingerprint(node.params)
+    if baseline is not None:
+        payload["baseline"] = baseline
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
