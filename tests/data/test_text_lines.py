@@ -25,3 +25,12 @@ def test_json_lines_take_their_id_and_dead_letter_what_is_wrong_with_the_line_nu
 def test_an_empty_json_text_is_kept_when_allowed():
     items = list(line_texts("in.jsonl", JSONL, "text", 100, allow_empty_text=True))
     assert ("ok", ("in.jsonl:3", "  ")) in items
+
+
+def test_decoded_text_drops_a_byte_order_mark_and_dead_letters_bytes_that_are_not_utf8():
+    from data.text_lines import decoded_text
+
+    assert decoded_text("in/a.txt", "hé".encode("utf-8-sig")) == ("hé", None)
+    text, dead = decoded_text("in/b.txt", b"\xff")
+    assert text is None and dead["source"] == "in/b.txt" and dead["id"] == "b.txt"
+    assert dead["reason"].startswith("not UTF-8")
