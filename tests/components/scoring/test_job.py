@@ -1,46 +1,18 @@
-"""Tests for bulk_inferrer: every input format scored end to end on Beam, with real exported models."""
+"""Tests for scoring.job: every input format scored end to end on Beam, with real exported models."""
 
 import csv
 import gzip
-import io
 import json
 import random
-import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
 import tensorflow as tf
-from PIL import Image
 
-from components import bulk_inferrer
-from components.bulk_inferrer import BulkInferrerParams, ScoringError
-from data.errors import DataError
+from components.scoring import BulkInferrerParams, GenerationSettings, ScoringError
+from tests.components.scoring.conftest import dead_of, png_bytes, rows_of, score, signature
 from tests.conftest import last_json, review_text, rnnpipe, synthetic_digits
-
-
-def score(model, input_path, output, input_format, **kwargs):
-    return bulk_inferrer.run(BulkInferrerParams(str(model), str(input_path), str(output), input_format, **kwargs))
-
-
-def rows_of(output: Path, suffix: str = "jsonl") -> list[dict]:
-    rows = []
-    for path in sorted((output / "predictions").glob(f"part*.{suffix}")):
-        if suffix == "csv":
-            with open(path, newline="") as handle:
-                rows += list(csv.DictReader(handle))
-        else:
-            rows += [json.loads(line) for line in path.read_text().splitlines()]
-    return sorted(rows, key=lambda row: row["id"])
-
-
-def dead_of(output: Path) -> dict[str, str]:
-    letters = [json.loads(line) for path in (output / "dead_letter").glob("part*") for line in path.read_text().splitlines()]
-    return {letter["id"]: letter["reason"] for letter in letters}
-
-
-def signature(model_path: str, name: str = "serving_raw"):
-    return tf.saved_model.load(model_path).signatures[name]
 
 
 def test_reviews_from_a_folder_jsonl_and_csv_match_the_signature_and_dead_letter_bad_files(imdb_run, tmp_path):
@@ -83,12 +55,6 @@ def test_reviews_from_a_folder_jsonl_and_csv_match_the_signature_and_dead_letter
     assert [row["id"] for row in scored] == ["x1"]
     assert float(scored[0]["probabilities"]) == pytest.approx(float(expected[2]), abs=1e-5)
     assert dead_of(tmp_path / "from_csv") == {"x2": "empty review"}
-
-
-def png_bytes(image: np.ndarray) -> bytes:
-    buffer = io.BytesIO()
-    Image.fromarray(image).save(buffer, format="PNG")
-    return buffer.getvalue()
 
 
 def test_images_from_npz_idx_and_pngs_with_wrong_sizes_in_the_dead_letters(mnist_run, tmp_path):
@@ -154,47 +120,6 @@ def test_raw_examples_go_through_serving_default_keyed_by_their_id(demo_run, tmp
     assert result["signature"] == "serving_default" and sorted(ids) == [row["id"] for row in rows]
 
 
-def test_version_choice_newest_pinned_and_missing(mnist_run, tmp_path):
-    _, summary = mnist_run
-    serving = tmp_path / "serving" / "digits"
-    shutil.copytree(summary["model_path"], serving / "1")
-    shutil.copytree(summary["model_path"], serving / "2")
-    assert bulk_inferrer.inspect_model(str(serving), "images").version == 2
-    assert bulk_inferrer.inspect_model(str(serving / "1"), "images").version == 1
-    with pytest.raises(ScoringError, match=r"version 7 not found; versions in .*: \[1, 2\]"):
-        bulk_inferrer.inspect_model(str(serving / "7"), "images")
-    with pytest.raises(ScoringError, match="needs a imdb model, this one is 'mnist'"):
-        bulk_inferrer.inspect_model(str(serving), "reviews")
-    (serving / "2" / "model.json").unlink()
-    with pytest.raises(ScoringError, match="not an rnnpipe SavedModel"):
-        bulk_inferrer.inspect_model(str(serving / "2"), "images")
-    with pytest.raises(DataError, match="no files match"):
-        score(serving / "1", tmp_path / "nothing*.npz", tmp_path / "out", "images")
-    assert not (tmp_path / "out").exists()
-
-
-def test_signatures_read_from_the_proto_match_the_loaded_model_and_a_corrupt_one_is_named(mnist_run, tmp_path):
-    _, summary = mnist_run
-    loaded = tf.saved_model.load(summary["model_path"])
-    read = bulk_inferrer.read_signatures(summary["model_path"])
-    assert sorted(read) == sorted(loaded.signatures)
-    for name, (inputs, outputs) in read.items():
-        function = loaded.signatures[name]
-        assert inputs == tuple(sorted(function.structured_input_signature[1]))
-        assert outputs == {key: 0 if len(spec.shape) == 1 else spec.shape[1]
-                           for key, spec in function.structured_outputs.items()}
-    broken = tmp_path / "digits" / "1"
-    shutil.copytree(summary["model_path"], broken)
-    (broken / "saved_model.pb").write_bytes(b"\xff" * 64)
-    with pytest.raises(ScoringError, match=r"1: cannot load the SavedModel: saved_model.pb is corrupt"):
-        bulk_inferrer.inspect_model(str(broken), "images")
-    (broken / "saved_model.pb").unlink()
-    with pytest.raises(ScoringError, match="no saved_model.pb"):
-        bulk_inferrer.read_signatures(str(broken))
-    with pytest.raises(ScoringError, match="version 1 not found"):
-        bulk_inferrer.inspect_model(str(broken), "images")
-
-
 def test_scoring_is_deterministic_and_the_same_under_multi_processing(mnist_run, tmp_path):
     _, summary = mnist_run
     images, _ = synthetic_digits(40, seed=9)
@@ -233,23 +158,11 @@ def test_cli_exit_codes_and_nothing_published_past_the_error_budget(mnist_run, t
     assert (tmp_path / "taken" / "keep.txt").read_text() == "earlier results"
 
 
-def test_publishing_file_by_file_moves_everything_and_writes_success_last(tmp_path):
-    staging = tmp_path / ".out.staging-1"
-    (staging / "predictions").mkdir(parents=True)
-    (staging / "predictions" / "part-00000-of-00001.jsonl").write_text('{"id": "a"}\n')
-    (staging / "summary.json").write_text("{}")
-    (staging / "_SUCCESS").write_text("")
-    bulk_inferrer.publish(str(staging), str(tmp_path / "out"), atomic_rename=False)  # as on an object store
-    moved = sorted(p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*") if p.is_file())
-    assert moved == ["_SUCCESS", "predictions/part-00000-of-00001.jsonl", "summary.json"]
-    assert not staging.exists()
-
-
 def test_prompts_get_generated_text_with_the_job_settings_in_jsonl_and_csv(charlm_run, tmp_path):
     _, summary = charlm_run
     prompts = ["the cat ", "a dog ran to the", "my friend walked past the house.\nthe old man "]
     (tmp_path / "prompts.txt").write_text("\n".join(p.replace("\n", " ") for p in prompts) + "\n")
-    settings = bulk_inferrer.GenerationSettings(length=30, temperature=0.8, seed=5)
+    settings = GenerationSettings(length=30, temperature=0.8, seed=5)
     result = score(summary["serving_dir"], tmp_path / "prompts.txt", tmp_path / "out", "prompts", generation=settings)
     rows = rows_of(tmp_path / "out")
     assert (result["signature"], result["scored"], result["generation"]) == ("generate", 3, {"length": 30,
@@ -270,20 +183,3 @@ def test_prompts_get_generated_text_with_the_job_settings_in_jsonl_and_csv(charl
     assert rows_of(tmp_path / "csv", "csv") == [{**row, "version": "1"} for row in rows]  # newlines quoted
     with pytest.raises(ScoringError, match="apply to --format prompts, not reviews"):
         BulkInferrerParams(summary["serving_dir"], "in", "out", "reviews", generation=settings)
-
-
-def test_a_gzipped_tfrecord_cut_inside_a_record_header_is_a_dead_letter(tmp_path):
-    example = tf.train.Example(features=tf.train.Features(feature={
-        "id": tf.train.Feature(bytes_list=tf.train.BytesList(value=[b"a"]))})).SerializeToString()
-    plain = tmp_path / "plain.tfrecord"
-    with tf.io.TFRecordWriter(str(plain)) as writer:
-        writer.write(example)
-        writer.write(example)
-    raw = plain.read_bytes()
-    whole, cut = tmp_path / "whole.tfrecord.gz", tmp_path / "cut.tfrecord.gz"
-    whole.write_bytes(gzip.compress(raw))
-    cut.write_bytes(gzip.compress(raw[:len(raw) // 2 + 6]))  # a whole gzip stream whose records stop mid-header
-    assert [status for status, _ in bulk_inferrer.tfrecord_examples(str(whole))] == ["ok", "ok"]
-    items = list(bulk_inferrer.tfrecord_examples(str(cut)))
-    assert [status for status, _ in items] == ["ok", "dead"]
-    assert items[1][1]["reason"] == "corrupt TFRecord: the file ends inside a record header (6 stray bytes after 1 records)"

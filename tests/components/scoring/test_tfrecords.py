@@ -1,0 +1,24 @@
+"""Tests for scoring.tfrecords: raw tf.Examples out of TFRecord files, cut files as dead letters."""
+
+import gzip
+
+import tensorflow as tf
+
+from components.scoring import tfrecords
+
+
+def test_a_gzipped_tfrecord_cut_inside_a_record_header_is_a_dead_letter(tmp_path):
+    example = tf.train.Example(features=tf.train.Features(feature={
+        "id": tf.train.Feature(bytes_list=tf.train.BytesList(value=[b"a"]))})).SerializeToString()
+    plain = tmp_path / "plain.tfrecord"
+    with tf.io.TFRecordWriter(str(plain)) as writer:
+        writer.write(example)
+        writer.write(example)
+    raw = plain.read_bytes()
+    whole, cut = tmp_path / "whole.tfrecord.gz", tmp_path / "cut.tfrecord.gz"
+    whole.write_bytes(gzip.compress(raw))
+    cut.write_bytes(gzip.compress(raw[:len(raw) // 2 + 6]))  # a whole gzip stream whose records stop mid-header
+    assert [status for status, _ in tfrecords.tfrecord_examples(str(whole))] == ["ok", "ok"]
+    items = list(tfrecords.tfrecord_examples(str(cut)))
+    assert [status for status, _ in items] == ["ok", "dead"]
+    assert items[1][1]["reason"] == "corrupt TFRecord: the file ends inside a record header (6 stray bytes after 1 records)"
