@@ -1,0 +1,96 @@
+"""What the command line prints: run summaries, the run listing, one run, a gc plan, a failure."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Mapping
+from pathlib import Path
+
+
+def print_summary(summary: Mapping, as_json: bool) -> None:
+    """Prints a readable summary, or JSON as the last line."""
+    if as_json:
+        print(json.dumps(summary, default=str))
+        return
+    metrics = ", ".join(f"{k}={v:.4g}" for k, v in summary["metrics"].items() if isinstance(v, (int, float)))
+    print(f"run {summary['run_id']}: {summary['status']} in {summary['seconds']:.1f}s")
+    print(f"  executed: {', '.join(summary['executed']) or '-'}; cached: {', '.join(summary['cached']) or '-'}")
+    if summary.get("spans"):
+        print(f"  span(s): {', '.join(summary['spans'])}")
+    validation = summary.get("validation")
+    if validation:
+        state = "new schema stored" if validation["schema_stored"] else "data fits the schema"
+        print(f"  validation: {state} ({validation['schema']}); {len(validation['anomalies'])} anomalies")
+    print(f"  metrics: {metrics}")
+    if summary["evaluation_dir"] is None:
+        print("  blessed: not evaluated (the run stopped before the evaluator)")
+    else:
+        print(f"  blessed: {summary['blessed']}" + (f" ({'; '.join(summary['reasons'])})" if summary["reasons"] else ""))
+    if summary["pushed_version"] is not None:
+        print(f"  model pushed: version {summary['pushed_version']} at {summary['model_path']}")
+    elif summary["model_path"]:
+        print(f"  nothing new pushed; this model is version {summary['model_version']} at {summary['model_path']}")
+    else:
+        print("  nothing pushed")
+    plots = sorted(Path(summary["evaluation_dir"]).glob("*.png")) if summary["evaluation_dir"] else []
+    for plot in plots:
+        print(f"  plot: {plot}")
+
+
+def print_runs(runs: list[dict], as_json: bool) -> None:
+    """Prints the run listing: a table, newest first, or JSON."""
+    if as_json:
+        print(json.dumps(runs, default=str))
+        return
+    print(f"{'RUN_ID':24} {'PIPELINE':14} {'STATUS':9} {'STARTED':19} {'SECONDS':>8} {'PUSHED':>6}  METRICS")
+    for run in runs:
+        summary = json.loads(run["summary"] or "{}")
+        started = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(run["started"]))
+        seconds = f"{run['ended'] - run['started']:.1f}" if run["ended"] else "-"
+        pushed = summary.get("pushed_version") or "-"
+        metrics = " ".join(f"{k}={v:.4g}" for k, v in list(summary.get("metrics", {}).items())[:3])
+        print(f"{run['id']:24} {run['pipeline'][:14]:14} {run['status']:9} {started:19} {seconds:>8} {pushed!s:>6}  {metrics}")
+
+
+def format_run(run: dict) -> str:
+    """A readable description of one run and its executions."""
+    summary = json.loads(run["summary"] or "{}")
+    lines = [f"run {run['id']} ({run['pipeline']}): {run['status']}",
+             f"  config: {json.loads(run['config']).get('source')}"]
+    for key in ("spans", "metrics", "blessed", "pushed_version", "model_path", "error"):
+        if key in summary:
+            lines.append(f"  {key}: {summary[key]}")
+    lines.append("  executions:")
+    for execution in run["executions"]:
+        seconds = f"{execution['ended'] - execution['started']:.1f}s" if execution["ended"] else "-"
+        state = "cached" if execution["cached"] else execution["status"]
+        lines.append(f"    {execution['component']:12} {state:9} {seconds:>8}" +
+                     (f"  {execution['error']}" if execution["error"] else ""))
+    return "\n".join(lines)
+
+
+def print_run(run: dict, as_json: bool) -> None:
+    """Prints one run with its executions, readable or as indented JSON."""
+    print(json.dumps(run, indent=2, default=str) if as_json else format_run(run))
+
+
+def print_gc(plan, dry_run: bool, as_json: bool) -> None:
+    """Prints a gc plan: each folder deleted (or that would be) and the totals, or JSON."""
+    if as_json:
+        print(json.dumps({"status": "dry-run" if dry_run else "complete", **plan.summary()}))
+        return
+    verb = "would delete" if dry_run else "deleted"
+    for path in [*plan.artifact_dirs, *plan.versions]:
+        print(f"{verb}: {path}")
+    print(f"{verb} {len(plan.artifact_dirs)} artifact folder(s) and {len(plan.versions)} serving version(s), "
+          f"{plan.bytes / 1e6:.1f} MB; kept the artifacts of {len(plan.kept_runs)} run(s)")
+
+
+def print_failure(label: str, error: BaseException, code: int, as_json: bool) -> None:
+    """Prints a one-line error on stderr, and with ``as_json`` a JSON failure as the last line of stdout."""
+    what = f"{label}: {error}" if label else str(error)
+    print(f"rnnpipe: {what}", file=sys.stderr)
+    if as_json:
+        print(json.dumps({"status": "failed", "exit_code": code, "error": what}))

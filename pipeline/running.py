@@ -1,0 +1,150 @@
+"""Running a pipeline from Python: load and check the config, lock the root, execute, record, summarise."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import secrets
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from pipeline.config import ConfigError, PipelineConfig, load_config, resolve_paths, with_tuner_role
+from pipeline.dag import build_dag
+from pipeline.defaults import DEFAULT_CHIEF_ADDRESS
+from pipeline.lock import root_lock
+from pipeline.maintenance import collect
+from pipeline.runner import execute, recover_interrupted
+from pipeline.spans import has_spans, select_spans
+from pipeline.store import RunStore
+from pipeline.summary import RunSummary, summarize
+
+LOG = logging.getLogger("rnnpipe")
+ACCEPT_SCHEMA = "validation.accept_new_schema=true"
+
+
+def load_run_config(config: str | Path | PipelineConfig, root: str | Path, *, data_dir: str | Path | None = None,
+                    sets: Sequence[str] = (), accept_schema: bool = False) -> PipelineConfig:
+    """The config of a run, validated, with its paths resolved.
+
+    Args:
+        config: A YAML file, or a config already loaded with :func:`~pipeline.config.load_config`.
+        root: The pipeline root (the serving and schema folders resolve under it).
+        data_dir: What relative data paths resolve against (default: the current directory).
+        sets: ``key.path=value`` overrides, as ``--set`` takes them; only with a YAML file.
+        accept_schema: Store this data's schema even where the data breaks the current one.
+
+    Raises:
+        ConfigError: On any invalid file, key or value.
+        TypeError: If ``sets`` are given with a loaded config.
+    """
+    if isinstance(config, PipelineConfig):
+        if sets:
+            raise TypeError("sets apply to a config file; pass the loaded config with its values instead")
+        cfg = config
+        if accept_schema:
+            cfg = dataclasses.replace(cfg, validation=dataclasses.replace(cfg.validation, accept_new_schema=True))
+    else:
+        cfg = load_config(config, [*sets, *([ACCEPT_SCHEMA] if accept_schema else [])])
+    return resolve_paths(cfg, data_dir, Path(root))
+
+
+def plan_dag(cfg: PipelineConfig, beam_args: Sequence[str]) -> tuple[list, list[str]]:
+    """The run's DAG, reading the selected spans when ``data.path`` names spans.
+
+    Returns:
+        ``(nodes, span ids)``; no span ids when the path has no span placeholders.
+
+    Raises:
+        DataError: If no span is present or none is in the configured range.
+    """
+    spans = select_spans(cfg.data.path, cfg.spans) if has_spans(cfg.data.path) else []
+    return build_dag(cfg, list(beam_args), [(span.id, span.path) for span in spans]), [span.id for span in spans]
+
+
+def up_to(nodes: list, last: str | None) -> list:
+    """The nodes up to and including ``last`` (all of them when it is None).
+
+    Raises:
+        ConfigError: If the pipeline has no such component.
+    """
+    names = [node.name for node in nodes]
+    if last is None:
+        return nodes
+    if last not in names:
+        raise ConfigError(f"--until {last!r}: this pipeline's components are {', '.join(names)}")
+    return nodes[:names.index(last) + 1]
+
+
+def new_run_id() -> str:
+    """A run id: the local start time and a random suffix, e.g. ``20261201T160838-e3846d``."""
+    return time.strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(3)
+
+
+def run_pipeline(config: str | Path | PipelineConfig, root: str | Path, *, beam_args: Sequence[str] = (),
+                 until: str | None = None, data_dir: str | Path | None = None, sets: Sequence[str] = (),
+                 accept_schema: bool = False, tuner_role: str = "local",
+                 chief_address: str = DEFAULT_CHIEF_ADDRESS,
+                 prepare: Callable[[PipelineConfig], None] | None = None,
+                 progress: Callable[..., None] = LOG.info) -> RunSummary:
+    """Runs a pipeline: what ``rnnpipe run`` does, from Python.
+
+    Validates the config before writing anything, holds the root lock for the whole run, marks
+    runs that a kill interrupted and removes their partial outputs, records the run and each
+    execution in the run store, reuses cached executions, and collects old artifacts afterwards
+    when ``run.gc_keep_runs`` is set.
+
+    Args:
+        config: A YAML file, or a loaded :class:`~pipeline.config.PipelineConfig`.
+        root: The pipeline root: artifacts, the run store, schemas, the serving folder.
+        beam_args: Beam pipeline options, appended to the config's ``beam.args``.
+        until: Stop after this component (e.g. ``"statistics"``); None runs the whole DAG.
+        data_dir: What relative data paths resolve against (default: the current directory).
+        sets: ``key.path=value`` overrides (only with a YAML file).
+        accept_schema: Store this data's schema even where the data breaks the current one.
+        tuner_role: ``local``, or ``chief`` to serve the tuner's oracle to ``tune-worker`` processes.
+        chief_address: Where a chief's oracle listens, ``HOST:PORT``.
+        prepare: Called with the resolved config before the DAG is planned (the demo writes its data).
+        progress: Called with printf-style progress messages.
+
+    Returns:
+        The run's summary. Whether the model was blessed is in it: a model that is not blessed
+        is an outcome, not an error.
+
+    Raises:
+        ConfigError: On an invalid config (nothing is written).
+        DataError: On missing or bad input data, or data that fails validation.
+        LockedError: If another run holds the root past ``run.lock_timeout_seconds``.
+        Exception: A component's failure, after the run is recorded as failed.
+    """
+    root = Path(root)
+    cfg = load_run_config(config, root, data_dir=data_dir, sets=sets, accept_schema=accept_schema)
+    if prepare is not None:
+        prepare(cfg)
+    if tuner_role == "chief":
+        cfg = with_tuner_role(cfg, "chief", chief_address)
+    nodes, spans = plan_dag(cfg, beam_args)
+    nodes = up_to(nodes, until)
+    with root_lock(root, cfg.run.lock_timeout_seconds):
+        store = RunStore(root)
+        interrupted = recover_interrupted(root, store)
+        if interrupted:
+            LOG.warning("run(s) %s were interrupted; their partial outputs were removed", ", ".join(interrupted))
+        run_id = new_run_id()
+        store.start_run(run_id, cfg.name, {"source": cfg.source, "overrides": list(sets),
+                                           "beam_args": list(beam_args), "spans": spans})
+        LOG.info("run %s of %s (%s) in %s%s", run_id, cfg.name, cfg.source, root,
+                 f", span(s) {', '.join(spans)}" if spans else "")
+        started = time.perf_counter()
+        try:
+            outcome = execute(nodes, root, store, run_id, progress=progress)
+        except BaseException as error:
+            store.end_run(run_id, "failed", {"error": f"{type(error).__name__}: {error}"})
+            raise
+        summary = summarize(run_id, outcome, cfg, time.perf_counter() - started, tuple(spans), until)
+        store.end_run(run_id, "complete", summary.to_dict())
+        if cfg.run.gc_keep_runs is not None:
+            plan = collect(root, cfg.run.gc_keep_runs, cfg.run.gc_keep_versions)
+            LOG.info("gc: deleted %d artifact folder(s) and %d serving version(s), %.1f MB",
+                     len(plan.artifact_dirs), len(plan.versions), plan.bytes / 1e6)
+    return summary

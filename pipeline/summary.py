@@ -1,0 +1,116 @@
+"""What a pipeline run reports: a typed, frozen summary, kept in the run store and printed by the CLI."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+NOT_RECORDED = {"recorded": False}  # field metadata: not in the run store's summary, nor in --json
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """The outcome of one completed run.
+
+    Attributes:
+        status: ``complete`` (a failed run raises instead of returning a summary).
+        run_id: The run's id in the run store.
+        pipeline: The config's pipeline name.
+        cached: Components reused from cache, in DAG order.
+        executed: Components that ran, in DAG order.
+        metrics: The evaluator's metrics (empty when the run stopped before it).
+        blessed: Whether the evaluator blessed the model.
+        reasons: Why it did not bless it.
+        pushed_version: The serving version this run pushed, or None.
+        model_version: The served version that this model is (pushed now or earlier), or None.
+        model_path: That version's folder, or None.
+        serving_dir: ``<serving_dir>/<model_name>``.
+        evaluation_dir: The evaluation artifact's folder (metrics, plots), or None.
+        seconds: Wall time of the run.
+        component_seconds: Wall time of each component, cached ones included.
+        spans: The data spans read (empty when ``data.path`` names none).
+        validation: The statistics component's check against the schema, or None.
+        until: The last component asked for (``--until``), or None for the whole DAG. Not recorded.
+    """
+
+    status: str
+    run_id: str
+    pipeline: str
+    cached: tuple[str, ...]
+    executed: tuple[str, ...]
+    metrics: Mapping[str, Any]
+    blessed: bool
+    reasons: tuple[str, ...]
+    pushed_version: int | None
+    model_version: int | None
+    model_path: str | None
+    serving_dir: str
+    evaluation_dir: str | None
+    seconds: float
+    component_seconds: Mapping[str, float]
+    spans: tuple[str, ...] = ()
+    validation: Mapping[str, Any] | None = None
+    until: str | None = field(default=None, metadata=NOT_RECORDED)
+
+    @property
+    def not_blessed(self) -> bool:
+        """The run reached the exporter, and no model is blessed or served by it (exit code 4)."""
+        if self.until not in (None, "exporter"):  # stopped before the blessing mattered
+            return False
+        return not (self.blessed or self.pushed_version is not None)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The summary as JSON-able data: what ``--json`` prints and the run store keeps."""
+        return {f.name: as_plain(getattr(self, f.name)) for f in dataclasses.fields(self)
+                if f.metadata.get("recorded", True)}
+
+
+def as_plain(value: Any) -> Any:
+    """Tuples as lists and mappings as dicts, recursively, so that JSON round trips are equal."""
+    if isinstance(value, Mapping):
+        return {key: as_plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [as_plain(item) for item in value]
+    return value
+
+
+def summarize(run_id: str, outcome, cfg, seconds: float, spans: tuple[str, ...] = (),
+              until: str | None = None) -> RunSummary:
+    """The summary of a run from the runner's outcome.
+
+    Args:
+        run_id: The run's id.
+        outcome: The runner's :class:`~pipeline.runner.RunOutcome`.
+        cfg: The run's resolved :class:`~pipeline.config.PipelineConfig`.
+        seconds: The run's wall time.
+        spans: The span ids read.
+        until: The last component asked for, or None.
+    """
+    evaluation = outcome.outputs.get("evaluator", {}).get("evaluation")  # absent with --until
+    pushed = outcome.outputs.get("exporter", {}).get("pushed_model")
+    evaluated = evaluation.properties if evaluation else {}
+    published = pushed.properties if pushed else {}
+    newly_pushed = "exporter" in outcome.executed and published.get("pushed")
+    return RunSummary(
+        status="complete",
+        run_id=run_id,
+        pipeline=cfg.name,
+        cached=tuple(outcome.cached),
+        executed=tuple(outcome.executed),
+        metrics=evaluated.get("metrics", {}),
+        blessed=bool(evaluated.get("blessed")),
+        reasons=tuple(evaluated.get("reasons", [])),
+        pushed_version=published.get("version") if newly_pushed else None,
+        model_version=published.get("version"),
+        model_path=published.get("path"),
+        serving_dir=str(Path(cfg.exporter.serving_dir) / cfg.model_name),
+        evaluation_dir=str(evaluation.uri) if evaluation else None,
+        seconds=round(seconds, 2),
+        component_seconds=dict(outcome.seconds),
+        spans=tuple(spans),
+        validation=outcome.checks.get("statistics"),
+        until=until,
+    )
