@@ -40,35 +40,32 @@ class Failure:
 UNEXPECTED = Failure(ExitCode.ERROR, "error", expected=False)
 
 
-def failure_rules() -> dict[type, Failure]:
-    """Each error type the entry points raise on purpose, and how it leaves.
+# Each error type the entry points raise on purpose, by its module and name, and how it leaves.
+# Named, not imported: an error's classes are loaded already when it is matched, whereas importing
+# them here would load Beam and TensorFlow into `rnnpipe runs` and `--help`, which never need them.
+# tests/pipeline/test_exit_codes.py raises each one, so a class that moves fails there.
+RULES = (
+    ("pipeline.config.ConfigError", Failure(ExitCode.USAGE, "config error")),
+    ("pipeline.errors.UsageError", Failure(ExitCode.USAGE, "usage error")),
+    ("pipeline.errors.RunLookupError", Failure(ExitCode.USAGE, "")),
+    ("components.scoring.params.ScoringError", Failure(ExitCode.USAGE, "scoring error")),
+    ("pipeline.scoring_jobs.GenerationError", Failure(ExitCode.USAGE, "generate error")),
+    ("data.errors.DataError", Failure(ExitCode.DATA, "data error")),
+    ("builtins.FileNotFoundError", Failure(ExitCode.DATA, "missing file")),
+    ("pipeline.lock.LockedError", Failure(ExitCode.LOCKED, "locked")),
+    ("pipeline.errors.ChiefTimeoutError", Failure(ExitCode.ERROR, "timeout")),
+)
 
-    A subclass matches before its bases (see :func:`failure_for`).
-    """
-    # Imported here, not at the top: these modules load Beam and TensorFlow, which `rnnpipe runs`
-    # and `--help` never need, and they are only read once something has failed.
-    from components.scoring import ScoringError
-    from data.errors import DataError
-    from pipeline.config import ConfigError
-    from pipeline.errors import ChiefTimeoutError, RunLookupError, UsageError
-    from pipeline.lock import LockedError
-    from pipeline.scoring_jobs import GenerationError
 
-    return {
-        ConfigError: Failure(ExitCode.USAGE, "config error"),
-        UsageError: Failure(ExitCode.USAGE, "usage error"),
-        RunLookupError: Failure(ExitCode.USAGE, ""),
-        ScoringError: Failure(ExitCode.USAGE, "scoring error"),
-        GenerationError: Failure(ExitCode.USAGE, "generate error"),
-        DataError: Failure(ExitCode.DATA, "data error"),
-        FileNotFoundError: Failure(ExitCode.DATA, "missing file"),
-        LockedError: Failure(ExitCode.LOCKED, "locked"),
-        ChiefTimeoutError: Failure(ExitCode.ERROR, "timeout"),
-    }
+def qualified_name(cls: type) -> str:
+    """``module.QualifiedName`` of a class, as :data:`RULES` names it."""
+    return f"{cls.__module__}.{cls.__qualname__}"
 
 
 def failure_for(error: BaseException) -> Failure:
     """How ``error`` leaves the command line: the rule of its most specific known type.
+
+    A subclass of a known error gets its own rule when it has one, else its nearest base's.
 
     Args:
         error: What an entry point raised.
@@ -76,10 +73,10 @@ def failure_for(error: BaseException) -> Failure:
     Returns:
         Its failure; :data:`UNEXPECTED` (exit 1, traceback logged) for any other error.
     """
-    rules = failure_rules()
+    rules = dict(RULES)
     for cls in type(error).__mro__:
-        if cls in rules:
-            return rules[cls]
+        if qualified_name(cls) in rules:
+            return rules[qualified_name(cls)]
     return UNEXPECTED
 
 
