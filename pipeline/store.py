@@ -30,6 +30,13 @@ ADDED_COLUMNS = (
 )
 
 
+def missing_columns(db: sqlite3.Connection) -> list[tuple[str, str, str]]:
+    """The entries of :data:`ADDED_COLUMNS` that the store's tables do not have yet."""
+    present = {table: {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+               for table in {table for table, _, _ in ADDED_COLUMNS}}
+    return [added for added in ADDED_COLUMNS if added[1] not in present[added[0]]]
+
+
 class RunStore:
     """A thin, explicit wrapper over one SQLite file. Every write commits at once."""
 
@@ -41,14 +48,19 @@ class RunStore:
         self._add_missing_columns()
 
     def _add_missing_columns(self) -> None:
-        """Brings a store written by an older version up to :data:`ADDED_COLUMNS`, under a write lock."""
+        """Brings a store written by an older version up to :data:`ADDED_COLUMNS`.
+
+        Only a store that lacks a column is written to, under a write lock taken before looking
+        again, so that two processes opening one old store add each column once.
+        """
         with closing(self._connect()) as db:
+            if not missing_columns(db):
+                return
             db.isolation_level = None
-            db.execute("BEGIN IMMEDIATE")  # two processes opening one old store add each column once
+            db.execute("BEGIN IMMEDIATE")
             try:
-                for table, column, type_ in ADDED_COLUMNS:
-                    if column not in {row["name"] for row in db.execute(f"PRAGMA table_info({table})")}:
-                        db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {type_}")
+                for table, column, type_ in missing_columns(db):
+                    db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {type_}")
                 db.execute("COMMIT")
             except BaseException:
                 db.execute("ROLLBACK")

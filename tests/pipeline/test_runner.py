@@ -5,6 +5,8 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
 from components.contract import ComponentSpec
 from components.types import fingerprint_dir
 from pipeline.dag import Node, check_dag
@@ -83,6 +85,7 @@ def test_a_second_run_is_cached_and_a_new_baseline_reruns_only_what_compares_wit
     assert key == store.run("r3")["executions"][1]["cache_key"]
 
 
+@pytest.mark.slow
 def test_a_real_run_reevaluates_when_a_new_version_is_served_between_two_identical_runs(tmp_path, capsys):
     from pipeline.cli import main
 
