@@ -7,6 +7,7 @@ gets the same code (and the same label in its one-line message) whichever comman
 from __future__ import annotations
 
 import enum
+import sys
 from dataclasses import dataclass
 
 
@@ -40,26 +41,32 @@ class Failure:
 UNEXPECTED = Failure(ExitCode.ERROR, "error", expected=False)
 
 
-# Each error type the entry points raise on purpose, by its module and name, and how it leaves.
-# Named, not imported: an error's classes are loaded already when it is matched, whereas importing
-# them here would load Beam and TensorFlow into `rnnpipe runs` and `--help`, which never need them.
-# tests/pipeline/test_exit_codes.py raises each one, so a class that moves fails there.
+# Each error type the entry points raise on purpose, by the module that exports it, and how it leaves.
+# Looked up among the modules already loaded rather than imported: an error's class is loaded once
+# it is raised, whereas importing these here would load Beam and TensorFlow into `rnnpipe runs` and
+# `--help`, which never need them. tests/pipeline/test_exit_codes.py raises each one.
 RULES = (
-    ("pipeline.config.ConfigError", Failure(ExitCode.USAGE, "config error")),
-    ("pipeline.errors.UsageError", Failure(ExitCode.USAGE, "usage error")),
-    ("pipeline.errors.RunLookupError", Failure(ExitCode.USAGE, "")),
-    ("components.scoring.params.ScoringError", Failure(ExitCode.USAGE, "scoring error")),
-    ("pipeline.scoring_jobs.GenerationError", Failure(ExitCode.USAGE, "generate error")),
-    ("data.errors.DataError", Failure(ExitCode.DATA, "data error")),
-    ("builtins.FileNotFoundError", Failure(ExitCode.DATA, "missing file")),
-    ("pipeline.lock.LockedError", Failure(ExitCode.LOCKED, "locked")),
-    ("pipeline.errors.ChiefTimeoutError", Failure(ExitCode.ERROR, "timeout")),
+    ("pipeline.config", "ConfigError", Failure(ExitCode.USAGE, "config error")),
+    ("pipeline.errors", "UsageError", Failure(ExitCode.USAGE, "usage error")),
+    ("pipeline.errors", "RunLookupError", Failure(ExitCode.USAGE, "")),
+    ("components.scoring", "ScoringError", Failure(ExitCode.USAGE, "scoring error")),
+    ("pipeline.scoring_jobs", "GenerationError", Failure(ExitCode.USAGE, "generate error")),
+    ("data.errors", "DataError", Failure(ExitCode.DATA, "data error")),
+    ("builtins", "FileNotFoundError", Failure(ExitCode.DATA, "missing file")),
+    ("pipeline.lock", "LockedError", Failure(ExitCode.LOCKED, "locked")),
+    ("pipeline.errors", "ChiefTimeoutError", Failure(ExitCode.ERROR, "timeout")),
 )
 
 
-def qualified_name(cls: type) -> str:
-    """``module.QualifiedName`` of a class, as :data:`RULES` names it."""
-    return f"{cls.__module__}.{cls.__qualname__}"
+def loaded_rules() -> dict[type, Failure]:
+    """The rules of :data:`RULES` whose module is loaded, by class (an error of another module's
+    class cannot have been raised)."""
+    rules = {}
+    for module_name, class_name, failure in RULES:
+        module = sys.modules.get(module_name)
+        if module is not None:
+            rules[getattr(module, class_name)] = failure
+    return rules
 
 
 def failure_for(error: BaseException) -> Failure:
@@ -73,10 +80,10 @@ def failure_for(error: BaseException) -> Failure:
     Returns:
         Its failure; :data:`UNEXPECTED` (exit 1, traceback logged) for any other error.
     """
-    rules = dict(RULES)
+    rules = loaded_rules()
     for cls in type(error).__mro__:
-        if qualified_name(cls) in rules:
-            return rules[qualified_name(cls)]
+        if cls in rules:
+            return rules[cls]
     return UNEXPECTED
 
 
