@@ -23,7 +23,8 @@ QUIET_INFO_LOGGERS = ("rnnpipe", "rnnpipe.lock", "rnnpipe.runner", "rnnpipe.tune
 # TensorFlow's C++ lines while it loads: absl's banner, then INFO and WARNING records
 # ("I0000 00:00:1796141319.314968 6235 port.cc:153] ...") that TF_CPP_MIN_LOG_LEVEL does not reach,
 # since they are written before absl's logging is initialised.
-STARTUP_NOISE = (re.compile(r"WARNING: All log messages before absl::InitializeLog\(\) is called are written to STDERR"),
+STARTUP_NOISE = (re.compile(r"WARNING: All log messages before absl::InitializeLog\(\) is called are written "
+                            r"to STDERR"),
                  re.compile(r"[IW]\d{4} [\d:.]+ +\d+ [\w.]+:\d+\] "))
 CUDA_PROBE_ERROR = re.compile(r"E\d{4} [\d:.]+ +\d+ cuda_platform\.cc:\d+\] failed call to cuInit")
 TRANSFORM_DATASET_NOTICE = "You are outputting instance dicts from `TransformDataset`"

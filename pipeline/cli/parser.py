@@ -53,7 +53,8 @@ def add_tuner_role_options(sub: argparse.ArgumentParser) -> None:
                      help="local: the tuner searches in this process (default); chief: it serves the "
                           "KerasTuner oracle on --chief-address and waits for tune-worker processes")
     sub.add_argument("--chief-address", default=DEFAULT_CHIEF_ADDRESS, metavar="HOST:PORT",
-                     help=f"where the chief's oracle listens (default {DEFAULT_CHIEF_ADDRESS}; 0.0.0.0:PORT for other hosts)")
+                     help=f"where the chief's oracle listens (default {DEFAULT_CHIEF_ADDRESS}; "
+                          f"0.0.0.0:PORT for other hosts)")
 
 
 def add_pipeline_commands(commands) -> None:
@@ -113,7 +114,8 @@ def add_score_command(commands) -> None:
     score.add_argument("--text-column", default="text", help="review or prompt field of .jsonl/.csv input "
                                                              "(default text)")
     score.add_argument("--batch-size", type=int, default=None,
-                       help=f"most records per model call (default {DEFAULT_BATCH_SIZE}; {PROMPTS_BATCH_SIZE} for prompts, since "
+                       help=f"most records per model call (default {DEFAULT_BATCH_SIZE}; {PROMPTS_BATCH_SIZE} for "
+                            f"prompts, since "
                             f"every call is padded to the full batch and each padded row is generated too)")
     score.add_argument("--gen-length", type=int, default=None, metavar="N",
                        help=f"prompts: characters to generate per prompt (default {GENERATED_DEFAULT_LENGTH})")
