@@ -3,7 +3,7 @@
 A dataset kind that can be scored from its raw files declares a :class:`data.contract.ScoringInput`
 (its ``--format`` name, the signature it calls, what a folder of its files holds) and reads those
 files itself (``kind.scoring_records``). Raw tf.Examples (``examples``) fit every kind's
-``serving_default`` and are read here, from TFRecord files.
+``serving_default``; scoring reads them itself, from TFRecord files (:mod:`components.scoring.tfrecords`).
 """
 
 from __future__ import annotations
