@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from data import get_kind
 from pipeline.config import PipelineConfig, bundled_config
 from pipeline.running import run_pipeline
 from pipeline.summary import RunSummary
@@ -12,21 +13,17 @@ from pipeline.summary import RunSummary
 DEMO_DATA = "demo_data"  # under the root, unless a data_dir is given
 
 
-def write_demo_data(path: str | Path) -> None:
-    """Writes the demo's sine-wave CSV unless it is already there (atomically: a killed write leaves none)."""
-    from data.timeseries import write_sine_csv
+def write_demo_data(cfg: PipelineConfig) -> None:
+    """Writes the config's kind's demo data where the resolved config reads it, unless it is there.
 
-    path = Path(path)
+    Written under a temporary name and renamed, so that a killed write leaves no partial file.
+    """
+    path = Path(cfg.data.path)
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(path.name + ".tmp")
-        write_sine_csv(tmp)
+        get_kind(cfg.kind).write_demo(tmp)
         os.replace(tmp, path)
-
-
-def write_config_data(cfg: PipelineConfig) -> None:
-    """Writes the demo's data where the resolved config reads it."""
-    write_demo_data(cfg.data.path)
 
 
 def run_demo(root: str | Path, *, data_dir: str | Path | None = None, **options) -> RunSummary:
@@ -41,4 +38,4 @@ def run_demo(root: str | Path, *, data_dir: str | Path | None = None, **options)
         The run's summary.
     """
     return run_pipeline(bundled_config("demo"), root, data_dir=data_dir or str(Path(root) / DEMO_DATA),
-                        prepare=write_config_data, **options)
+                        prepare=write_demo_data, **options)
