@@ -1,9 +1,10 @@
 """exporter: publishes a blessed model as the next version in the serving directory.
 
 Layout: ``<serving_dir>/<model_name>/<version>/`` (what TensorFlow Serving watches), with
-``saved_model.pb``, ``variables/``, ``assets/`` and ``model.json``. A version is written to a
-hidden temporary sibling and renamed into place, so a reader never sees a partial version,
-and an existing version is never overwritten. Besides the kind's serving signatures, a kind
+``saved_model.pb``, ``variables/``, ``assets/`` and ``model.json``. The version is published
+through :class:`~components.artifacts.serving.ServingFolder`: written to a hidden temporary
+sibling and renamed into place, so a reader never sees a partial version, and an existing
+version is never overwritten. Besides the kind's serving signatures, a kind
 that generates text (charlm) adds its ``generation_signatures`` (``generate``): they need the
 transform's vocabulary, and are exported, never evaluated.
 """

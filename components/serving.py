@@ -37,17 +37,12 @@ def build_serving_module(model, tft_output, kind, data_cfg: Any):
 def seed_generator_states(model) -> list:
     """The tf.Variables behind Keras 3 seed generators (dropout layers, RNN dropout).
 
-    Keras does not expose them through ``model.variables``, so a ``tf.Module`` holding the
-    model would not track them and ``tf.saved_model.save`` would refuse the signatures.
+    Keras lists them in ``model.variables`` but not in ``model.weights``, and a ``tf.Module``
+    holding the model does not track them, so ``tf.saved_model.save`` would refuse the
+    signatures.
     """
-    from models.rnn import nested_layers
-
-    states = []
-    for layer in nested_layers(model, include_self=True):
-        # Private: Keras 3 lists a layer's seed generators nowhere public.
-        for generator in getattr(layer, "_seed_generators", None) or ():
-            states.append(generator.state.value)
-    return states
+    weights = {id(weight) for weight in model.weights}
+    return [variable.value for variable in model.variables if id(variable) not in weights]
 
 
 def predict_serialized(signature, serialized, batch_size: int = 256) -> dict:

@@ -206,15 +206,16 @@ def compile_model(model: keras.Model, task: str, learning_rate: float, clipnorm:
     return model
 
 
-def nested_layers(model: keras.Model, include_self: bool = True) -> list:
-    """Every layer inside ``model``, nested ones (wrapped, in sub-models) included.
-
-    Args:
-        model: A Keras 3 model (or layer).
-        include_self: Put ``model`` itself first.
-    """
-    # Private: Keras 3 has no public walk of nested layers (Model.layers is the top level only).
-    return list(model._flatten_layers(include_self=include_self))
+def recurrent_layers(layer: keras.layers.Layer) -> list:
+    """The LSTM and GRU layers of a model, through sub-models (ensemble members) and
+    ``Bidirectional`` wrappers (backward direction first, as Keras tracks them)."""
+    if isinstance(layer, (keras.layers.LSTM, keras.layers.GRU)):
+        return [layer]
+    if isinstance(layer, keras.layers.Bidirectional):
+        return [*recurrent_layers(layer.backward_layer), *recurrent_layers(layer.forward_layer)]
+    if isinstance(layer, keras.Model):
+        return [found for sub in layer.layers for found in recurrent_layers(sub)]
+    return []
 
 
 def cudnn_eligibility(model: keras.Model) -> dict[str, bool]:
@@ -223,10 +224,8 @@ def cudnn_eligibility(model: keras.Model) -> dict[str, bool]:
     Keras also needs a strictly right-padded mask (or none) at run time.
     """
     report = {}
-    for layer in nested_layers(model, include_self=False):
-        cell = getattr(layer, "cell", None)
-        if not isinstance(layer, (keras.layers.LSTM, keras.layers.GRU)) or cell is None:
-            continue
+    for layer in recurrent_layers(model):
+        cell = layer.cell
         eligible = (cell.activation is keras.activations.tanh
                     and cell.recurrent_activation is keras.activations.sigmoid
                     and cell.recurrent_dropout == 0 and not layer.unroll and cell.use_bias)
