@@ -64,8 +64,8 @@ def file_identity(path: str | Path) -> dict:
 def publish(name: str, result: dict, results_dir: Path = RESULTS_DIR) -> dict:
     """Prints a benchmark's result as JSON and keeps it as ``results_dir/<name>.json``.
 
-    The kept record adds the UTC date and the exact command line (``sys.orig_argv``) that
-    produced it. Written to the default folder, it also re-renders benchmarks/README.md's
+    The kept record adds the UTC date, the exact command line (``sys.orig_argv``) that
+    produced it, the CPU count and the load average when it ended (a busy machine slows rates). Written to the default folder, it also re-renders benchmarks/README.md's
     results section (``report.update_readme``).
 
     Args:
@@ -77,7 +77,8 @@ def publish(name: str, result: dict, results_dir: Path = RESULTS_DIR) -> dict:
         The record as written.
     """
     record = {"date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-              "command": shlex.join(sys.orig_argv), "cpus": os.cpu_count(), **result}
+              "command": shlex.join(sys.orig_argv), "cpus": os.cpu_count(),
+              "load_average_1_5_15_min": [round(load, 2) for load in os.getloadavg()], **result}
     text = json.dumps(record, indent=2, ensure_ascii=False)
     results_dir.mkdir(parents=True, exist_ok=True)
     (results_dir / f"{name}.json").write_text(text + "\n", encoding="utf-8")

@@ -121,8 +121,10 @@ def render_one(name: str, record: dict | None) -> list[str]:
     lines = [f"### {name}", ""]
     if record is None:
         return lines + ["Not yet run on this layout.", ""]
-    lines += [f"`{record.get('command', '?')}`, {record.get('date', '?')}, {cell(record.get('cpus'))} CPUs "
-              f"([full result](results/{name}.json))", ""]
+    load = record.get("load_average_1_5_15_min")
+    lines += [f"`{record.get('command', '?')}`, {record.get('date', '?')}, {cell(record.get('cpus'))} CPUs"
+              + (f", load average {load[2]} over 15 min" if load else "")
+              + f" ([full result](results/{name}.json))", ""]
     if name == "tuning":
         return lines + kind_rows(record) + [""]
     lines += ["| measure | value |", "| --- | --- |"]
