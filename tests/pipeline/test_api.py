@@ -20,6 +20,7 @@ def series(tmp_path):
     return tmp_path / "data"
 
 
+@pytest.mark.slow
 def test_run_pipeline_returns_a_frozen_typed_summary_recorded_in_the_run_store(tmp_path, series):
     root = tmp_path / "root"
     summary = run_pipeline(DEMO, root, data_dir=series, until="statistics")
@@ -39,6 +40,7 @@ def test_run_pipeline_returns_a_frozen_typed_summary_recorded_in_the_run_store(t
     assert again.executed == () and again.cached == ("example_gen", "statistics")
 
 
+@pytest.mark.slow
 def test_the_whole_dag_from_python_blesses_and_pushes(tmp_path, series):
     summary = run_pipeline(DEMO, tmp_path / "root", data_dir=series, sets=["trainer.epochs=2"])
     assert summary.executed[-1] == "exporter" and summary.pushed_version == 1

@@ -37,6 +37,7 @@ def test_a_uniform_model_has_its_number_of_classes_as_perplexity_and_bounds_bles
                            "language_model")[1] == ["perplexity=8.0000 is worse than the baseline's 7.9000"]
 
 
+@pytest.mark.slow
 def test_tiny_corpus_end_to_end_reports_language_model_metrics(charlm_run):
     folder, summary = charlm_run
     assert summary["pushed_version"] == 1 and summary["blessed"] is True
@@ -52,6 +53,7 @@ def test_tiny_corpus_end_to_end_reports_language_model_metrics(charlm_run):
     assert card["kind"] == "charlm" and card["signatures"] == ["generate", "serving_default", "serving_raw"]
 
 
+@pytest.mark.slow
 def test_generate_returns_the_length_is_reproducible_and_varies_with_temperature_and_seed(charlm_run):
     _, summary = charlm_run
     signature = tf.saved_model.load(summary["model_path"]).signatures["generate"]
@@ -65,6 +67,7 @@ def test_generate_returns_the_length_is_reproducible_and_varies_with_temperature
     assert batch[1] == first and [len(text) for text in batch] == [40, 40, 40]
 
 
+@pytest.mark.slow
 def test_rnnpipe_generate_prints_json_and_bad_arguments_or_models_exit_2(charlm_run, tmp_path, capsys):
     _, summary = charlm_run
     serving = summary["serving_dir"]

@@ -28,6 +28,7 @@ print(json.dumps({"raw": raw[:, 0].tolist(), "parsed": parsed[:, 0].tolist(),
 """
 
 
+@pytest.mark.slow
 def test_demo_runs_the_whole_pipeline_and_pushes_version_1(demo_run):
     root, summary = demo_run
     assert summary["status"] == "complete" and summary["blessed"] is True
@@ -39,6 +40,7 @@ def test_demo_runs_the_whole_pipeline_and_pushes_version_1(demo_run):
     assert Path(summary["evaluation_dir"], "forecast.png").stat().st_size > 5000
 
 
+@pytest.mark.slow
 def test_exported_model_reloads_in_a_fresh_process_and_signatures_agree(demo_run):
     _, summary = demo_run
     result = subprocess.run([sys.executable, "-c", RELOAD_AND_CALL, summary["model_path"]], capture_output=True,
@@ -49,6 +51,7 @@ def test_exported_model_reloads_in_a_fresh_process_and_signatures_agree(demo_run
     assert outputs["raw"] == pytest.approx(outputs["truth"], abs=0.3)  # it learned the wave
 
 
+@pytest.mark.slow
 def test_second_identical_run_is_fully_cached_and_pushes_nothing(demo_run):
     root, _ = demo_run
     result = rnnpipe("demo", "--root", str(root), "--json")
@@ -60,6 +63,7 @@ def test_second_identical_run_is_fully_cached_and_pushes_nothing(demo_run):
     assert sorted(p.name for p in (root / "serving" / "sine").iterdir() if p.name.isdigit()) == ["1"]
 
 
+@pytest.mark.slow
 def test_an_altered_artifact_is_recomputed_not_trusted(demo_run):
     root, _ = demo_run
     metrics = next((root / "artifacts" / "evaluator").glob("*/evaluation/metrics.json"))
@@ -68,6 +72,7 @@ def test_an_altered_artifact_is_recomputed_not_trusted(demo_run):
     assert "evaluator" in summary["executed"] and "trainer" in summary["cached"]
 
 
+@pytest.mark.slow
 def test_runs_lists_and_shows_past_runs(demo_run):
     root, first = demo_run
     listing = rnnpipe("runs", "--root", str(root))
@@ -78,6 +83,7 @@ def test_runs_lists_and_shows_past_runs(demo_run):
     assert rnnpipe("runs", "show", "nope", "--root", str(root)).returncode == 2
 
 
+@pytest.mark.slow
 def test_a_locked_root_exits_5_with_a_clear_message(demo_run):
     root, _ = demo_run
     with root_lock(root):
@@ -112,6 +118,7 @@ def test_missing_data_file_exits_3_and_says_how_to_fix(tmp_path):
     assert "no input file matches data.path" in result.stderr and "--data-dir" in result.stderr
 
 
+@pytest.mark.slow
 def test_bad_rows_over_the_budget_exit_3(tmp_path):
     csv = write_series_csv(tmp_path / "sine.csv", n_days=100, bad_lines=tuple(f"2001-02-{d:02d},x" for d in range(1, 20)))
     result = rnnpipe("demo", "--root", str(tmp_path / "root"), "--data-dir", str(tmp_path))

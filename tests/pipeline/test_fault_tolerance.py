@@ -10,11 +10,15 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from components.types import fingerprint_dir
 from pipeline.cli import main
 from pipeline.lock import root_lock
 from pipeline.store import RunStore
 from tests.conftest import REPO, last_json, rnnpipe, write_series_csv
+
+pytestmark = pytest.mark.slow  # whole pipelines, end to end
 
 DEMO = str(REPO / "pipeline/configs/demo.yaml")
 

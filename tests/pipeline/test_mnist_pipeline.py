@@ -9,6 +9,8 @@ import pytest
 
 from tests.conftest import REPO, last_json, rnnpipe
 
+pytestmark = pytest.mark.slow  # whole pipelines, end to end
+
 SCORE_IMAGES = """
 import gzip, json, sys
 import numpy as np
