@@ -5,6 +5,7 @@ import logging
 import pytest
 
 from pipeline.cli.logs import QuietFilter, TransformDatasetNotice, configure_logging, is_startup_noise
+from tests.conftest import rnnpipe
 
 
 def record(name: str, level: int, message: str = "m") -> logging.LogRecord:
@@ -54,3 +55,11 @@ def test_verbose_installs_no_filter_and_quiet_installs_them_once():
         assert not logging.getLogger("rnnpipe").handlers[0].filters
     finally:
         configure_logging("text")
+
+
+def test_a_command_that_loads_tensorflow_prints_only_its_own_line(tmp_path):
+    result = rnnpipe("score", "--model", str(tmp_path / "serving" / "nope"), "--input", str(tmp_path / "x.csv"),
+                     "--output", str(tmp_path / "out"), "--format", "series")
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [f"rnnpipe: scoring error: --model {tmp_path / 'serving' / 'nope'}: no such "
+                                          f"folder (give SERVING_DIR/NAME or SERVING_DIR/NAME/VERSION)"]
