@@ -1,10 +1,12 @@
 """The Python API: every ``rnnpipe`` command as a function. The command line only parses and prints.
 
-Example:
-    >>> from pipeline.api import run_pipeline
-    >>> summary = run_pipeline("pipeline/configs/timeseries.yaml", "rnnpipe_root",
-    ...                        data_dir="../shared/datasets", sets=["trainer.epochs=2"])
-    >>> summary.blessed, summary.pushed_version, summary.metrics["rmse"]
+Example::
+
+    from pipeline.api import run_pipeline
+
+    summary = run_pipeline("pipeline/configs/timeseries.yaml", "rnnpipe_root",
+                           data_dir="../shared/datasets", sets=["trainer.epochs=2"])
+    print(summary.blessed, summary.pushed_version, summary.metrics["rmse"])
 
 Errors are the exceptions each function documents; :func:`pipeline.exit_codes.exit_code_for`
 gives the command line's exit code of any of them.
