@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import zlib
 from typing import Any, Iterator
 
 
@@ -35,7 +36,12 @@ def tfrecord_examples(path: str, max_bytes: int = 1_000_000) -> Iterator[tuple[s
     except tf.errors.DataLossError as error:
         yield "dead", {"source": path, "id": f"{base}:{index}", "reason": f"corrupt TFRecord: {error.message}"}
         return
-    if not tfrecord_stream_ends_at(path, consumed):  # TFRecordDataset reads a header cut short as a clean end
+    try:
+        whole = tfrecord_stream_ends_at(path, consumed)  # TFRecordDataset reads a header cut short as a clean end
+    except (EOFError, OSError, zlib.error) as error:  # a gzip stream cut short, or a bad gzip member
+        yield "dead", {"source": path, "id": f"{base}:{index}", "reason": f"corrupt TFRecord: {error}"}
+        return
+    if not whole:
         size = tfrecord_stream_size(path)
         yield "dead", {"source": path, "id": f"{base}:{index}",
                        "reason": f"corrupt TFRecord: the file ends inside a record header ({size - consumed} "

@@ -22,3 +22,23 @@ def test_a_gzipped_tfrecord_cut_inside_a_record_header_is_a_dead_letter(tmp_path
     items = list(tfrecords.tfrecord_examples(str(cut)))
     assert [status for status, _ in items] == ["ok", "dead"]
     assert items[1][1]["reason"] == "corrupt TFRecord: the file ends inside a record header (6 stray bytes after 1 records)"
+
+
+def test_a_gzip_stream_cut_at_a_record_boundary_is_a_dead_letter(tmp_path):
+    """A gzip stream that stops after a flushed record reads as whole records, but has no trailer."""
+    import zlib
+
+    example = tf.train.Example(features=tf.train.Features(feature={
+        "id": tf.train.Feature(bytes_list=tf.train.BytesList(value=[b"a"]))})).SerializeToString()
+    plain = tmp_path / "plain.tfrecord"
+    with tf.io.TFRecordWriter(str(plain)) as writer:
+        writer.write(example)
+        writer.write(example)
+    raw = plain.read_bytes()
+    compressor = zlib.compressobj(wbits=31)  # a gzip header, no trailer until flush(Z_FINISH)
+    first_record = compressor.compress(raw[:len(raw) // 2]) + compressor.flush(zlib.Z_FULL_FLUSH)
+    cut = tmp_path / "cut.tfrecord.gz"
+    cut.write_bytes(first_record)
+    items = list(tfrecords.tfrecord_examples(str(cut)))
+    assert [status for status, _ in items] == ["ok", "dead"]
+    assert items[1][1]["reason"].startswith("corrupt TFRecord: ")
