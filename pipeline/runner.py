@@ -9,7 +9,7 @@ import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from components.types import ARTIFACT_FILE, Artifact, OutputDir, fingerprint_dir, write_json
 from pipeline.cache import baseline_of, cache_key, code_fingerprint
@@ -64,7 +64,7 @@ def finalize(outputs: dict[str, Artifact], staging: Path, final: Path, node: Nod
 
 
 def execute(nodes: Sequence[Node], root: Path, store: RunStore, run_id: str,
-            progress=LOG.info) -> RunOutcome:
+            progress=LOG.info, before_execution: Callable[[str], None] | None = None) -> RunOutcome:
     """Runs the DAG in order, reusing cached executions.
 
     Args:
@@ -73,6 +73,8 @@ def execute(nodes: Sequence[Node], root: Path, store: RunStore, run_id: str,
         store: The run store.
         run_id: This run's id.
         progress: Called with printf-style progress messages.
+        before_execution: Called with a component's name just before it executes (not when it is
+            cached), e.g. to load TensorFlow quietly only when some component needs it.
 
     Returns:
         The run's outcome.
@@ -95,6 +97,8 @@ def execute(nodes: Sequence[Node], root: Path, store: RunStore, run_id: str,
             outcome.cached.append(node.name)
             progress("[%d/%d] %s: cached", index, len(nodes), node.name)
         else:
+            if before_execution is not None:
+                before_execution(node.name)
             progress("[%d/%d] %s: running", index, len(nodes), node.name)
             outputs = run_node(node, inputs, root, store, run_id, execution_id, key)
             outcome.executed.append(node.name)

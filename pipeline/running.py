@@ -86,7 +86,8 @@ def run_pipeline(config: str | Path | PipelineConfig, root: str | Path, *, beam_
                  accept_schema: bool = False, tuner_role: str = "local",
                  chief_address: str = DEFAULT_CHIEF_ADDRESS,
                  prepare: Callable[[PipelineConfig], None] | None = None,
-                 progress: Callable[..., None] = LOG.info) -> RunSummary:
+                 progress: Callable[..., None] = LOG.info,
+                 before_execution: Callable[[str], None] | None = None) -> RunSummary:
     """Runs a pipeline: what ``rnnpipe run`` does, from Python.
 
     Validates the config before writing anything, holds the root lock for the whole run, marks
@@ -106,6 +107,7 @@ def run_pipeline(config: str | Path | PipelineConfig, root: str | Path, *, beam_
         chief_address: Where a chief's oracle listens, ``HOST:PORT``.
         prepare: Called with the resolved config before the DAG is planned (the demo writes its data).
         progress: Called with printf-style progress messages.
+        before_execution: Called with a component's name just before it executes (not when cached).
 
     Returns:
         The run's summary. Whether the model was blessed is in it: a model that is not blessed
@@ -137,7 +139,7 @@ def run_pipeline(config: str | Path | PipelineConfig, root: str | Path, *, beam_
                  f", span(s) {', '.join(spans)}" if spans else "")
         started = time.perf_counter()
         try:
-            outcome = execute(nodes, root, store, run_id, progress=progress)
+            outcome = execute(nodes, root, store, run_id, progress=progress, before_execution=before_execution)
         except BaseException as error:
             store.end_run(run_id, "failed", {"error": f"{type(error).__name__}: {error}"})
             raise

@@ -12,6 +12,7 @@ import json
 import logging
 from pathlib import Path
 
+from pipeline.cli.logs import quiet_tensorflow_startup
 from pipeline.cli.output import print_gc, print_run, print_runs, print_summary
 from pipeline.errors import RunLookupError
 from pipeline.exit_codes import ExitCode
@@ -22,7 +23,16 @@ LOG = logging.getLogger("rnnpipe")
 def pipeline_options(args: argparse.Namespace, beam_args: list[str]) -> dict:
     """The keywords of :func:`pipeline.api.run_pipeline` that ``run`` and ``demo`` share."""
     return {"beam_args": beam_args, "until": args.until, "sets": args.overrides, "accept_schema": args.accept_schema,
-            "tuner_role": args.tuner_role, "chief_address": args.chief_address}
+            "tuner_role": args.tuner_role, "chief_address": args.chief_address,
+            "before_execution": None if args.verbose else load_tensorflow_quietly}
+
+
+def load_tensorflow_quietly(component: str) -> None:
+    """Loads TensorFlow with its start-up noise filtered, before the first component that executes.
+
+    A fully cached run never loads it, so a no-op night stays fast.
+    """
+    quiet_tensorflow_startup()
 
 
 def finish_run(summary, as_json: bool) -> int:
@@ -121,4 +131,6 @@ HANDLERS = {"run": run_command, "demo": demo_command, "tune-worker": worker_comm
 # What the traceback of an unexpected failure is logged as.
 FAILED = {"run": "run failed", "demo": "run failed", "tune-worker": "worker failed", "score": "scoring failed",
           "generate": "generation failed", "gc": "gc failed", "runs": "runs failed"}
-USES_TENSORFLOW = ("run", "demo", "tune-worker", "score", "generate")
+# Commands that always load TensorFlow, quietly, before they start ("run" and "demo" load it only
+# when a component executes: see load_tensorflow_quietly).
+USES_TENSORFLOW = ("tune-worker", "score", "generate")

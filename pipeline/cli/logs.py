@@ -94,8 +94,11 @@ def quiet_tensorflow_startup() -> None:
 
     TensorFlow writes its start-up lines from C++ straight to file descriptor 2, before any
     setting of its own can drop them, so they are filtered here, once, before a command runs.
-    A TensorFlow that fails to import is left for the command to report.
+    A TensorFlow that fails to import is left for the command to report. Once it is loaded, a
+    second call does nothing.
     """
+    if "tensorflow" in sys.modules:
+        return
     sys.stderr.flush()
     saved = os.dup(2)
     with tempfile.TemporaryFile() as captured:
