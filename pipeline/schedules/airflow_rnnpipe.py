@@ -2,7 +2,7 @@
 
 Every step calls the ``rnnpipe`` CLI, so the workers need rnnpipe installed and nothing else.
 Exit code 4 (a model that was not blessed) marks the run task skipped rather than failed; the
-other codes are documented in the README.
+other codes are documented in docs/exit-codes.md.
 """
 
 import pendulum
