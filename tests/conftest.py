@@ -29,11 +29,16 @@ def pytest_configure(config):
 def pytest_collection_modifyitems(items):
     """Groups each test with the shared pipeline run it uses (``--dist loadgroup``), so that
     every run is built once per suite rather than once per worker. A wrapper, so that the
-    marks are in place before pytest-xdist reads them."""
+    marks are in place before pytest-xdist reads them.
+
+    A test that uses a shared pipeline run, or the real datasets, is also marked ``slow``."""
     for item in items:
         used = [name for name in SHARED_RUNS if name in item.fixturenames]
         if used and not item.get_closest_marker("xdist_group"):
             item.add_marker(pytest.mark.xdist_group(used[0]))
+        group = item.get_closest_marker("xdist_group")
+        if used or (group and group.args and group.args[0] in SHARED_RUNS) or item.get_closest_marker("real_data"):
+            item.add_marker(pytest.mark.slow)
     return (yield)
 
 

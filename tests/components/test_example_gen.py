@@ -60,6 +60,7 @@ def test_missing_input_says_how_to_fix_it(tmp_path):
         run(tmp_path, TimeseriesData(path=str(tmp_path / "absent.csv")))
 
 
+@pytest.mark.slow
 def test_multi_processing_runner_gives_the_same_examples(tmp_path, tiny):
     examples = run(tmp_path, tiny["data"], "--direct_running_mode=multi_processing", "--direct_num_workers=2")
     assert examples.properties["counts"] == tiny["examples"].properties["counts"]
@@ -72,6 +73,7 @@ def test_multi_processing_runner_gives_the_same_examples(tmp_path, tiny):
     assert ids(examples) == ids(tiny["examples"])
 
 
+@pytest.mark.slow
 def test_imdb_and_mnist_readers_run_pickled_under_multi_processing(tmp_path, tiny_imdb):
     """Every function is pickled to worker processes, as on a remote runner."""
     from data.mnist import MnistData

@@ -100,6 +100,7 @@ def test_an_unreadable_schema_is_a_data_error_naming_the_file(review_stats, tmp_
         statistics.check_outputs({"statistics": review_stats}, StatisticsParams("imdb", ValidationSettings(schema_path=str(path))))
 
 
+@pytest.mark.slow
 def test_run_stops_before_transform_with_exit_3_when_labels_drift(tmp_path, capsys):
     """Night 1 infers the schema; night 2's reviews are mostly positive: exit 3, report, no transform."""
     root = tmp_path / "root"

@@ -59,6 +59,7 @@ print(json.dumps(model.properties["epochs_run"]))
 """
 
 
+@pytest.mark.slow
 def test_resumes_from_the_epoch_checkpoint_after_sigkill(tiny, tmp_path):
     """A trainer killed after epoch 2 restarts past it instead of from epoch 1, and keeps the
     weight snapshots of the epochs before the kill."""

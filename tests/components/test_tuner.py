@@ -44,6 +44,7 @@ def transformed(tiny):
     return {"transformed_examples": tiny["transformed_examples"], "transform_graph": tiny["transform_graph"]}
 
 
+@pytest.mark.slow
 def test_search_writes_best_hyperparameters_and_a_table_that_the_trainer_then_uses(tiny):
     outputs = tuner.run(transformed(tiny), small_params(tiny), out_dir(tiny["base"], "tuner"))
     best_dir = outputs["best_hyperparameters"].uri
@@ -102,6 +103,7 @@ def completed_records(root: Path) -> dict[str, dict]:
     return records
 
 
+@pytest.mark.slow
 def test_a_killed_search_resumes_without_repeating_finished_trials(tmp_path):
     root = tmp_path / "root"
     command = [sys.executable, "-m", "pipeline.cli", "demo", "--root", str(root), "--json", *TUNED_DEMO,
@@ -134,6 +136,7 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+@pytest.mark.slow
 def test_a_chief_and_two_workers_on_loopback_complete_a_search_together(tmp_path):
     root = tmp_path / "root"
     address = f"127.0.0.1:{free_port()}"

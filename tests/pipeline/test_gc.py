@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import last_json, rnnpipe
 
 QUICK = ["--set", "trainer.epochs=1", "--set", "evaluator.upper_bounds={}", "--set", "evaluator.max_regression=100"]
@@ -13,6 +15,7 @@ def demo(root: Path, seed: int, *extra: str) -> dict:
     return last_json(result.stdout)
 
 
+@pytest.mark.slow
 def test_gc_keeps_recent_runs_their_lineage_and_the_newest_versions(tmp_path):
     root = tmp_path / "root"
     first, second, third = (demo(root, seed) for seed in (1, 2, 3))

@@ -57,6 +57,7 @@ def test_verbose_installs_no_filter_and_quiet_installs_them_once():
         configure_logging("text")
 
 
+@pytest.mark.slow
 def test_a_command_that_loads_tensorflow_prints_only_its_own_line(tmp_path):
     result = rnnpipe("score", "--model", str(tmp_path / "serving" / "nope"), "--input", str(tmp_path / "x.csv"),
                      "--output", str(tmp_path / "out"), "--format", "series")
