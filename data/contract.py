@@ -40,10 +40,6 @@ A concrete kind class must set the class attributes ``name``, ``DATA_CONFIG``, `
 ``KIND`` is created (a missing one is a ``TypeError`` naming it). Kinds usually bind their
 module-level functions with ``staticmethod``, so ``kind.read_examples(pipeline, cfg)`` takes the
 same arguments as the function it names.
-
-During the move of batch scoring out of ``components/bulk_inferrer.py``, each kind object also
-keeps its former scoring reader under its old name (``scoring_windows``, ``scoring_reviews``,
-``scoring_images``, ``scoring_prompts``); new code calls :meth:`DatasetKind.scoring_records`.
 """
 
 from __future__ import annotations

@@ -43,7 +43,6 @@ class CharlmKind(DatasetKind):
     serving_signatures = staticmethod(serving_signatures)
     generation_signatures = staticmethod(generation_signatures)
     scoring_tensors = staticmethod(scoring_tensors)
-    scoring_prompts = staticmethod(scoring_prompts)  # the reader's name before the contract
 
     def scoring_records(self, path: str, raw: bytes, options: ScoringOptions) -> Iterator[tuple[str, Any]]:
         """Prompts of one input file: one per line, or per ``.jsonl`` object."""

@@ -39,7 +39,6 @@ class ImdbKind(DatasetKind):
     vocabulary = staticmethod(vocabulary)
     serving_signatures = staticmethod(serving_signatures)
     scoring_tensors = staticmethod(scoring_tensors)
-    scoring_reviews = staticmethod(scoring_reviews)  # the reader's name before the contract
 
     def scoring_records(self, path: str, raw: bytes, options: ScoringOptions) -> Iterator[tuple[str, Any]]:
         """Reviews of one input file: the whole file, or one per line, ``.jsonl`` object or ``.csv`` row."""

@@ -40,7 +40,6 @@ class MnistKind(DatasetKind):
     evaluation_targets = staticmethod(evaluation_targets)
     serving_signatures = staticmethod(serving_signatures)
     scoring_tensors = staticmethod(scoring_tensors)
-    scoring_images = staticmethod(scoring_images)  # the reader's name before the contract
 
     def scoring_records(self, path: str, raw: bytes, options: ScoringOptions) -> Iterator[tuple[str, Any]]:
         """Images of one input file: a PNG, or every image of an IDX file or an npz."""

@@ -40,7 +40,6 @@ class TimeseriesKind(DatasetKind):
     to_original_units = staticmethod(to_original_units)
     serving_signatures = staticmethod(serving_signatures)
     scoring_tensors = staticmethod(scoring_tensors)
-    scoring_windows = staticmethod(scoring_windows)  # the reader's name before the contract
 
     def write_demo(self, path) -> None:
         """Writes the demo's sine-wave CSV (:func:`data.timeseries.demo.write_sine_csv`) to ``path``."""

@@ -16,8 +16,6 @@ CALLED_BY_COMPONENTS = ("DATA_CONFIG", "TASK", "FEATURES_KEY", "LABEL_KEY", "SPL
                         "evaluation_targets", "to_original_units", "serving_signatures", "vocabulary",
                         "train_augmentation", "generation_signatures", "scoring_input", "scoring_records",
                         "scoring_tensors", "scoring_config", "write_demo", "HAS_DEMO")
-FORMER_SCORING_READERS = {"timeseries": "scoring_windows", "imdb": "scoring_reviews", "mnist": "scoring_images",
-                          "charlm": "scoring_prompts"}
 
 
 class RequiredMethods(DatasetKind):
@@ -72,7 +70,7 @@ def test_every_registered_kind_implements_every_method_and_sets_every_attribute(
     assert isinstance(kind, DatasetKind)
     for name in DatasetKind.__abstractmethods__:
         assert not getattr(getattr(type(kind), name), "__isabstractmethod__", False), f"{kind.name} lacks {name}"
-    for name in (*REQUIRED_ATTRIBUTES, *CALLED_BY_COMPONENTS, FORMER_SCORING_READERS[kind.name]):
+    for name in (*REQUIRED_ATTRIBUTES, *CALLED_BY_COMPONENTS):
         assert name in dir(kind), f"{kind.name} has no {name}"
     assert kind.SPLITS == ("train", "eval", "test") and dataclasses.is_dataclass(kind.DATA_CONFIG)
 
@@ -134,11 +132,14 @@ def test_scoring_config_rebuilds_the_config_of_a_model_card():
         "class_names": ("a", "b")}
 
 
-def test_scoring_records_read_as_each_former_scoring_reader_does(tmp_path):
+def test_scoring_records_read_as_each_kinds_own_scoring_reader_does(tmp_path):
+    from data.imdb.scoring import scoring_reviews
+    from data.timeseries.scoring import scoring_windows
+
     by_name = {kind.name: kind for kind in kinds()}
     reviews = b'text,id\n"good",r1\n"",r2\n'
     assert list(by_name["imdb"].scoring_records("t.csv", reviews, ScoringOptions(max_record_bytes=10))) == list(
-        by_name["imdb"].scoring_reviews("t.csv", reviews, False, "text", 10))
+        scoring_reviews("t.csv", reviews, False, "text", 10))
     assert list(by_name["imdb"].scoring_records("r.txt", b"one review", ScoringOptions(whole_file=True))) == [
         ("ok", ("r.txt", "one review"))]
     prompts = b'{"prompt": "Once"}\n'
@@ -149,7 +150,7 @@ def test_scoring_records_read_as_each_former_scoring_reader_does(tmp_path):
     series = b"day,v\n2024-01-01,1\n2024-01-02,2\n2024-01-03,3\n"
     options = ScoringOptions(data=json.loads(json.dumps(dataclasses.asdict(cfg))))
     assert list(by_name["timeseries"].scoring_records("x.csv", series, options)) == list(
-        by_name["timeseries"].scoring_windows("x.csv", series, cfg))
+        scoring_windows("x.csv", series, cfg))
 
 
 def test_scoring_tensors_are_the_signature_arguments_of_a_batch():

@@ -43,7 +43,7 @@ def edit(path: Path) -> None:
 
 def scoring_only_files(root: Path) -> list[Path]:
     """The batch-scoring modules, where they live now."""
-    files = sorted((root / "components" / "scoring").rglob("*.py")) + sorted(root.glob("components/bulk_inferrer.py"))
+    files = sorted((root / "components" / "scoring").rglob("*.py"))
     assert files
     return files
 
