@@ -1,7 +1,9 @@
 """The import rules of the project's layers, checked on the source with ``ast``.
 
 - The direction is pipeline -> components -> (models, data): ``models/`` and ``data/`` import
-  nothing from ``components/`` or ``pipeline/``, and ``components/`` nothing from ``pipeline/``.
+  neither each other nor anything from ``components/`` or ``pipeline/``, and ``components/``
+  nothing from ``pipeline/``.
+- No module is over 450 lines.
 - No component imports another component: a component module imports only the shared modules
   below (artifact layouts and helpers), and modules of its own sub-package.
 - No two project modules import each other, directly or through others (imports inside
@@ -16,6 +18,7 @@ from pathlib import Path
 from tests.conftest import REPO
 
 PACKAGES = ("pipeline", "components", "models", "data")
+MAX_LINES = 450
 # Modules of components/ that are not DAG components: artifact layouts and helpers every component may use.
 SHARED_COMPONENT_MODULES = (
     "components",  # the package itself
@@ -84,7 +87,8 @@ def test_the_graph_sees_the_projects_imports():
 
 
 def test_lower_layers_import_nothing_above_them():
-    above = {"models": {"components", "pipeline"}, "data": {"components", "pipeline"}, "components": {"pipeline"}}
+    above = {"models": {"components", "pipeline", "data"}, "data": {"components", "pipeline", "models"},
+             "components": {"pipeline"}}
     wrong = sorted(f"{name} -> {target}" for name, targets in import_graph().items() for target in targets
                    if top(target) in above.get(top(name), set()))
     assert wrong == []
@@ -132,3 +136,8 @@ def test_no_import_cycles():
         if node not in index:
             visit(node)
     assert cycles == []
+
+
+def test_every_module_is_small():
+    sizes = {name: len(path.read_text(encoding="utf-8").splitlines()) for name, path in project_modules().items()}
+    assert {name: lines for name, lines in sizes.items() if lines > MAX_LINES} == {}
