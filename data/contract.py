@@ -7,8 +7,10 @@ kind means writing one package and adding one line to the registry.
 
 What a kind supplies, grouped as the pipeline uses it:
 
-- **Config**: ``DATA_CONFIG``, the frozen dataclass of the config file's ``data:`` section;
-  :meth:`DatasetKind.scoring_config` rebuilds it from a ``model.json`` card's ``data`` section.
+- **Config**: ``DATA_CONFIG``, the frozen dataclass of the config file's ``data:`` section, a
+  subclass of :class:`DataConfig` whose ``KIND`` is the kind's name (so a config names its kind:
+  ``data.kind_of(config)``); :meth:`DatasetKind.scoring_config` rebuilds it from a ``model.json``
+  card's ``data`` section.
 - **Readers** (example_gen, statistics): :meth:`~DatasetKind.check_input`,
   :meth:`~DatasetKind.input_files`, :meth:`~DatasetKind.read_examples`,
   :meth:`~DatasetKind.encode_example`, :meth:`~DatasetKind.profile`; the split names ``SPLITS``.
@@ -54,6 +56,21 @@ REQUIRED_ATTRIBUTES = ("name", "DATA_CONFIG", "TASK", "FEATURES_KEY", "LABEL_KEY
 """Class attributes every concrete kind sets."""
 
 DEFAULT_SPLITS = ("train", "eval", "test")
+
+
+@dataclass(frozen=True)
+class DataConfig:
+    """The base of every kind's config dataclass (its ``DATA_CONFIG``, the ``data:`` section).
+
+    It has no fields of its own. A subclass sets ``KIND`` to the name its kind is registered as,
+    so a config alone tells which kind it is for (``data.kind_of(config)``) and params that hold
+    one need no separate kind name.
+
+    Attributes:
+        KIND: The name of the config's dataset kind (``timeseries``, ...); empty on the base.
+    """
+
+    KIND: ClassVar[str] = ""
 
 
 @dataclass(frozen=True)
@@ -104,7 +121,8 @@ class DatasetKind(abc.ABC):
 
     Attributes:
         name: The kind's name in config files (``kind: imdb``).
-        DATA_CONFIG: The frozen dataclass of the ``data:`` section.
+        DATA_CONFIG: The frozen dataclass of the ``data:`` section, a :class:`DataConfig` whose
+            ``KIND`` is ``name``.
         TASK: What the trainer and tuner fit: ``regression``, ``binary`` or ``multiclass``.
         FEATURES_KEY: The transformed feature the model reads.
         LABEL_KEY: The transformed label.
@@ -117,7 +135,7 @@ class DatasetKind(abc.ABC):
     """
 
     name: ClassVar[str]
-    DATA_CONFIG: ClassVar[type]
+    DATA_CONFIG: ClassVar[type[DataConfig]]
     TASK: ClassVar[str]
     FEATURES_KEY: ClassVar[str]
     LABEL_KEY: ClassVar[str]
@@ -145,7 +163,7 @@ class DatasetKind(abc.ABC):
         """
         return self.TASK
 
-    def train_augmentation(self, cfg: Any, seed: int | None = None) -> Callable | None:
+    def train_augmentation(self, cfg: DataConfig, seed: int | None = None) -> Callable | None:
         """A random ``(inputs, labels) -> (inputs, labels)`` batch map for the train split.
 
         Args:
@@ -157,7 +175,7 @@ class DatasetKind(abc.ABC):
         """
         return None
 
-    def generation_signatures(self, module, cfg: Any, tft_output) -> dict:
+    def generation_signatures(self, module, cfg: DataConfig, tft_output) -> dict:
         """Export-only signatures added to ``module`` (``generate`` for charlm).
 
         Args:
@@ -227,7 +245,7 @@ class DatasetKind(abc.ABC):
         """
         raise ValueError(f"the {self.name} dataset kind has no scoring input format")
 
-    def scoring_config(self, data: Mapping[str, Any]) -> Any:
+    def scoring_config(self, data: Mapping[str, Any]) -> DataConfig:
         """The dataset config from a ``model.json`` card's ``data`` section (JSON).
 
         Fields the config does not have are ignored, lists become tuples, and nested sections
@@ -238,7 +256,7 @@ class DatasetKind(abc.ABC):
     # ---------------------------------------------------------------- readers
 
     @abc.abstractmethod
-    def check_input(self, cfg: Any) -> None:
+    def check_input(self, cfg: DataConfig) -> None:
         """Checks the input before any Beam work, failing early with a clear message.
 
         Raises:
@@ -246,7 +264,7 @@ class DatasetKind(abc.ABC):
         """
 
     @abc.abstractmethod
-    def input_files(self, cfg: Any) -> list:
+    def input_files(self, cfg: DataConfig) -> list:
         """The local files whose bytes define the input (for the cache key), sorted.
 
         Raises:
@@ -254,7 +272,7 @@ class DatasetKind(abc.ABC):
         """
 
     @abc.abstractmethod
-    def read_examples(self, pipeline, cfg: Any):
+    def read_examples(self, pipeline, cfg: DataConfig):
         """Adds the reading steps to a Beam pipeline.
 
         Args:
@@ -286,17 +304,17 @@ class DatasetKind(abc.ABC):
     # ---------------------------------------------------------------- feature spec, preprocessing
 
     @abc.abstractmethod
-    def raw_feature_spec(self, cfg: Any) -> dict:
+    def raw_feature_spec(self, cfg: DataConfig) -> dict:
         """The ``tf.io`` parsing spec of raw examples."""
 
     @abc.abstractmethod
-    def make_preprocessing_fn(self, cfg: Any) -> Callable:
+    def make_preprocessing_fn(self, cfg: DataConfig) -> Callable:
         """The tf.Transform ``preprocessing_fn``: raw features to ``FEATURES_KEY``, ``LABEL_KEY``, ..."""
 
     # ---------------------------------------------------------------- model head
 
     @abc.abstractmethod
-    def model_shape(self, cfg: Any, tft_output) -> tuple[list[int], int, int | None]:
+    def model_shape(self, cfg: DataConfig, tft_output) -> tuple[list[int], int, int | None]:
         """``(input_shape, outputs, vocabulary_size)``; the size is None without token inputs."""
 
     @abc.abstractmethod
@@ -304,13 +322,13 @@ class DatasetKind(abc.ABC):
         """Splits parsed transformed features into ``(model inputs, labels)``."""
 
     @abc.abstractmethod
-    def evaluation_targets(self, raw, cfg: Any) -> dict:
+    def evaluation_targets(self, raw, cfg: DataConfig) -> dict:
         """What the evaluator compares predictions with, from parsed raw test examples."""
 
     # ---------------------------------------------------------------- serving
 
     @abc.abstractmethod
-    def serving_signatures(self, module, cfg: Any) -> dict:
+    def serving_signatures(self, module, cfg: DataConfig) -> dict:
         """Adds the serving functions to ``module`` (which tracks ``model`` and ``tft_layer``).
 
         Returns:

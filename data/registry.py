@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 
-from data.contract import DatasetKind
+from data.contract import DataConfig, DatasetKind
 
 REGISTERED = (
     ("timeseries", "data.timeseries"),
@@ -35,6 +35,26 @@ def get_kind(name: str) -> DatasetKind:
     kind = importlib.import_module(packages[name]).KIND
     if not isinstance(kind, DatasetKind) or kind.name != name:
         raise TypeError(f"{packages[name]}.KIND is not the DatasetKind {name!r}: {kind!r}")
+    return kind
+
+
+def kind_of(config: DataConfig) -> DatasetKind:
+    """The kind object a dataset config is for: the kind registered as its ``KIND``.
+
+    Raises:
+        TypeError: If ``config`` is not a :class:`~data.contract.DataConfig` instance, or is not
+            an instance of its kind's ``DATA_CONFIG``.
+        ValueError: If its ``KIND`` names no registered kind.
+    """
+    if not isinstance(config, DataConfig):
+        raise TypeError(f"expected a dataset config (a data.contract.DataConfig, e.g. TimeseriesData), "
+                        f"got {type(config).__name__}")
+    if not config.KIND:
+        raise ValueError(f"{type(config).__name__} names no dataset kind: set its KIND to one of {', '.join(KINDS)}")
+    kind = get_kind(config.KIND)
+    if not isinstance(config, kind.DATA_CONFIG):
+        raise TypeError(f"{type(config).__name__} says its kind is {config.KIND!r}, but that kind's config "
+                        f"is {kind.DATA_CONFIG.__name__}")
     return kind
 
 

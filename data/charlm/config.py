@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from data.contract import DataConfig
 from data.splits import OrderedSplit
 
 TASK = "multiclass"  # what the trainer and tuner fit: a softmax over the character ids
@@ -34,7 +35,7 @@ class SplitFractions(OrderedSplit):
 
 
 @dataclass(frozen=True)
-class CharlmData:
+class CharlmData(DataConfig):
     """Where the corpus is and how it is cut into character windows.
 
     Attributes:
@@ -55,6 +56,8 @@ class CharlmData:
         max_error_rate: Largest share of bad records (undecodable lines, unreadable files)
             tolerated before the run fails.
     """
+
+    KIND = "charlm"
 
     path: str = "README.md"
     window: int = 40

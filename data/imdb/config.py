@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from data.contract import DataConfig
+
 TASK = "binary"
 FEATURES_KEY = "tokens"
 LABEL_KEY = "label"
@@ -20,7 +22,7 @@ PUNCTUATION = r"""([!"#$%&()*+,\-./:;<=>?@\[\\\]^_`{|}~])"""
 
 
 @dataclass(frozen=True)
-class ImdbData:
+class ImdbData(DataConfig):
     """Where the reviews are and how they become token ids.
 
     Attributes:
@@ -48,6 +50,8 @@ class ImdbData:
         max_error_rate: Largest share of bad files tolerated.
         max_review_bytes: A review file larger than this is a dead letter, never read into memory.
     """
+
+    KIND = "imdb"
 
     path: str = "aclImdb_v1.tar.gz"
     download: bool = False

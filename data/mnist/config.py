@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from data.contract import DataConfig
+
 TASK = "multiclass"
 FEATURES_KEY = "rows"
 LABEL_KEY = "label"
@@ -46,7 +48,7 @@ class Augmentation:
 
 
 @dataclass(frozen=True)
-class MnistData:
+class MnistData(DataConfig):
     """Where the images are and how they are split.
 
     Attributes:
@@ -65,6 +67,8 @@ class MnistData:
         cache_dir: Download cache.
         max_error_rate: Largest share of malformed records tolerated.
     """
+
+    KIND = "mnist"
 
     path: str = "mnist"
     class_names: tuple[str, ...] = DIGITS

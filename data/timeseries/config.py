@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from data.contract import DataConfig
 from data.splits import OrderedSplit
 
 TASK = "regression"
@@ -24,7 +25,7 @@ class SplitFractions(OrderedSplit):
 
 
 @dataclass(frozen=True)
-class TimeseriesData:
+class TimeseriesData(DataConfig):
     """Where the series is and how it is cut into windows.
 
     Attributes:
@@ -42,6 +43,8 @@ class TimeseriesData:
         max_examples: Keep only the last N rows of each series (None keeps all).
         max_error_rate: Largest share of bad rows tolerated before the run fails.
     """
+
+    KIND = "timeseries"
 
     path: str = ""
     timestamp_column: str = "date"

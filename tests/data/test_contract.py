@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from data import kinds
-from data.contract import REQUIRED_ATTRIBUTES, DatasetKind, ScoringOptions, config_fields
+from data.contract import REQUIRED_ATTRIBUTES, DataConfig, DatasetKind, ScoringOptions, config_fields
 
 # What components/ and the scorer call on a kind object (the names of the former kind modules).
 CALLED_BY_COMPONENTS = ("DATA_CONFIG", "TASK", "FEATURES_KEY", "LABEL_KEY", "SPLITS", "EVALUATION_TASK",
@@ -73,6 +73,12 @@ def test_every_registered_kind_implements_every_method_and_sets_every_attribute(
     for name in (*REQUIRED_ATTRIBUTES, *CALLED_BY_COMPONENTS):
         assert name in dir(kind), f"{kind.name} has no {name}"
     assert kind.SPLITS == ("train", "eval", "test") and dataclasses.is_dataclass(kind.DATA_CONFIG)
+
+
+@pytest.mark.parametrize("kind", kinds(), ids=lambda kind: kind.name)
+def test_every_registered_kinds_config_is_a_data_config_naming_its_kind(kind):
+    assert issubclass(kind.DATA_CONFIG, DataConfig) and kind.DATA_CONFIG.KIND == kind.name
+    assert dataclasses.fields(DataConfig) == ()
 
 
 def test_a_kind_missing_a_method_or_an_attribute_cannot_be_created():

@@ -1,10 +1,12 @@
 """Tests for the registry of dataset kinds: names, lookup by name and by scoring format."""
 
+import dataclasses
 import importlib
 
 import pytest
 
 import data
+from data.contract import DataConfig
 from data.registry import REGISTERED
 
 
@@ -18,6 +20,32 @@ def test_the_kinds_are_registered_in_order_and_found_by_name():
 def test_an_unknown_kind_is_refused_naming_the_known_ones():
     with pytest.raises(ValueError, match="unknown dataset kind 'csv'; expected one of timeseries, imdb, mnist, charlm"):
         data.get_kind("csv")
+
+
+def test_a_dataset_config_names_its_kind():
+    for kind in data.kinds():
+        assert data.kind_of(kind.DATA_CONFIG()) is kind
+
+
+@dataclasses.dataclass(frozen=True)
+class Unnamed(DataConfig):
+    path: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class Impostor(DataConfig):
+    KIND = "imdb"
+
+
+@pytest.mark.parametrize("config, error, message", [
+    (None, TypeError, "expected a dataset config .* got NoneType"),
+    ({"path": "x.csv"}, TypeError, "expected a dataset config .* got dict"),
+    (Unnamed(), ValueError, "Unnamed names no dataset kind: set its KIND to one of timeseries, imdb, mnist, charlm"),
+    (Impostor(), TypeError, "Impostor says its kind is 'imdb', but that kind's config is ImdbData"),
+])
+def test_kind_of_refuses_what_is_not_a_registered_kinds_config(config, error, message):
+    with pytest.raises(error, match=message):
+        data.kind_of(config)
 
 
 def test_each_scoring_format_maps_to_the_kind_that_reads_it():
