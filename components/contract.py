@@ -11,6 +11,8 @@ from dataclasses import dataclass, fields, is_dataclass
 from typing import Any, Callable, Mapping
 
 from components.types import Artifact, OutputDir
+from data import kind_of
+from data.contract import DataConfig, DatasetKind
 
 # run(inputs, params, out) -> output name -> artifact
 RunFunction = Callable[[Mapping[str, Artifact], Any, OutputDir], Mapping[str, Artifact]]
@@ -73,3 +75,24 @@ class ComponentSpec:
     def module(self) -> str:
         """The name of the module that implements the component (the module of ``run``)."""
         return self.run.__module__
+
+
+class DatasetParams:
+    """The base of the params that hold their dataset config as the field ``data``.
+
+    The config names its kind (``DataConfig.KIND``), so such params carry no separate kind name:
+    :attr:`kind` finds the kind object from the config. A plain class, not a dataclass: each params
+    dataclass declares ``data: DataConfig`` itself, so the cache key (the params' fields) holds the
+    config, and :func:`pipeline.cache.params_for_key` adds its kind's name.
+    """
+
+    data: DataConfig
+
+    @property
+    def kind(self) -> DatasetKind:
+        """The dataset kind of ``data``.
+
+        Raises:
+            TypeError: If ``data`` is not a registered kind's config (see :func:`data.kind_of`).
+        """
+        return kind_of(self.data)

@@ -21,9 +21,9 @@ from components.artifacts.examples import read_records
 from components.artifacts.model import load_model
 from components.artifacts.transform_graph import load_transform_output
 from components.artifacts.serving import MODEL_CARD_FILE, ServingFolder
-from components.contract import ComponentSpec
+from components.contract import ComponentSpec, DatasetParams
 from components.types import Artifact, OutputDir, fingerprint_dir, write_json
-from data import get_kind
+from data.contract import DataConfig
 
 NAME = "evaluator"
 INPUTS = ("examples", "model", "transform_graph")
@@ -49,12 +49,11 @@ CALIBRATION_BINS = 10
 
 
 @dataclass(frozen=True)
-class EvaluatorParams:
+class EvaluatorParams(DatasetParams):
     """Parameters of evaluator.
 
     Attributes:
-        kind: Dataset kind.
-        data: The kind's dataset config.
+        data: The dataset config; its ``KIND`` names the dataset kind (``kind``).
         serving_dir: Serving root; the baseline is its newest version of ``model_name``.
         model_name: Name of the served model.
         lower_bounds: Metric -> smallest acceptable value.
@@ -66,8 +65,7 @@ class EvaluatorParams:
             the kind's default.
     """
 
-    kind: str
-    data: Any
+    data: DataConfig
     serving_dir: str = ""
     model_name: str = "model"
     lower_bounds: Mapping[str, float] = field(default_factory=dict)
@@ -77,11 +75,11 @@ class EvaluatorParams:
     slices: tuple[str, ...] = ()
 
     def __post_init__(self):
-        task = get_kind(self.kind).EVALUATION_TASK
+        task = self.kind.EVALUATION_TASK
         known = METRICS[task]
         unknown = sorted(set(self.slices) - set(SLICES[task]))
         if unknown:
-            raise ValueError(f"evaluator.slices: {unknown} do not apply to {self.kind} data; choose from {SLICES[task]}")
+            raise ValueError(f"evaluator.slices: {unknown} do not apply to {self.kind.name} data; choose from {SLICES[task]}")
         for section, bounds in (("lower_bounds", self.lower_bounds), ("upper_bounds", self.upper_bounds)):
             unknown = sorted(set(bounds) - set(known))
             if unknown:
@@ -248,11 +246,11 @@ def calibration(truth: np.ndarray, probabilities: np.ndarray, bins: int = CALIBR
 
 def slices_of(params: EvaluatorParams) -> tuple[str, ...]:
     """The slices to report: the configured ones, or the task's default."""
-    return params.slices or SLICES[get_kind(params.kind).EVALUATION_TASK][:1]
+    return params.slices or SLICES[params.kind.EVALUATION_TASK][:1]
 
 
 def score(task: str, targets: Mapping[str, np.ndarray], predicted: Mapping[str, np.ndarray],
-          data: Any, slices: Sequence[str] = ()) -> tuple[dict[str, float], dict[str, Any]]:
+          data: DataConfig, slices: Sequence[str] = ()) -> tuple[dict[str, float], dict[str, Any]]:
     """Metrics of a task, plus details (confusion matrix, calibration, slices) for the report.
 
     A language model is scored against the target ids its own serving signature reports, so a
@@ -317,7 +315,7 @@ def run(inputs: Mapping[str, Artifact], params: EvaluatorParams, out: OutputDir)
 
     from components.serving import build_serving_module, predict_serialized
 
-    kind = get_kind(params.kind)
+    kind = params.kind
     task = kind.EVALUATION_TASK  # charlm trains a softmax but is judged as a language model
     serialized = read_records(inputs["examples"], "test")
     raw = tf.io.parse_example(tf.constant(serialized), kind.raw_feature_spec(params.data))

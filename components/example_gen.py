@@ -10,16 +10,16 @@ import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Mapping
 
 import apache_beam as beam
 
 from components.artifacts.examples import (DEAD_LETTER_DIR, EXAMPLE_FILE_SUFFIX, dead_letter_prefix, read_text_files,
                                            split_prefix)
 from components.artifacts.examples import read_dead_letters  # noqa: F401  (re-exported for tests/data's callers)
-from components.contract import ComponentSpec
+from components.contract import ComponentSpec, DatasetParams
 from components.types import Artifact, OutputDir
-from data import get_kind
+from data.contract import DataConfig
 from data.errors import DataError
 
 NAME = "example_gen"
@@ -28,25 +28,24 @@ OUTPUTS = ("examples",)
 
 
 @dataclass(frozen=True)
-class ExampleGenParams:
+class ExampleGenParams(DatasetParams):
     """Parameters of example_gen.
 
     Attributes:
-        kind: Dataset kind (``timeseries``, ...).
-        data: The kind's dataset config, with its paths already resolved.
+        data: The dataset config (its ``KIND`` names the dataset kind), with its paths already
+            resolved.
         num_shards: TFRecord shards per split.
         beam_args: Beam pipeline options.
         spans: ``(span id, path)`` of each span to read, when ``data.path`` names spans; empty
             reads ``data.path`` itself.
     """
 
-    kind: str
-    data: Any
+    data: DataConfig
     num_shards: int = 2
     beam_args: tuple[str, ...] = ()
     spans: tuple[tuple[str, str], ...] = ()
 
-    def sources(self) -> list[Any]:
+    def sources(self) -> list[DataConfig]:
         """The dataset config of each input to read: one per span, or ``data`` alone."""
         if not self.spans:
             return [self.data]
@@ -60,7 +59,7 @@ def input_fingerprint(params: ExampleGenParams) -> str:
         DataError: If the input is missing.
     """
     digest = hashlib.sha256()
-    kind = get_kind(params.kind)
+    kind = params.kind
     for path in (path for source in params.sources() for path in kind.input_files(source)):
         digest.update(str(path).encode())
         with open(path, "rb") as handle:
@@ -89,7 +88,7 @@ def run(inputs: Mapping[str, Artifact], params: ExampleGenParams, out: OutputDir
 
     from components.beam_options import pipeline_options
 
-    kind = get_kind(params.kind)
+    kind = params.kind
     sources = params.sources()
     for source in sources:
         kind.check_input(source)  # fails early, with a clear message, before any Beam work

@@ -15,14 +15,14 @@ import logging
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Mapping
 
 from components.artifacts.model import load_model
 from components.artifacts.serving import MODEL_CARD_FILE, ServingFolder
 from components.artifacts.transform_graph import load_transform_output
-from components.contract import ComponentSpec
+from components.contract import ComponentSpec, DatasetParams
 from components.types import Artifact, OutputDir, write_json
-from data import get_kind
+from data.contract import DataConfig
 
 NAME = "exporter"
 INPUTS = ("examples", "model", "transform_graph", "evaluation")
@@ -31,18 +31,16 @@ LOG = logging.getLogger("rnnpipe.exporter")
 
 
 @dataclass(frozen=True)
-class ExporterParams:
+class ExporterParams(DatasetParams):
     """Parameters of exporter.
 
     Attributes:
-        kind: Dataset kind.
-        data: The kind's dataset config.
+        data: The dataset config; its ``KIND`` names the dataset kind (``kind``).
         serving_dir: Root of the serving tree.
         model_name: Sub-directory of the served model.
     """
 
-    kind: str
-    data: Any
+    data: DataConfig
     serving_dir: str
     model_name: str
 
@@ -69,7 +67,7 @@ def run(inputs: Mapping[str, Artifact], params: ExporterParams, out: OutputDir) 
         write_json(record / "push.json", {"pushed": False})
         return {"pushed_model": out.artifact("pushed_model", "PushedModel", pushed=False, version=None, path=None)}
 
-    kind = get_kind(params.kind)
+    kind = params.kind
     model = inputs["model"]
     tft_output = load_transform_output(inputs["transform_graph"])
     module, signatures = build_serving_module(load_model(model), tft_output, kind, params.data)
@@ -77,7 +75,7 @@ def run(inputs: Mapping[str, Artifact], params: ExporterParams, out: OutputDir) 
     card = {
         "model_name": params.model_name,
         "run_id": out.run_id,
-        "kind": params.kind,
+        "kind": params.kind.name,
         "task": kind.TASK,
         "metrics": evaluation.properties.get("metrics"),
         "baseline": evaluation.properties.get("baseline"),

@@ -23,10 +23,10 @@ from typing import Any, Mapping
 
 import apache_beam as beam
 
-from components.contract import ComponentSpec
+from components.contract import ComponentSpec, DatasetParams
 from components.plots import plot_length_distributions
 from components.types import Artifact, OutputDir, write_json
-from data import get_kind
+from data.contract import DataConfig, DatasetKind
 from data.errors import DataError
 
 NAME = "statistics"
@@ -79,16 +79,16 @@ class ValidationSettings:
 
 
 @dataclass(frozen=True)
-class StatisticsParams:
+class StatisticsParams(DatasetParams):
     """Parameters of the statistics component.
 
     Attributes:
-        kind: Dataset kind.
+        data: The dataset config; its ``KIND`` names the dataset kind (``kind``), whose ``profile`` is read.
         validation: The checks run by the gate, and where the schema is.
         beam_args: Beam pipeline options.
     """
 
-    kind: str
+    data: DataConfig
     validation: ValidationSettings = field(default_factory=ValidationSettings)
     beam_args: tuple[str, ...] = ()
 
@@ -96,11 +96,11 @@ class StatisticsParams:
 # ---------------------------------------------------------------- statistics (Beam)
 
 
-def profile_record(record: bytes, kind: str) -> dict[str, Any]:
-    """One serialized tf.Example to the facts its kind reports (see ``data.<kind>.profile``)."""
+def profile_record(record: bytes, kind: DatasetKind) -> dict[str, Any]:
+    """One serialized tf.Example to the facts its kind reports (see ``DatasetKind.profile``)."""
     import tensorflow as tf
 
-    return get_kind(kind).profile(tf.train.Example.FromString(record).features.feature)
+    return kind.profile(tf.train.Example.FromString(record).features.feature)
 
 
 class SplitStatistics(beam.CombineFn):
@@ -198,7 +198,7 @@ def run(inputs: Mapping[str, Artifact], params: StatisticsParams, out: OutputDir
         stats = json.loads(line)
         by_split[stats.pop("split")] = stats
     target = out.artifact_dir("statistics")
-    write_json(target / STATS_FILE, {"kind": params.kind, "splits": by_split,
+    write_json(target / STATS_FILE, {"kind": params.kind.name, "splits": by_split,
                                      "dead_letters": examples.properties.get("dead_letters", 0),
                                      "rows_read": examples.properties.get("rows_read", 0)})
     (target / REPORT_FILE).write_text(format_statistics(by_split), encoding="utf-8")
@@ -408,7 +408,7 @@ def check_outputs(outputs: Mapping[str, Artifact], params: StatisticsParams) -> 
     by_split = load_statistics(outputs["statistics"])
     stored = read_schema(path)
     storing = stored is None or settings.accept_new_schema
-    inferred = infer_schema(by_split, params.kind, settings.vocabulary_size) if storing else None
+    inferred = infer_schema(by_split, params.kind.name, settings.vocabulary_size) if storing else None
     schema = stored or inferred
     anomalies = validate(by_split, schema, settings)
     if anomalies and not settings.accept_new_schema:

@@ -18,9 +18,9 @@ from components.artifacts.examples import split_files
 from components.artifacts.hyperparameters import load_best
 from components.artifacts.model import HISTORY_FILE, HYPERPARAMETERS_FILE, LEARNING_CURVE_FILE, MODEL_FILE
 from components.artifacts.transform_graph import load_transform_output
-from components.contract import ComponentSpec
+from components.contract import ComponentSpec, DatasetParams
 from components.types import Artifact, OutputDir, write_json
-from data import get_kind
+from data.contract import DataConfig
 from models.input_pipeline import InputSettings, kind_datasets, plan_devices
 from models.spec import ModelSpec
 
@@ -32,12 +32,11 @@ LOG = logging.getLogger("rnnpipe.trainer")
 
 
 @dataclass(frozen=True)
-class TrainerParams:
+class TrainerParams(DatasetParams):
     """Parameters of trainer.
 
     Attributes:
-        kind: Dataset kind.
-        data: The kind's dataset config.
+        data: The dataset config; its ``KIND`` names the dataset kind (``kind``).
         model: Architecture.
         epochs: Maximum epochs.
         batch_size: Examples per step.
@@ -67,8 +66,7 @@ class TrainerParams:
         train_embedding: Fine-tune pretrained embeddings (False freezes them).
     """
 
-    kind: str
-    data: Any
+    data: DataConfig
     model: ModelSpec = field(default_factory=ModelSpec)
     epochs: int = 20
     batch_size: int = 64
@@ -133,7 +131,7 @@ def run(inputs: Mapping[str, Artifact], params: TrainerParams, out: OutputDir) -
     from models.embeddings import glove_matrix
     from models.rnn import build_model, compile_model, cudnn_eligibility
 
-    kind = get_kind(params.kind)
+    kind = params.kind
     source = "config"
     if "hyperparameters" in inputs:
         params = with_tuned_values(params, inputs["hyperparameters"])
@@ -153,7 +151,7 @@ def run(inputs: Mapping[str, Artifact], params: TrainerParams, out: OutputDir) -
     embedding_matrix = None
     if params.pretrained_embeddings:
         if vocab_size is None:
-            raise ValueError(f"trainer.pretrained_embeddings needs token inputs; {params.kind} has none")
+            raise ValueError(f"trainer.pretrained_embeddings needs token inputs; {params.kind.name} has none")
         embedding_matrix = glove_matrix(params.pretrained_embeddings, kind.vocabulary(tft_output), vocab_size,
                                         params.seed)
     model_dir = out.artifact_dir("model")

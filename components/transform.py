@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Mapping
 
 from components.artifacts.examples import EXAMPLE_FILE_SUFFIX, split_pattern, split_prefix
-from components.contract import ComponentSpec
+from components.contract import ComponentSpec, DatasetParams
 from components.types import Artifact, OutputDir
-from data import get_kind
+from data.contract import DataConfig
 
 NAME = "transform"
 INPUTS = ("examples",)
@@ -16,18 +16,16 @@ OUTPUTS = ("transform_graph", "transformed_examples")
 
 
 @dataclass(frozen=True)
-class TransformParams:
+class TransformParams(DatasetParams):
     """Parameters of transform.
 
     Attributes:
-        kind: Dataset kind; its module provides the raw spec and ``make_preprocessing_fn``.
-        data: The kind's dataset config.
+        data: The dataset config; its kind provides the raw spec and ``make_preprocessing_fn``.
         num_shards: TFRecord shards per transformed split.
         beam_args: Beam pipeline options.
     """
 
-    kind: str
-    data: Any
+    data: DataConfig
     num_shards: int = 2
     beam_args: tuple[str, ...] = ()
 
@@ -53,7 +51,7 @@ def run(inputs: Mapping[str, Artifact], params: TransformParams, out: OutputDir)
 
     from components.beam_options import pipeline_options
 
-    kind = get_kind(params.kind)
+    kind = params.kind
     examples = inputs["examples"]
     splits = list(examples.properties.get("splits", kind.SPLITS))
     graph_dir = out.artifact_dir("transform_graph")

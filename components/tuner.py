@@ -27,9 +27,9 @@ from typing import Any, Iterator, Mapping
 from components.artifacts.examples import split_files
 from components.artifacts.hyperparameters import BEST_FILE, TRIALS_CSV_FILE, TRIALS_FILE
 from components.artifacts.transform_graph import load_transform_output
-from components.contract import ComponentSpec
+from components.contract import ComponentSpec, DatasetParams
 from components.types import Artifact, OutputDir, write_json
-from data import get_kind
+from data.contract import DataConfig
 from models.input_pipeline import kind_datasets, plan_devices
 from models.spec import ModelSpec, SearchSpace
 
@@ -43,12 +43,11 @@ LOG = logging.getLogger("rnnpipe.tuner")
 
 
 @dataclass(frozen=True)
-class TunerParams:
+class TunerParams(DatasetParams):
     """Parameters of tuner.
 
     Attributes:
-        kind: Dataset kind.
-        data: The kind's dataset config.
+        data: The dataset config; its ``KIND`` names the dataset kind (``kind``).
         model: The config's model spec (fields outside the search space keep its values).
         trainer: The config's training settings (shuffle buffer, patience, fallbacks).
         enabled: Run the tuner before the trainer.
@@ -64,8 +63,7 @@ class TunerParams:
         chief_address: ``HOST:PORT`` the chief serves on and workers connect to.
     """
 
-    kind: str
-    data: Any
+    data: DataConfig
     model: ModelSpec = field(default_factory=ModelSpec)
     trainer: Any = None
     enabled: bool = False
@@ -165,7 +163,7 @@ def make_tuner(inputs: Mapping[str, Artifact], params: TunerParams, directory: P
     from models.search_space import RecurrentHyperModel
     from models.tuning import TUNERS
 
-    kind = get_kind(params.kind)
+    kind = params.kind
     tft_output = load_transform_output(inputs["transform_graph"])
     spec = tft_output.transformed_feature_spec()
     examples = inputs["transformed_examples"]
@@ -269,7 +267,7 @@ def run(inputs: Mapping[str, Artifact], params: TunerParams, out: OutputDir) -> 
     """
     from keras_tuner.engine.trial import TrialStatus
 
-    kind = get_kind(params.kind)
+    kind = params.kind
     directory = out.scratch / "tuning"
     started = time.perf_counter()
     with distribution_env("chief" if params.role == "chief" else None, params.chief_address):

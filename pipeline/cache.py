@@ -18,6 +18,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import components
 from components.types import Artifact
+from data.contract import DataConfig
 from data.registry import REGISTERED
 from pipeline.dag import Node
 
@@ -112,9 +113,27 @@ def code_fingerprint(node: Node, root: Path = SOURCE_ROOT) -> str:
     return digest.hexdigest()
 
 
+def key_data(value: Any) -> Any:
+    """A params value as JSON-able data that is the same in every process.
+
+    Dataclasses become mappings of their fields, as with ``dataclasses.asdict``; a dataset config
+    (:class:`~data.contract.DataConfig`) also names its kind under ``KIND``, so the configs of two
+    kinds never hash alike. Tuples become lists, as JSON has them.
+    """
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        attributes = vars(value)  # a (non-slots) dataclass keeps its fields as instance attributes
+        fields = {f.name: key_data(attributes[f.name]) for f in dataclasses.fields(value)}
+        return {"KIND": value.KIND, **fields} if isinstance(value, DataConfig) else fields
+    if isinstance(value, Mapping):
+        return {key: key_data(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [key_data(item) for item in value]
+    return value
+
+
 def params_for_key(params: Any, gate_params: Sequence[str] = ()) -> Any:
-    """The params as JSON-able data, without fields that do not change results."""
-    as_dict = dataclasses.asdict(params)
+    """The params as JSON-able data (see :func:`key_data`), without fields that do not change results."""
+    as_dict = key_data(params)
     for name in (*NOT_IN_CACHE_KEY, *gate_params):
         as_dict.pop(name, None)
     return as_dict

@@ -23,6 +23,7 @@ from components.statistics import ValidationSettings
 from components.trainer import TrainerParams
 from components.tuner import TunerParams
 from data import KINDS, get_kind
+from data.contract import DataConfig
 from models.spec import ModelSpec
 from pipeline.config_validation import ConfigError, build, check_keys
 from pipeline.spans import SpanSettings
@@ -106,7 +107,7 @@ class PipelineConfig:
 
     name: str
     kind: str
-    data: Any
+    data: DataConfig
     model: ModelSpec
     trainer: TrainerParams
     evaluator: EvaluatorParams
@@ -125,9 +126,9 @@ class PipelineConfig:
 
 
 # Fields that the pipeline fills in, not the user.
-INJECTED = {TrainerParams: {"kind", "data", "model"},
-            EvaluatorParams: {"kind", "data", "serving_dir", "model_name"},
-            TunerParams: {"kind", "data", "model", "trainer", "role", "chief_address"}}
+INJECTED = {TrainerParams: {"data", "model"},
+            EvaluatorParams: {"data", "serving_dir", "model_name"},
+            TunerParams: {"data", "model", "trainer", "role", "chief_address"}}
 
 
 def parse_override(text: str) -> tuple[list[str], Any]:
@@ -203,11 +204,11 @@ def config_from_dict(raw: Mapping[str, Any], source: str = "<config>") -> Pipeli
 
     data = section(get_kind(kind).DATA_CONFIG, "data")
     model = section(ModelSpec, "model")
-    trainer = section(TrainerParams, "trainer", kind=kind, data=data, model=model)
+    trainer = section(TrainerParams, "trainer", data=data, model=model)
     exporter = section(ExportSettings, "exporter")
-    evaluator = section(EvaluatorParams, "evaluator", kind=kind, data=data, serving_dir=exporter.serving_dir,
+    evaluator = section(EvaluatorParams, "evaluator", data=data, serving_dir=exporter.serving_dir,
                         model_name=exporter.model_name or raw["name"])
-    tuner = section(TunerParams, "tuner", kind=kind, data=data, model=model, trainer=trainer)
+    tuner = section(TunerParams, "tuner", data=data, model=model, trainer=trainer)
     beam = section(BeamSettings, "beam")
     run = section(RunSettings, "run")
     spans = section(SpanSettings, "spans")

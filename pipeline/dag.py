@@ -83,19 +83,19 @@ def build_dag(cfg: PipelineConfig, extra_beam_args: Sequence[str] = (),
                    "transform_graph": ("transform", "transform_graph")}
     tuning = [node(tuner.SPEC, cfg.tuner, transformed)] if cfg.tuner.enabled else []
     tuned = {"hyperparameters": ("tuner", "best_hyperparameters")} if cfg.tuner.enabled else {}
-    validation = ([node(statistics.SPEC, statistics.StatisticsParams(cfg.kind, cfg.validation, beam_args),
+    validation = ([node(statistics.SPEC, statistics.StatisticsParams(cfg.data, cfg.validation, beam_args),
                         {"examples": ("example_gen", "examples")})] if cfg.validation.enabled else [])
     nodes = [
-        node(example_gen.SPEC, example_gen.ExampleGenParams(cfg.kind, cfg.data, shards, beam_args, tuple(spans))),
+        node(example_gen.SPEC, example_gen.ExampleGenParams(cfg.data, shards, beam_args, tuple(spans))),
         *validation,
-        node(transform.SPEC, transform.TransformParams(cfg.kind, cfg.data, shards, beam_args),
+        node(transform.SPEC, transform.TransformParams(cfg.data, shards, beam_args),
              {"examples": ("example_gen", "examples")}),
         *tuning,
         node(trainer.SPEC, cfg.trainer, {**transformed, **tuned}),
         node(evaluator.SPEC, cfg.evaluator,
              {"examples": ("example_gen", "examples"), "model": ("trainer", "model"),
               "transform_graph": ("transform", "transform_graph")}),
-        node(exporter.SPEC, exporter.ExporterParams(cfg.kind, cfg.data, cfg.exporter.serving_dir, cfg.model_name),
+        node(exporter.SPEC, exporter.ExporterParams(cfg.data, cfg.exporter.serving_dir, cfg.model_name),
              {"examples": ("example_gen", "examples"), "model": ("trainer", "model"),
               "transform_graph": ("transform", "transform_graph"), "evaluation": ("evaluator", "evaluation")}),
     ]

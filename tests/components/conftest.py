@@ -18,15 +18,15 @@ def tiny(tmp_path_factory):
     """example_gen and transform outputs for a 300-day series (window 10)."""
     base = tmp_path_factory.mktemp("tiny")
     data = TimeseriesData(path=str(write_series_csv(base / "series.csv")), window=10, calendar_features=True)
-    examples = example_gen.run({}, example_gen.ExampleGenParams("timeseries", data), out_dir(base, "eg"))
-    transformed = transform.run(examples, transform.TransformParams("timeseries", data), out_dir(base, "tr"))
+    examples = example_gen.run({}, example_gen.ExampleGenParams(data), out_dir(base, "eg"))
+    transformed = transform.run(examples, transform.TransformParams(data), out_dir(base, "tr"))
     return {"base": base, "data": data, **examples, **transformed}
 
 
 @pytest.fixture(scope="session")
 def trained(tiny):
     """A small LSTM trained for 3 epochs on the tiny series."""
-    params = trainer.TrainerParams("timeseries", tiny["data"], ModelSpec(units=(8,)), epochs=3, batch_size=16)
+    params = trainer.TrainerParams(tiny["data"], ModelSpec(units=(8,)), epochs=3, batch_size=16)
     inputs = {"transformed_examples": tiny["transformed_examples"], "transform_graph": tiny["transform_graph"]}
     return trainer.run(inputs, params, out_dir(tiny["base"], "trainer"))
 
@@ -42,6 +42,6 @@ def tiny_imdb(tmp_path_factory):
     (folder / "test" / "pos" / "900_9.txt").write_text("Zyzzyva zyzzyva!")  # words that only test has
     (folder / "test" / "neg" / "901_1.txt").write_text("... !!! ???")  # punctuation only
     data = ImdbData(path=str(folder), max_len=12, top_k=50, eval_fraction=0.2)
-    examples = example_gen.run({}, example_gen.ExampleGenParams("imdb", data), out_dir(base, "eg"))
-    transformed = transform.run(examples, transform.TransformParams("imdb", data), out_dir(base, "tr"))
+    examples = example_gen.run({}, example_gen.ExampleGenParams(data), out_dir(base, "eg"))
+    transformed = transform.run(examples, transform.TransformParams(data), out_dir(base, "tr"))
     return {"base": base, "data": data, **examples, **transformed}

@@ -10,11 +10,13 @@ from components import evaluator, exporter, trainer
 from components.evaluator import EvaluatorParams, calibration, decide_blessing, regression_metrics, time_slices
 from models.rnn import ModelSpec
 from components.types import Artifact
+from data.imdb import ImdbData
+from data.timeseries import TimeseriesData
 from tests.components.conftest import out_dir
 
 
 def evaluate(tiny, trained, serving, name, **settings):
-    params = EvaluatorParams("timeseries", tiny["data"], serving_dir=str(serving), model_name="m", **settings)
+    params = EvaluatorParams(tiny["data"], serving_dir=str(serving), model_name="m", **settings)
     inputs = {"examples": tiny["examples"], "model": trained["model"], "transform_graph": tiny["transform_graph"]}
     return evaluator.run(inputs, params, out_dir(tiny["base"] / name, "ev"))["evaluation"]
 
@@ -22,7 +24,7 @@ def evaluate(tiny, trained, serving, name, **settings):
 def export(tiny, trained, evaluation, serving, name):
     inputs = {"examples": tiny["examples"], "model": trained["model"], "transform_graph": tiny["transform_graph"],
               "evaluation": evaluation}
-    params = exporter.ExporterParams("timeseries", tiny["data"], str(serving), "m")
+    params = exporter.ExporterParams(tiny["data"], str(serving), "m")
     return exporter.run(inputs, params, out_dir(tiny["base"] / name, "ex"))["pushed_model"]
 
 
@@ -35,7 +37,7 @@ def test_regression_metrics_and_persistence():
 
 
 def test_blessing_checks_bounds_and_the_baseline():
-    params = EvaluatorParams("timeseries", None, upper_bounds={"rmse": 2.0}, max_regression=0.1)
+    params = EvaluatorParams(TimeseriesData(), upper_bounds={"rmse": 2.0}, max_regression=0.1)
     assert decide_blessing({"rmse": 1.0}, None, params, "regression") == (True, [])
     assert decide_blessing({"rmse": 1.05}, {"rmse": 1.0}, params, "regression")[0]
     blessed, reasons = decide_blessing({"rmse": 1.2}, {"rmse": 1.0}, params, "regression")
@@ -128,14 +130,14 @@ def test_calibration_error_is_zero_when_calibrated_and_the_gap_when_overconfiden
 
 def test_slices_must_fit_the_kind():
     with pytest.raises(ValueError, match=r"evaluator.slices: \['month'\] do not apply to imdb data"):
-        EvaluatorParams("imdb", None, slices=("month",))
+        EvaluatorParams(ImdbData(), slices=("month",))
 
 
 def test_a_better_model_is_pushed_next_and_a_worse_one_refused_with_both_in_the_report(tiny, trained, tmp_path):
     serving = tmp_path / "serving"
     better = trainer.run({"transformed_examples": tiny["transformed_examples"],
                           "transform_graph": tiny["transform_graph"]},
-                         trainer.TrainerParams("timeseries", tiny["data"], ModelSpec(units=(16,)), epochs=25,
+                         trainer.TrainerParams(tiny["data"], ModelSpec(units=(16,)), epochs=25,
                                                learning_rate=0.01, batch_size=16, early_stopping_patience=0),
                          out_dir(tiny["base"], "better_trainer"))
     export(tiny, trained, evaluate(tiny, trained, serving, "first"), serving, "first")  # 3 epochs of 8 units

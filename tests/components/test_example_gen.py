@@ -15,7 +15,7 @@ from tests.conftest import write_series_csv
 
 def run(tmp_path, data, *beam_args):
     out = OutputDir(tmp_path / "staging", tmp_path / "scratch")
-    return example_gen.run({}, example_gen.ExampleGenParams("timeseries", data, beam_args=beam_args), out)["examples"]
+    return example_gen.run({}, example_gen.ExampleGenParams(data, beam_args=beam_args), out)["examples"]
 
 
 def test_writes_gzip_shards_per_split_in_time_order(tiny):
@@ -50,7 +50,7 @@ def test_error_budget_stops_the_run_and_names_the_dead_letter_folder(tmp_path):
     data = TimeseriesData(path=str(csv), window=10, max_error_rate=0.05)
     examples = run(tmp_path, data)
     with pytest.raises(DataError, match=r"10 of 110 input records are bad .* over the error budget") as raised:
-        example_gen.check_outputs({"examples": examples}, example_gen.ExampleGenParams("timeseries", data))
+        example_gen.check_outputs({"examples": examples}, example_gen.ExampleGenParams(data))
     assert str(examples.path("dead_letter")) in str(raised.value)
     assert len(read_dead_letters(examples)) == 10  # kept for the user to read
 
@@ -80,10 +80,10 @@ def test_imdb_and_mnist_readers_run_pickled_under_multi_processing(tmp_path, tin
     from tests.conftest import write_mnist_folder
 
     beam_args = ("--direct_running_mode=multi_processing", "--direct_num_workers=2")
-    imdb = example_gen.run({}, example_gen.ExampleGenParams("imdb", tiny_imdb["data"], beam_args=beam_args),
+    imdb = example_gen.run({}, example_gen.ExampleGenParams(tiny_imdb["data"], beam_args=beam_args),
                            OutputDir(tmp_path / "imdb", tmp_path / "imdb_scratch"))["examples"]
     assert imdb.properties["counts"] == tiny_imdb["examples"].properties["counts"]
     mnist = MnistData(path=str(write_mnist_folder(tmp_path / "mnist", count=100)))
-    digits = example_gen.run({}, example_gen.ExampleGenParams("mnist", mnist, beam_args=beam_args),
+    digits = example_gen.run({}, example_gen.ExampleGenParams(mnist, beam_args=beam_args),
                              OutputDir(tmp_path / "mnist_out", tmp_path / "mnist_scratch"))["examples"]
     assert sum(digits.properties["counts"].values()) == 100

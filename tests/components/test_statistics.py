@@ -8,6 +8,7 @@ import pytest
 
 from components import statistics
 from components.statistics import DataValidationError, StatisticsParams, ValidationSettings
+from data.imdb import ImdbData
 from pipeline.cli import main
 from tests.components.conftest import out_dir
 from tests.conftest import REPO, TINY_IMDB, write_aclimdb
@@ -15,7 +16,7 @@ from tests.conftest import REPO, TINY_IMDB, write_aclimdb
 
 @pytest.fixture(scope="module")
 def review_stats(tiny_imdb):
-    params = StatisticsParams("imdb")
+    params = StatisticsParams(ImdbData())
     return statistics.run({"examples": tiny_imdb["examples"]}, params, out_dir(tiny_imdb["base"], "stats"))["statistics"]
 
 
@@ -69,7 +70,7 @@ def test_small_drift_under_the_limit_passes():
 
 def test_gate_stores_a_schema_then_stops_on_drift_until_accepted(review_stats, tmp_path):
     path = tmp_path / "schema" / "schema.json"
-    params = StatisticsParams("imdb", ValidationSettings(schema_path=str(path)))
+    params = StatisticsParams(ImdbData(), ValidationSettings(schema_path=str(path)))
     first = statistics.check_outputs({"statistics": review_stats}, params)
     assert first["schema_stored"] and first["anomalies"] == [] and path.exists()
     assert first["vocabulary_coverage"]["train"] == 1.0  # tiny data: every token is in the vocabulary
@@ -97,7 +98,7 @@ def test_an_unreadable_schema_is_a_data_error_naming_the_file(review_stats, tmp_
     path = tmp_path / "schema.json"
     path.write_text("{not json")
     with pytest.raises(DataValidationError, match=rf"schema {path} cannot be read .* --accept-schema"):
-        statistics.check_outputs({"statistics": review_stats}, StatisticsParams("imdb", ValidationSettings(schema_path=str(path))))
+        statistics.check_outputs({"statistics": review_stats}, StatisticsParams(ImdbData(), ValidationSettings(schema_path=str(path))))
 
 
 @pytest.mark.slow

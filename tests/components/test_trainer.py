@@ -12,6 +12,7 @@ from components import trainer
 from components.artifacts.examples import split_files
 from components.artifacts.model import load_model
 from components.trainer import TrainerParams
+from data.timeseries import TimeseriesData
 from models.input_pipeline import load_dataset
 from tests.conftest import REPO
 
@@ -52,7 +53,7 @@ from components.types import Artifact, OutputDir
 from data.timeseries import TimeseriesData
 spec = json.loads(sys.argv[1])
 inputs = {name: Artifact("Examples", Path(uri), props) for name, (uri, props) in spec["inputs"].items()}
-params = trainer.TrainerParams("timeseries", TimeseriesData(window=10, calendar_features=True), epochs=8,
+params = trainer.TrainerParams(TimeseriesData(window=10, calendar_features=True), epochs=8,
                                batch_size=16, early_stopping_patience=0, checkpoint_ensemble=8)
 model = trainer.run(inputs, params, OutputDir(Path(spec["staging"]), Path(spec["scratch"])))["model"]
 print(json.dumps(model.properties["epochs_run"]))
@@ -88,19 +89,19 @@ def test_resumes_from_the_epoch_checkpoint_after_sigkill(tiny, tmp_path):
 
 def test_params_reject_bad_values():
     with pytest.raises(ValueError, match="mixed_precision"):
-        TrainerParams("timeseries", None, mixed_precision="maybe")
+        TrainerParams(TimeseriesData(), mixed_precision="maybe")
     with pytest.raises(ValueError, match="clipnorm"):
-        TrainerParams("timeseries", None, clipnorm=0)
+        TrainerParams(TimeseriesData(), clipnorm=0)
     with pytest.raises(ValueError, match="reduce_lr_patience"):
-        TrainerParams("timeseries", None, reduce_lr_patience=-1)
+        TrainerParams(TimeseriesData(), reduce_lr_patience=-1)
     with pytest.raises(ValueError, match="cache_max_mb"):
-        TrainerParams("timeseries", None, cache_max_mb=-1)
+        TrainerParams(TimeseriesData(), cache_max_mb=-1)
     with pytest.raises(ValueError, match="steps_per_execution"):
-        TrainerParams("timeseries", None, steps_per_execution=33)
+        TrainerParams(TimeseriesData(), steps_per_execution=33)
     with pytest.raises(ValueError, match="checkpoint_ensemble"):
-        TrainerParams("timeseries", None, checkpoint_ensemble=0)
+        TrainerParams(TimeseriesData(), checkpoint_ensemble=0)
     with pytest.raises(ValueError, match="early_stopping_patience: 0"):
-        TrainerParams("timeseries", None, checkpoint_ensemble=2, early_stopping_patience=3)
+        TrainerParams(TimeseriesData(), checkpoint_ensemble=2, early_stopping_patience=3)
 
 
 @pytest.mark.parametrize("split, shuffle_buffer", [("train", 50), ("eval", 0)])
@@ -166,7 +167,7 @@ def test_the_learning_rate_is_halved_on_an_eval_plateau(tmp_path):
 
     from tests.components.conftest import out_dir
 
-    params = TrainerParams("timeseries", None, learning_rate=0.01, reduce_lr_patience=2, early_stopping_patience=5)
+    params = TrainerParams(TimeseriesData(), learning_rate=0.01, reduce_lr_patience=2, early_stopping_patience=5)
     callbacks = trainer.member_callbacks(params, out_dir(tmp_path, "lr"), tmp_path / "logs", 0, has_eval=True)
     plateau = next(c for c in callbacks if isinstance(c, keras.callbacks.ReduceLROnPlateau))
     assert (plateau.monitor, plateau.patience, plateau.factor) == ("val_loss", 2, 0.5)
@@ -186,7 +187,7 @@ def test_pretrained_embeddings_are_aligned_to_the_vocabulary_and_frozen(tiny_imd
 
     glove = tmp_path / "glove.txt"
     glove.write_text("great 0.1 0.2 0.3 0.4\nawful -0.1 -0.2 -0.3 -0.4\n")
-    params = TrainerParams("imdb", tiny_imdb["data"], ModelSpec(units=(4,)), epochs=1, batch_size=16,
+    params = TrainerParams(tiny_imdb["data"], ModelSpec(units=(4,)), epochs=1, batch_size=16,
                            pretrained_embeddings=str(glove), train_embedding=False)
     inputs = {"transformed_examples": tiny_imdb["transformed_examples"], "transform_graph": tiny_imdb["transform_graph"]}
     model = load_model(trainer.run(inputs, params, out_dir(tmp_path, "glove"))["model"])
@@ -203,7 +204,7 @@ def test_ensemble_averages_its_members(tiny, tmp_path):
     from models.rnn import ModelSpec
     from tests.components.conftest import out_dir
 
-    params = TrainerParams("timeseries", tiny["data"], ModelSpec(units=(4,)), epochs=1, batch_size=32, ensemble_size=2)
+    params = TrainerParams(tiny["data"], ModelSpec(units=(4,)), epochs=1, batch_size=32, ensemble_size=2)
     inputs = {"transformed_examples": tiny["transformed_examples"], "transform_graph": tiny["transform_graph"]}
     produced = trainer.run(inputs, params, out_dir(tmp_path, "ensemble"))["model"]
     model = load_model(produced)
@@ -223,7 +224,7 @@ def test_checkpoint_ensemble_averages_the_snapshots_of_the_last_epochs(tiny, tmp
     from models.rnn import ModelSpec, build_model
     from tests.components.conftest import out_dir
 
-    params = TrainerParams("timeseries", tiny["data"], ModelSpec(units=(4,)), epochs=3, batch_size=32,
+    params = TrainerParams(tiny["data"], ModelSpec(units=(4,)), epochs=3, batch_size=32,
                            early_stopping_patience=0, checkpoint_ensemble=2)
     inputs = {"transformed_examples": tiny["transformed_examples"], "transform_graph": tiny["transform_graph"]}
     out = out_dir(tmp_path, "checkpoints")
@@ -246,7 +247,7 @@ def test_checkpoint_ensemble_of_a_single_epoch_is_the_plain_model(tiny, tmp_path
     from models.rnn import ModelSpec
     from tests.components.conftest import out_dir
 
-    params = TrainerParams("timeseries", tiny["data"], ModelSpec(units=(4,)), epochs=1, batch_size=32,
+    params = TrainerParams(tiny["data"], ModelSpec(units=(4,)), epochs=1, batch_size=32,
                            early_stopping_patience=0, checkpoint_ensemble=3)
     inputs = {"transformed_examples": tiny["transformed_examples"], "transform_graph": tiny["transform_graph"]}
     model = load_model(trainer.run(inputs, params, out_dir(tmp_path, "one"))["model"])

@@ -78,7 +78,7 @@ def test_imdb_start_padding_moves_the_padding_before_the_same_ids(tiny_imdb):
     from tests.components.conftest import out_dir
 
     data = dataclasses.replace(tiny_imdb["data"], padding="start")
-    start = transform.run({"examples": tiny_imdb["examples"]}, transform.TransformParams("imdb", data),
+    start = transform.run({"examples": tiny_imdb["examples"]}, transform.TransformParams(data),
                           out_dir(tiny_imdb["base"], "tr_start"))
     end_rows = transformed_split(tiny_imdb, "test")
     start_rows = transformed_split({**tiny_imdb, **start}, "test")
@@ -98,7 +98,7 @@ def test_change_mode_labels_the_step_from_the_last_value(tiny):
     from tests.components.conftest import out_dir
 
     data = dataclasses.replace(tiny["data"], target_mode="change")
-    outputs = transform.run({"examples": tiny["examples"]}, transform.TransformParams("timeseries", data),
+    outputs = transform.run({"examples": tiny["examples"]}, transform.TransformParams(data),
                             out_dir(tiny["base"], "tr_change"))
     train = transformed_split({**tiny, **outputs}, "train")
     level = transformed_split(tiny, "train")

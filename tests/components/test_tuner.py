@@ -34,10 +34,10 @@ TUNED_DEMO = ["--set", "tuner.enabled=true", "--set", "tuner.algorithm=random", 
 
 
 def small_params(tiny, **overrides):
-    trainer_params = TrainerParams("timeseries", tiny["data"], epochs=2, batch_size=16, early_stopping_patience=0)
+    trainer_params = TrainerParams(tiny["data"], epochs=2, batch_size=16, early_stopping_patience=0)
     settings = dict(enabled=True, algorithm="random", max_trials=3, max_epochs=2, space=SMALL_SPACE)
     settings.update(overrides)
-    return TunerParams("timeseries", tiny["data"], ModelSpec(units=(8,)), trainer_params, **settings)
+    return TunerParams(tiny["data"], ModelSpec(units=(8,)), trainer_params, **settings)
 
 
 def transformed(tiny):
@@ -62,7 +62,7 @@ def test_search_writes_best_hyperparameters_and_a_table_that_the_trainer_then_us
     # The search directory moved out of scratch into the artifact.
     assert not (tiny["base"] / "tuner" / "scratch" / "tuning").exists()
 
-    params = TrainerParams("timeseries", tiny["data"], ModelSpec(cell="simple_rnn", units=(3,)), epochs=1)
+    params = TrainerParams(tiny["data"], ModelSpec(cell="simple_rnn", units=(3,)), epochs=1)
     model = trainer.run({**transformed(tiny), "hyperparameters": outputs["best_hyperparameters"]}, params,
                         out_dir(tiny["base"], "tuned_trainer"))["model"]
     assert model.properties["hyperparameters_source"] == "tuner"
@@ -202,8 +202,8 @@ def test_charlm_is_searched_on_eval_cross_entropy(charlm_run, tmp_path):
     artifacts = folder / "root" / "artifacts" / "transform"
     inputs = {name: Artifact.load(next(artifacts.glob(f"*/{name}"))) for name in ("transformed_examples", "transform_graph")}
     data = CharlmData(path=str(folder / "corpus"), window=16, stride=2)
-    trainer_params = TrainerParams("charlm", data, epochs=1, batch_size=32, early_stopping_patience=0)
-    params = TunerParams("charlm", data, ModelSpec(units=(8,), embedding_dim=8), trainer_params, enabled=True,
+    trainer_params = TrainerParams(data, epochs=1, batch_size=32, early_stopping_patience=0)
+    params = TunerParams(data, ModelSpec(units=(8,), embedding_dim=8), trainer_params, enabled=True,
                          algorithm="random", max_trials=2, max_epochs=1,
                          space=SearchSpace(cells=("gru",), bidirectional=(False,), depth=(1, 1), units=(4, 8),
                                            dropout=(0.0, 0.0), poolings=("last",), embedding_dims=(8,),

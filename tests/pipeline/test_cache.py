@@ -1,6 +1,7 @@
 """Tests for cache keys: each component's code is its own module and what it imports, not the tree."""
 
 import json
+import pickle
 import shutil
 import sqlite3
 from dataclasses import dataclass
@@ -10,7 +11,9 @@ import pytest
 
 from components.contract import ComponentSpec
 from components.types import Artifact, fingerprint_dir
-from pipeline.cache import SOURCE_ROOT, cache_key, code_fingerprint, kind_modules, source_files
+from data.contract import DataConfig
+from data.timeseries import TimeseriesData
+from pipeline.cache import SOURCE_ROOT, cache_key, code_fingerprint, kind_modules, params_for_key, source_files
 from pipeline.dag import Node, build_dag
 from pipeline.store import RunStore
 from tests.conftest import REPO
@@ -126,6 +129,38 @@ def test_the_key_covers_params_inputs_and_baseline_but_not_where_work_runs():
     assert len({key, cache_key(node, inputs, "code", "none"), cache_key(node, inputs, "code", "1:abc")}) == 3
 
 
+def test_the_params_of_every_node_key_as_plain_json_naming_the_kind_and_pickle(demo_nodes):
+    for node in demo_nodes:
+        keyed = params_for_key(node.params, node.spec.gate_params)
+        text = json.dumps(keyed, sort_keys=True)  # no default=: only JSON values, no object reprs
+        assert " at 0x" not in text and json.loads(text) == keyed
+        assert keyed["data"]["KIND"] == "timeseries" and node.params.kind.name == node.kind == "timeseries"
+        assert pickle.loads(pickle.dumps(node.params)) == node.params
+    tuner_nodes = [node for node in demo_nodes if node.name == "tuner"]
+    assert all(params_for_key(node.params)["trainer"]["data"]["KIND"] == "timeseries" for node in tuner_nodes)
+
+
+@dataclass(frozen=True)
+class SeriesConfig(DataConfig):
+    KIND = "series"
+    path: str = ""
+
+
+@dataclass(frozen=True)
+class ReviewsConfig(DataConfig):
+    KIND = "reviews"
+    path: str = ""
+
+
+def test_the_key_tells_apart_the_configs_of_two_kinds_with_the_same_fields():
+    from components.transform import SPEC, TransformParams
+
+    inputs = {"examples": Artifact("Examples", Path("/a"), {}, "f1")}
+    series, reviews = (Node(SPEC, TransformParams(config)) for config in (SeriesConfig(), ReviewsConfig()))
+    assert params_for_key(series.params)["data"] == {"KIND": "series", "path": ""}
+    assert cache_key(series, inputs, "code") != cache_key(reviews, inputs, "code")
+
+
 def serve(model_dir: Path, version: int, model_fingerprint: str) -> Path:
     path = model_dir / str(version)
     path.mkdir(parents=True)
@@ -137,10 +172,10 @@ def serve(model_dir: Path, version: int, model_fingerprint: str) -> Path:
 def test_the_evaluators_baseline_is_the_newest_served_version_other_than_the_candidate(tmp_path):
     from components.evaluator import SPEC, EvaluatorParams
 
-    params = EvaluatorParams("timeseries", None, serving_dir=str(tmp_path), model_name="m")
+    params = EvaluatorParams(TimeseriesData(), serving_dir=str(tmp_path), model_name="m")
     inputs = {"model": Artifact("Model", tmp_path / "candidate", {}, "candidate-fp")}
     assert SPEC.baseline(params, inputs) == "none"
-    assert SPEC.baseline(EvaluatorParams("timeseries", None), inputs) == "none"  # no serving dir
+    assert SPEC.baseline(EvaluatorParams(TimeseriesData()), inputs) == "none"  # no serving dir
     (tmp_path / "m" / "3").mkdir(parents=True)  # incomplete: no saved_model.pb
     assert SPEC.baseline(params, inputs) == "none"
     first = serve(tmp_path / "m", 1, "other-fp")

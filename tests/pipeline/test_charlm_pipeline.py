@@ -12,6 +12,7 @@ import pytest
 import tensorflow as tf
 
 from components.evaluator import EvaluatorParams, decide_blessing, language_model_metrics
+from data.charlm import CharlmData
 from pipeline.cli import main
 from tests.conftest import CORPUS_OBJECTS, CORPUS_SUBJECTS, CORPUS_VERBS, last_json
 
@@ -30,10 +31,10 @@ def test_a_uniform_model_has_its_number_of_classes_as_perplexity_and_bounds_bles
     assert metrics["perplexity"] == pytest.approx(8.0) and metrics["bits_per_character"] == pytest.approx(3.0)
     sure = np.eye(8)[[2, 3, 4, 4]]
     assert language_model_metrics(np.array([2, 3, 4, 5]), sure)["accuracy"] == 0.75
-    params = EvaluatorParams("charlm", None, upper_bounds={"perplexity": 7.5})
+    params = EvaluatorParams(CharlmData(), upper_bounds={"perplexity": 7.5})
     assert decide_blessing(metrics, None, params, "language_model") == (
         False, ["perplexity=8.0000 is above the upper bound 7.5"])
-    assert decide_blessing(metrics, {**metrics, "perplexity": 7.9}, EvaluatorParams("charlm", None),
+    assert decide_blessing(metrics, {**metrics, "perplexity": 7.9}, EvaluatorParams(CharlmData()),
                            "language_model")[1] == ["perplexity=8.0000 is worse than the baseline's 7.9000"]
 
 

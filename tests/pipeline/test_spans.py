@@ -58,7 +58,7 @@ def test_example_gen_reads_every_selected_span_and_records_them(tmp_path):
         write_series_csv(tmp_path / f"span-{span}.csv", n_days=days)
     pattern = str(tmp_path / "span-{SPAN}.csv")
     spans = tuple((span.id, span.path) for span in select_spans(pattern, SpanSettings(first=1, last=2)))
-    params = example_gen.ExampleGenParams("timeseries", TimeseriesData(path=pattern, window=10), num_shards=1,
+    params = example_gen.ExampleGenParams(TimeseriesData(path=pattern, window=10), num_shards=1,
                                           spans=spans)
     examples = example_gen.run({}, params, OutputDir(tmp_path / "out", tmp_path / "scratch"))["examples"]
     # Each span is its own series: 120 - 10 and 150 - 10 windows.

@@ -16,7 +16,7 @@ def test_example_gen_counts_undecodable_lines_binary_and_oversized_files_as_dead
     (corpus / ".hidden.txt").write_bytes(b"\xff" * 10)  # hidden files are not corpus
     data = CharlmData(path=str(corpus), window=8, stride=4, max_file_bytes=4000, max_error_rate=0.5)
     out = OutputDir(tmp_path / "staging", tmp_path / "scratch", run_id="test")
-    outputs = example_gen.run({}, example_gen.ExampleGenParams("charlm", data, num_shards=1), out)
+    outputs = example_gen.run({}, example_gen.ExampleGenParams(data, num_shards=1), out)
 
     properties = outputs["examples"].properties
     assert properties["dead_letters"] == 3
