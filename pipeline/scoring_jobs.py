@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 
 from components.scoring import BulkInferrerParams, GenerationSettings, ScoringError, generate, run
+from components.scoring.formats import input_format
 from data.errors import DataError
 from pipeline.defaults import DEFAULT_BATCH_SIZE, GENERATED_DEFAULT_LENGTH, PROMPTS_BATCH_SIZE
 
@@ -15,7 +16,7 @@ class GenerationError(ScoringError):
 
 def default_batch_size(fmt: str) -> int:
     """The most records per model call for input format ``fmt`` when none is asked for."""
-    return PROMPTS_BATCH_SIZE if fmt == "prompts" else DEFAULT_BATCH_SIZE
+    return PROMPTS_BATCH_SIZE if input_format(fmt).generates else DEFAULT_BATCH_SIZE
 
 
 def score(params: BulkInferrerParams) -> dict:

@@ -10,6 +10,8 @@ from pipeline.defaults import DEFAULT_BATCH_SIZE, DEFAULT_CHIEF_ADDRESS, GENERAT
 
 DEFAULT_ROOT = "rnnpipe_root"
 ROOT_HELP = f"pipeline root: artifacts, run store, serving dir (default: $RNNPIPE_ROOT or ./{DEFAULT_ROOT})"
+# The --format choices, written out so that --help loads no dataset kind; a test checks them
+# against components.scoring.formats.input_formats().
 SCORE_FORMATS = ("reviews", "images", "series", "examples", "prompts")
 VERBOSE_HELP = ("show everything: the components' detail lines (epochs, trials, ...), TensorFlow's C++ logs "
                 "and the libraries' warnings (default: rnnpipe's progress, warnings and the summary)")
