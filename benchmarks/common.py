@@ -4,7 +4,6 @@ and publish a result (printed, and kept as ``benchmarks/results/<name>.json``)."
 from __future__ import annotations
 
 import glob
-import hashlib
 import json
 import os
 import shlex
@@ -13,6 +12,7 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
+from data.download import sha256_of
 from report import update_readme
 
 REPO = Path(__file__).resolve().parent.parent
@@ -54,19 +54,16 @@ def artifact(root: Path, component: str, name: str) -> dict:
 
 def file_identity(path: str | Path) -> dict:
     """The path, sha256 and size of an input file, so a result says exactly which data it used."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return {"path": str(path), "sha256": digest.hexdigest(), "bytes": os.path.getsize(path)}
+    return {"path": str(path), "sha256": sha256_of(path), "bytes": os.path.getsize(path)}
 
 
 def publish(name: str, result: dict, results_dir: Path = RESULTS_DIR) -> dict:
     """Prints a benchmark's result as JSON and keeps it as ``results_dir/<name>.json``.
 
     The kept record adds the UTC date, the exact command line (``sys.orig_argv``) that
-    produced it, the CPU count and the load average when it ended (a busy machine slows rates). Written to the default folder, it also re-renders benchmarks/README.md's
-    results section (``report.update_readme``).
+    produced it, the CPU count and the load average when it ended (a busy machine slows rates).
+    Written to the default folder, it also re-renders benchmarks/README.md's results section
+    (``report.update_readme``).
 
     Args:
         name: The benchmark's name: its script's name without ``.py``.
