@@ -40,14 +40,20 @@ def module_file(module: str, root: Path = SOURCE_ROOT) -> Path | None:
     return None
 
 
-def imported_modules(path: Path, module: str) -> set[str]:
+def imported_modules(path: Path, module: str, source: bytes | None = None) -> set[str]:
     """The modules one source file imports, anywhere in it, with the packages that contain them.
 
     ``from package import name`` counts ``package.name`` too: it may be a module.
+
+    Args:
+        path: The module's source file.
+        module: The module's name.
+        source: The file's bytes, when already read.
     """
     package = module if path.name == "__init__.py" else module.rpartition(".")[0]
     named: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_bytes(), filename=str(path))):
+    source = path.read_bytes() if source is None else source
+    for node in ast.walk(ast.parse(source, filename=str(path))):
         if isinstance(node, ast.Import):
             named.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
@@ -61,6 +67,52 @@ def imported_modules(path: Path, module: str) -> set[str]:
     return {name for name in named | parents if name}
 
 
+class SourceTree:
+    """The project's source below one root, each file read and parsed at most once.
+
+    One instance serves one pass over a DAG (a run, or a tuning worker's look-up), so that nodes
+    importing the same modules do not read them again, and an edit between passes is still seen.
+    """
+
+    def __init__(self, root: Path = SOURCE_ROOT):
+        self.root = root
+        self._sources: dict[Path, bytes] = {}
+        self._imports: dict[str, set[str]] = {}
+
+    def source(self, path: Path) -> bytes:
+        """The bytes of one source file."""
+        if path not in self._sources:
+            self._sources[path] = path.read_bytes()
+        return self._sources[path]
+
+    def imports(self, path: Path, module: str) -> set[str]:
+        """What one module imports (see :func:`imported_modules`)."""
+        if module not in self._imports:
+            self._imports[module] = imported_modules(path, module, self.source(path))
+        return self._imports[module]
+
+    def files(self, modules: Iterable[str]) -> list[Path]:
+        """See :func:`source_files`."""
+        found: dict[str, Path] = {}
+        pending = list(modules)
+        while pending:
+            module = pending.pop()
+            path = None if module in found else module_file(module, self.root)
+            if path is not None:
+                found[module] = path
+                pending.extend(self.imports(path, module))
+        return sorted(set(found.values()))
+
+    def fingerprint(self, node: Node) -> str:
+        """See :func:`code_fingerprint`."""
+        own = kind_modules(node.kind, self.root) if node.kind else []
+        digest = hashlib.sha256()
+        for path in self.files([node.spec.module, *own]):
+            digest.update(path.relative_to(self.root).as_posix().encode() + b"\0")
+            digest.update(self.source(path))
+        return digest.hexdigest()
+
+
 def source_files(modules: Iterable[str], root: Path = SOURCE_ROOT) -> list[Path]:
     """The project source files of ``modules`` and of every project module they import, transitively.
 
@@ -71,15 +123,7 @@ def source_files(modules: Iterable[str], root: Path = SOURCE_ROOT) -> list[Path]
     Returns:
         The files, sorted.
     """
-    found: dict[str, Path] = {}
-    pending = list(modules)
-    while pending:
-        module = pending.pop()
-        path = None if module in found else module_file(module, root)
-        if path is not None:
-            found[module] = path
-            pending.extend(imported_modules(path, module))
-    return sorted(set(found.values()))
+    return SourceTree(root).files(modules)
 
 
 def kind_package(kind: str) -> str:
@@ -104,13 +148,9 @@ def code_fingerprint(node: Node, root: Path = SOURCE_ROOT) -> str:
     """Hash of a node's code: its component's module, its dataset kind's package, and what they import.
 
     The registry finds a kind's package by name at run time, so other kinds are not part of it.
+    For several nodes, :meth:`SourceTree.fingerprint` of one tree reads each file once.
     """
-    own = kind_modules(node.kind, root) if node.kind else []
-    digest = hashlib.sha256()
-    for path in source_files([node.spec.module, *own], root):
-        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
+    return SourceTree(root).fingerprint(node)
 
 
 def key_data(value: Any) -> Any:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from components.types import ARTIFACT_FILE, Artifact, OutputDir, fingerprint_dir, write_json
-from pipeline.cache import baseline_of, cache_key, code_fingerprint
+from pipeline.cache import SourceTree, baseline_of, cache_key
 from pipeline.dag import Node
 from pipeline.store import RunStore
 
@@ -83,10 +83,11 @@ def execute(nodes: Sequence[Node], root: Path, store: RunStore, run_id: str,
         Exception: The first component failure, after it is recorded.
     """
     outcome = RunOutcome()
+    source = SourceTree()
     for index, node in enumerate(nodes, 1):
         inputs = {name: outcome.outputs[up][out] for name, (up, out) in node.inputs.items()}
         baseline = baseline_of(node, inputs)
-        key = cache_key(node, inputs, code_fingerprint(node), baseline)
+        key = cache_key(node, inputs, source.fingerprint(node), baseline)
         started = time.perf_counter()
         reused = reuse_cached(store, key)
         execution_id = store.start_execution(run_id, node.name, key, cached=reused is not None, baseline=baseline)
@@ -172,9 +173,10 @@ def cached_inputs(nodes: Sequence[Node], store: RunStore, target: str) -> tuple[
         ``(inputs, key)``, or None while some upstream node has no intact cached execution.
     """
     outputs: dict[str, dict[str, Artifact]] = {}
+    source = SourceTree()
     for node in nodes:
         inputs = {name: outputs[up][out] for name, (up, out) in node.inputs.items()}
-        key = cache_key(node, inputs, code_fingerprint(node), baseline_of(node, inputs))
+        key = cache_key(node, inputs, source.fingerprint(node), baseline_of(node, inputs))
         if node.name == target:
             return inputs, key
         reused = reuse_cached(store, key)
