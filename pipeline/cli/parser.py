@@ -34,6 +34,12 @@ def add_verbose(sub: argparse.ArgumentParser, top_level: bool = False) -> None:
                      **({} if top_level else {"default": argparse.SUPPRESS}))
 
 
+def add_model(sub: argparse.ArgumentParser) -> None:
+    """``--model``: a model in the serving folder, its newest version or one version."""
+    sub.add_argument("--model", required=True, metavar="SERVING_DIR/NAME[/VERSION]",
+                     help="the newest version of NAME, or exactly VERSION")
+
+
 def add_run_options(sub: argparse.ArgumentParser) -> None:
     """The options of every command that runs a pipeline config."""
     add_root(sub)
@@ -100,8 +106,7 @@ def add_score_command(commands) -> None:
                     "predictions), OUTPUT/dead_letter/ (bad records with the reason), summary.json and "
                     "_SUCCESS. OUTPUT appears only when the job succeeds. Beam options go after '--'.",
         epilog=SCORE_EPILOG, **HELP_FORMAT)
-    score.add_argument("--model", required=True, metavar="SERVING_DIR/NAME[/VERSION]",
-                       help="the newest version of NAME, or exactly VERSION")
+    add_model(score)
     score.add_argument("--input", required=True, metavar="PATTERN",
                        help="a file, a glob, or a folder (of .txt reviews, .png images, .csv series, TFRecords, "
                             ".txt prompts)")
@@ -141,8 +146,7 @@ def add_generate_command(commands) -> None:
         "generate", help="generate text with an exported charlm model",
         description="Continue a prompt with the generate signature of a charlm version from the serving folder.",
         epilog=GENERATE_EPILOG, **HELP_FORMAT)
-    generate.add_argument("--model", required=True, metavar="SERVING_DIR/NAME[/VERSION]",
-                          help="the newest version of NAME, or exactly VERSION")
+    add_model(generate)
     generate.add_argument("--prompt", required=True, help="text to continue; may be empty (\"\") to start a text")
     generate.add_argument("--length", type=int, default=GENERATED_DEFAULT_LENGTH,
                           help=f"characters to generate (default {GENERATED_DEFAULT_LENGTH})")
