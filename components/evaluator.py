@@ -22,8 +22,9 @@ from components.artifacts.model import load_model
 from components.artifacts.transform_graph import load_transform_output
 from components.artifacts.serving import MODEL_CARD_FILE, ServingFolder
 from components.contract import ComponentSpec, DatasetParams
-from components.types import Artifact, OutputDir, fingerprint_dir, write_json
+from components.types import Artifact, OutputDir, fingerprint_dir
 from data.contract import DataConfig
+from models.atomic_files import write_json
 
 NAME = "evaluator"
 INPUTS = ("examples", "model", "transform_graph")
@@ -90,11 +91,6 @@ class EvaluatorParams(DatasetParams):
             raise ValueError(f"evaluator.max_regression must be >= 0, got {self.max_regression}")
 
 
-def latest_version(serving_dir: str | Path, model_name: str) -> Path | None:
-    """The newest complete version directory of a served model (the baseline), or None."""
-    return ServingFolder.of(serving_dir, model_name).newest_path()
-
-
 def baseline_identity(params: EvaluatorParams, inputs: Mapping[str, Artifact]) -> str:
     """The served version the verdict rests on, for the cache key: ``"<version>:<fingerprint>"`` or ``"none"``.
 
@@ -102,10 +98,13 @@ def baseline_identity(params: EvaluatorParams, inputs: Mapping[str, Artifact]) -
     ``model.json`` names its ``model_fingerprint``): those are the candidate, whose equal metrics
     never count as worse, so a run after its own push keeps its evaluation.
     """
-    folder = ServingFolder.of(params.serving_dir, params.model_name) if params.serving_dir else None
-    for version in reversed(folder.versions() if folder else []):
+    if not params.serving_dir:
+        return "none"
+    folder = ServingFolder.of(params.serving_dir, params.model_name)
+    for version in reversed(folder.versions()):
         path = folder.version_path(version)
-        card = json.loads((path / MODEL_CARD_FILE).read_text()) if (path / MODEL_CARD_FILE).exists() else {}
+        card_file = path / MODEL_CARD_FILE
+        card = json.loads(card_file.read_text()) if card_file.exists() else {}
         if card.get("model_fingerprint") != inputs["model"].fingerprint:
             return f"{version}:{fingerprint_dir(path)}"
     return "none"
@@ -327,7 +326,7 @@ def run(inputs: Mapping[str, Artifact], params: EvaluatorParams, out: OutputDir)
     metrics, details = score(task, targets, predicted, params.data, slices)
 
     baseline, baseline_slices = None, {}
-    baseline_dir = latest_version(params.serving_dir, params.model_name) if params.serving_dir else None
+    baseline_dir = ServingFolder.of(params.serving_dir, params.model_name).newest_path() if params.serving_dir else None
     if baseline_dir is not None:
         loaded = tf.saved_model.load(str(baseline_dir))
         scored = predict_serialized(loaded.signatures["serving_default"], serialized)
