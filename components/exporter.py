@@ -21,8 +21,9 @@ from components.artifacts.model import load_model
 from components.artifacts.serving import MODEL_CARD_FILE, ServingFolder
 from components.artifacts.transform_graph import load_transform_output
 from components.contract import ComponentSpec, DatasetParams
-from components.types import Artifact, OutputDir, write_json
+from components.types import Artifact, OutputDir
 from data.contract import DataConfig
+from models.atomic_files import write_json
 
 NAME = "exporter"
 INPUTS = ("examples", "model", "transform_graph", "evaluation")

@@ -25,9 +25,10 @@ import apache_beam as beam
 
 from components.contract import ComponentSpec, DatasetParams
 from components.plots import plot_length_distributions
-from components.types import Artifact, OutputDir, write_json
+from components.types import Artifact, OutputDir
 from data.contract import DataConfig, DatasetKind
 from data.errors import DataError
+from models.atomic_files import write_json
 
 NAME = "statistics"
 INPUTS = ("examples",)

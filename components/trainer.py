@@ -19,8 +19,9 @@ from components.artifacts.hyperparameters import load_best
 from components.artifacts.model import HISTORY_FILE, HYPERPARAMETERS_FILE, LEARNING_CURVE_FILE, MODEL_FILE
 from components.artifacts.transform_graph import load_transform_output
 from components.contract import ComponentSpec, DatasetParams
-from components.types import Artifact, OutputDir, write_json
+from components.types import Artifact, OutputDir
 from data.contract import DataConfig
+from models.atomic_files import write_json
 from models.input_pipeline import InputSettings, kind_datasets, plan_devices
 from models.spec import ModelSpec
 

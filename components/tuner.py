@@ -28,8 +28,9 @@ from components.artifacts.examples import split_files
 from components.artifacts.hyperparameters import BEST_FILE, TRIALS_CSV_FILE, TRIALS_FILE
 from components.artifacts.transform_graph import load_transform_output
 from components.contract import ComponentSpec, DatasetParams
-from components.types import Artifact, OutputDir, write_json
+from components.types import Artifact, OutputDir
 from data.contract import DataConfig
+from models.atomic_files import write_json
 from models.input_pipeline import kind_datasets, plan_devices
 from models.spec import ModelSpec, SearchSpace
 
