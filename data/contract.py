@@ -52,10 +52,10 @@ import os
 from dataclasses import dataclass
 from typing import Any, Callable, ClassVar, Iterator, Mapping, Sequence
 
+from data.splits import SPLITS
+
 REQUIRED_ATTRIBUTES = ("name", "DATA_CONFIG", "TASK", "FEATURES_KEY", "LABEL_KEY")
 """Class attributes every concrete kind sets."""
-
-DEFAULT_SPLITS = ("train", "eval", "test")
 
 
 @dataclass(frozen=True)
@@ -139,7 +139,7 @@ class DatasetKind(abc.ABC):
     TASK: ClassVar[str]
     FEATURES_KEY: ClassVar[str]
     LABEL_KEY: ClassVar[str]
-    SPLITS: ClassVar[tuple[str, ...]] = DEFAULT_SPLITS
+    SPLITS: ClassVar[tuple[str, ...]] = SPLITS
     TUNER_OBJECTIVE: ClassVar[tuple[str, str] | None] = None
     HAS_DEMO: ClassVar[bool] = False
     scoring_input: ClassVar[ScoringInput | None] = None

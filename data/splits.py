@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 SPLITS = ("train", "eval", "test")
+"""The split names, in order: what example_gen writes (``DatasetKind.SPLITS``) and the fractions name."""
 
 
 @dataclass(frozen=True)
