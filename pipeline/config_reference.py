@@ -25,6 +25,7 @@ import docstring_parser
 
 from data import KINDS, get_kind
 from pipeline.config import INJECTED, PipelineConfig
+from pipeline.config_validation import nested_dataclass
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "config.md"
 REFRESH = "python -m pipeline.config_reference --write"
@@ -83,7 +84,7 @@ def sections() -> Iterator[Section]:
 def _with_nested(section: Section) -> Iterator[Section]:
     yield section
     for field in _settable(section):
-        nested = _dataclass(typing.get_type_hints(section.cls)[field.name])
+        nested = nested_dataclass(typing.get_type_hints(section.cls)[field.name])
         if nested:
             yield from _with_nested(Section(f"{section.key}.{field.name}", nested, kind=section.kind))
 
@@ -106,7 +107,7 @@ def _entry(section: Section, field: dataclasses.Field) -> str:
     key = f"{section.key}.{field.name}" if section.key else field.name
     if field.name == "data" and section.cls is PipelineConfig:
         facts = "section, per kind: see the `data` sections"
-    elif _dataclass(hint):
+    elif nested_dataclass(hint):
         facts = f"section: see `{key}`"
     else:
         facts = f"{_type_name(hint)}, {_default(field)}"
@@ -135,10 +136,6 @@ def _description(cls: type, name: str) -> str:
 def _text(docstring_text: str) -> str:
     """One line of Markdown from docstring text (RST ````code```` becomes ```code```)."""
     return re.sub(r"``(.+?)``", r"`\1`", " ".join(docstring_text.split()))
-
-
-def _dataclass(hint: typing.Any) -> type | None:
-    return next((t for t in (hint, *typing.get_args(hint)) if dataclasses.is_dataclass(t)), None)
 
 
 def _type_name(hint: typing.Any, plural: bool = False) -> str:

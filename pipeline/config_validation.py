@@ -114,9 +114,14 @@ def _check_tree(cls: type, raw: Mapping, where: str, source: str, known: set[str
     check_keys(raw, known, where, source)
     hints = typing.get_type_hints(cls)
     for key, value in raw.items():
-        nested = [t for t in (hints[key], *typing.get_args(hints[key])) if dataclasses.is_dataclass(t)]
-        if nested and isinstance(value, Mapping):
-            _check_tree(nested[0], value, f"{where}.{key}", source, {f.name for f in dataclasses.fields(nested[0])})
+        nested = nested_dataclass(hints[key])
+        if nested is not None and isinstance(value, Mapping):
+            _check_tree(nested, value, f"{where}.{key}", source, {f.name for f in dataclasses.fields(nested)})
+
+
+def nested_dataclass(hint: Any) -> type | None:
+    """The dataclass a field's type hint names (itself, or a member of its union), or None."""
+    return next((t for t in (hint, *typing.get_args(hint)) if dataclasses.is_dataclass(t)), None)
 
 
 def _validator(keys: type) -> SchemaValidator:
