@@ -22,6 +22,6 @@ object is ``KIND``.
 """
 
 from data.charlm.config import CharlmData, SplitFractions
-from data.charlm.kind import KIND, CharlmKind
+from data.charlm.kind import KIND
 
-__all__ = ["KIND", "CharlmData", "CharlmKind", "SplitFractions"]
+__all__ = ["KIND", "CharlmData", "SplitFractions"]

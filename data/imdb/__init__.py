@@ -12,6 +12,6 @@ Modules: :mod:`~data.imdb.config`, :mod:`~data.imdb.source` (locating and checki
 """
 
 from data.imdb.config import ImdbData
-from data.imdb.kind import KIND, ImdbKind
+from data.imdb.kind import KIND
 
-__all__ = ["KIND", "ImdbData", "ImdbKind"]
+__all__ = ["KIND", "ImdbData"]

@@ -13,6 +13,6 @@ Modules: :mod:`~data.mnist.config`, :mod:`~data.mnist.idx`, :mod:`~data.mnist.so
 """
 
 from data.mnist.config import Augmentation, MnistData
-from data.mnist.kind import KIND, MnistKind
+from data.mnist.kind import KIND
 
-__all__ = ["KIND", "Augmentation", "MnistData", "MnistKind"]
+__all__ = ["KIND", "Augmentation", "MnistData"]

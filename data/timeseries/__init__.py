@@ -22,10 +22,10 @@ Modules: :mod:`~data.timeseries.config`, :mod:`~data.timeseries.parsing` (CSV),
 
 from data.timeseries.config import SplitFractions, TimeseriesData
 from data.timeseries.demo import write_sine_csv
-from data.timeseries.kind import KIND, TimeseriesKind
+from data.timeseries.kind import KIND
 from data.timeseries.parsing import parse_csv
 from data.timeseries.records import encode_example
 from data.timeseries.windows import build_windows, sort_series
 
-__all__ = ["KIND", "SplitFractions", "TimeseriesData", "TimeseriesKind", "build_windows", "encode_example",
-           "parse_csv", "sort_series", "write_sine_csv"]
+__all__ = ["KIND", "SplitFractions", "TimeseriesData", "build_windows", "encode_example", "parse_csv", "sort_series",
+           "write_sine_csv"]
