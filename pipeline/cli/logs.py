@@ -94,8 +94,8 @@ def quiet_tensorflow_startup() -> None:
 
     TensorFlow writes its start-up lines from C++ straight to file descriptor 2, before any
     setting of its own can drop them, so they are filtered here, once, before a command runs.
-    A TensorFlow that fails to import is left for the command to report. Once it is loaded, a
-    second call does nothing.
+    A TensorFlow that fails to import is left for the command to report; what it wrote before
+    failing is replayed all the same. Once it is loaded, a second call does nothing.
     """
     if "tensorflow" in sys.modules:
         return
@@ -110,10 +110,15 @@ def quiet_tensorflow_startup() -> None:
         except ImportError:
             pass
         finally:
+            sys.stderr.flush()  # Python's own lines written meanwhile belong to the capture too
             os.dup2(saved, 2)
             os.close(saved)
-        captured.seek(0)
-        lines = captured.read().decode("utf-8", "replace").splitlines()
+            captured.seek(0)
+            replay_without_noise(captured.read().decode("utf-8", "replace").splitlines())
+
+
+def replay_without_noise(lines: list[str]) -> None:
+    """Writes to stderr the captured start-up lines that are not noise (see :func:`is_startup_noise`)."""
     gpu = has_nvidia_device()
     kept = [line for line in lines if not is_startup_noise(line, gpu)]
     if kept:
