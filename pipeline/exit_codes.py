@@ -46,7 +46,7 @@ UNEXPECTED = Failure(ExitCode.ERROR, "error", expected=False)
 # it is raised, whereas importing these here would load Beam and TensorFlow into `rnnpipe runs` and
 # `--help`, which never need them. tests/pipeline/test_exit_codes.py raises each one.
 RULES = (
-    ("pipeline.config", "ConfigError", Failure(ExitCode.USAGE, "config error")),
+    ("pipeline.config_validation", "ConfigError", Failure(ExitCode.USAGE, "config error")),
     ("pipeline.errors", "UsageError", Failure(ExitCode.USAGE, "usage error")),
     ("pipeline.errors", "RunLookupError", Failure(ExitCode.USAGE, "")),
     ("components.scoring", "ScoringError", Failure(ExitCode.USAGE, "scoring error")),
