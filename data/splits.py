@@ -31,3 +31,11 @@ class OrderedSplit:
             raise ValueError(f"split fractions must sum to 1, got {self.train + self.eval + self.test:.4f}")
         if self.train <= 0:
             raise ValueError("split.train must be > 0")
+
+    def boundaries(self, total: int) -> tuple[int, int]:
+        """Where eval and test begin among ``total`` ordered items (train holds those before the first).
+
+        Returns:
+            ``(first eval position, first test position)``, each rounded to the nearest item.
+        """
+        return round(total * self.train), round(total * (self.train + self.eval))

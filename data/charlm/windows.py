@@ -22,8 +22,7 @@ def split_pieces(segments: list[tuple[int, str]], fractions: SplitFractions) -> 
     The boundaries are at ``train`` and ``train + eval`` of the file's good characters.
     """
     total = sum(len(text) for _, text in segments)
-    first_eval = round(total * fractions.train)
-    first_test = round(total * (fractions.train + fractions.eval))
+    first_eval, first_test = fractions.boundaries(total)
     bounds = {"train": (0, first_eval), "eval": (first_eval, first_test), "test": (first_test, total)}
     pieces = []
     for offset, text in segments:

@@ -10,9 +10,10 @@ from data.timeseries.config import SplitFractions, TimeseriesData
 
 def split_of(position: int, n_rows: int, split: SplitFractions) -> str:
     """Assigns the row at ``position`` to a split by time: earliest rows to train."""
-    if position < round(n_rows * split.train):
+    first_eval, first_test = split.boundaries(n_rows)
+    if position < first_eval:
         return "train"
-    if position < round(n_rows * (split.train + split.eval)):
+    if position < first_test:
         return "eval"
     return "test"
 
