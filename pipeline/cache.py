@@ -78,6 +78,7 @@ class SourceTree:
         self.root = root
         self._sources: dict[Path, bytes] = {}
         self._imports: dict[str, set[str]] = {}
+        self._kinds: dict[str, list[str]] = {}
 
     def source(self, path: Path) -> bytes:
         """The bytes of one source file."""
@@ -90,6 +91,12 @@ class SourceTree:
         if module not in self._imports:
             self._imports[module] = imported_modules(path, module, self.source(path))
         return self._imports[module]
+
+    def kind_modules(self, kind: str) -> list[str]:
+        """See :func:`kind_modules`."""
+        if kind not in self._kinds:
+            self._kinds[kind] = kind_modules(kind, self.root)
+        return self._kinds[kind]
 
     def files(self, modules: Iterable[str]) -> list[Path]:
         """See :func:`source_files`."""
@@ -105,7 +112,7 @@ class SourceTree:
 
     def fingerprint(self, node: Node) -> str:
         """See :func:`code_fingerprint`."""
-        own = kind_modules(node.kind, self.root) if node.kind else []
+        own = self.kind_modules(node.kind) if node.kind else []
         digest = hashlib.sha256()
         for path in self.files([node.spec.module, *own]):
             digest.update(path.relative_to(self.root).as_posix().encode() + b"\0")
