@@ -16,7 +16,6 @@ import apache_beam as beam
 
 from components.artifacts.examples import (DEAD_LETTER_DIR, EXAMPLE_FILE_SUFFIX, dead_letter_prefix, read_text_files,
                                            split_prefix)
-from components.artifacts.examples import read_dead_letters  # noqa: F401  (re-exported for tests/data's callers)
 from components.contract import ComponentSpec, DatasetParams
 from components.types import Artifact, OutputDir
 from data.contract import DataConfig

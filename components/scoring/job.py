@@ -26,6 +26,7 @@ from components.scoring.params import BulkInferrerParams, GenerationSettings, Sc
 from components.scoring.paths import join, read_bytes, write_text
 from components.scoring.tensors import batch_tensors
 from components.scoring.tfrecords import tfrecord_examples
+from data.beam_outputs import tagged
 from data.contract import ScoringOptions
 from data.errors import DataError
 
@@ -49,7 +50,7 @@ class ReadRecords(beam.DoFn):
 
     def process(self, path: str) -> Iterator:
         for status, item in self.records(path):
-            yield item if status == "ok" else beam.pvalue.TaggedOutput("dead", item)
+            yield tagged(status, item, main="ok")
 
     def records(self, path: str) -> Iterator[tuple[str, Any]]:
         if self.fmt.kind is None:

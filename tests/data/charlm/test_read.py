@@ -1,6 +1,7 @@
 """Tests for reading a corpus through example_gen: dead letters and line counts."""
 
 from components import example_gen
+from components.artifacts.examples import read_dead_letters
 from components.types import OutputDir
 from data.charlm.config import CharlmData
 from tests.conftest import corpus_text
@@ -23,7 +24,7 @@ def test_example_gen_counts_undecodable_lines_binary_and_oversized_files_as_dead
     assert properties["rows_read"] == 40 + 20 + 3  # good lines, plus one record per dead letter
     assert all(properties["counts"][split] > 0 for split in ("train", "eval", "test"))
     reasons = {(letter["source"].rsplit("/", 1)[-1], letter["line"]): letter["reason"]
-               for letter in example_gen.read_dead_letters(outputs["examples"])}
+               for letter in read_dead_letters(outputs["examples"])}
     assert reasons[("latin1.txt", 21)].startswith("not UTF-8")
     assert "NUL byte" in reasons[("image.bin", None)]
     assert reasons[("huge.txt", None)] == "file of 5000 bytes is over data.max_file_bytes (4000)"
