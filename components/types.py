@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
-from models.atomic_files import write_json  # noqa: F401  (re-exported for pipeline.runner; components import it from its home)
-
 ARTIFACT_FILE = "artifact.json"
 
 

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from components.types import ARTIFACT_FILE, Artifact, OutputDir, fingerprint_dir, write_json
+from components.types import ARTIFACT_FILE, Artifact, OutputDir, fingerprint_dir
+from models.atomic_files import write_json
 from pipeline.cache import SourceTree, baseline_of, cache_key
 from pipeline.dag import Node
 from pipeline.store import RunStore

@@ -20,3 +20,12 @@ def test_a_generating_format_gets_the_prompts_batch_size():
 def test_score_refuses_a_format_it_does_not_know():
     with pytest.raises(SystemExit):
         build_parser().parse_args(["score", "--model", "m", "--input", "i", "--output", "o", "--format", "pdf"])
+
+
+def test_the_help_names_the_defaults_scoring_applies():
+    """pipeline.defaults spells out scoring's defaults so that --help loads no Beam; they must agree."""
+    from components.scoring import BulkInferrerParams, GenerationSettings
+    from pipeline.defaults import GENERATED_DEFAULT_LENGTH
+
+    assert GenerationSettings().length == GENERATED_DEFAULT_LENGTH
+    assert BulkInferrerParams("m", "i", "o", "examples").batch_size == DEFAULT_BATCH_SIZE
