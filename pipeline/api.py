@@ -16,8 +16,9 @@ from pipeline.demo import run_demo
 from pipeline.maintenance import collect_garbage, get_run, list_runs
 from pipeline.running import run_pipeline
 from pipeline.scoring_jobs import default_batch_size, generate_text, score
+from pipeline.store_recovery import recover_store
 from pipeline.summary import RunSummary
 from pipeline.tune_worker import join_search
 
 __all__ = ["RunSummary", "collect_garbage", "default_batch_size", "generate_text", "get_run", "join_search",
-           "list_runs", "run_demo", "run_pipeline", "score"]
+           "list_runs", "recover_store", "run_demo", "run_pipeline", "score"]

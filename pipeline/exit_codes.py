@@ -55,6 +55,7 @@ RULES = (
     ("builtins", "FileNotFoundError", Failure(ExitCode.DATA, "missing file")),
     ("pipeline.lock", "LockedError", Failure(ExitCode.LOCKED, "locked")),
     ("pipeline.errors", "ChiefTimeoutError", Failure(ExitCode.ERROR, "timeout")),
+    ("pipeline.errors", "DamagedStoreError", Failure(ExitCode.DATA, "damaged run store")),  # a damaged file
 )
 
 

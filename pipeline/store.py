@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import time
-from contextlib import closing
+from contextlib import closing, contextmanager
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
+from pipeline.errors import DamagedStoreError
+
+LOG = logging.getLogger("rnnpipe.store")
 STORE_FILE = "runs.sqlite"
+# The folder of the execution folders ``artifacts/<component>/<execution id>/``, named by the ids this store hands out.
+ARTIFACTS_DIR = "artifacts"
+# SQLite's result codes of a file that is not (or no longer) a whole database.
+DAMAGE_CODES = ("SQLITE_CORRUPT", "SQLITE_NOTADB")
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
     id TEXT PRIMARY KEY, pipeline TEXT, config TEXT, status TEXT,
@@ -37,15 +45,64 @@ def missing_columns(db: sqlite3.Connection) -> list[tuple[str, str, str]]:
     return [added for added in ADDED_COLUMNS if added[1] not in present[added[0]]]
 
 
-class RunStore:
-    """A thin, explicit wrapper over one SQLite file. Every write commits at once."""
+def is_damage(error: sqlite3.DatabaseError) -> bool:
+    """Whether a SQLite error says that the file is damaged, rather than busy, locked or unreadable."""
+    if isinstance(error, sqlite3.OperationalError):  # locked, read-only, cannot open, disk I/O, ...
+        return error.sqlite_errorname in DAMAGE_CODES
+    return type(error) is sqlite3.DatabaseError or error.sqlite_errorname in DAMAGE_CODES
 
-    def __init__(self, root: str | Path):
+
+def execution_folders(root: str | Path) -> list[Path]:
+    """The execution folders ``artifacts/<component>/<id>/`` under a pipeline root."""
+    return [folder for folder in Path(root, ARTIFACTS_DIR).glob("*/*") if folder.name.isdigit() and folder.is_dir()]
+
+
+def highest_folder_id(root: str | Path) -> int:
+    """The highest execution id that names a folder under ``artifacts/`` (0 for none)."""
+    return max((int(folder.name) for folder in execution_folders(root)), default=0)
+
+
+class RunStore:
+    """A thin, explicit wrapper over one SQLite file. Every write commits at once.
+
+    A damaged file raises :class:`~pipeline.errors.DamagedStoreError`, naming it, from the open
+    and from every query. An execution id is never one that already names an artifact folder, even
+    when the file was emptied or replaced (ids then continue past the highest folder on disk).
+
+    Args:
+        root: The pipeline root that holds ``runs.sqlite``.
+        timeout: Seconds to wait for another process's write lock.
+    """
+
+    def __init__(self, root: str | Path, timeout: float = 30.0):
         self.path = Path(root) / STORE_FILE
+        self.timeout = timeout
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with closing(self._connect()) as db, db:
+        with self._damage_named(), closing(self._connect()) as db, db:
             db.executescript(SCHEMA)
+            recorded = db.execute("SELECT count(*) FROM executions").fetchone()[0]
         self._add_missing_columns()
+        if not recorded:
+            self._warn_unindexed_folders()
+
+    @contextmanager
+    def _damage_named(self) -> Iterator[None]:
+        """Turns SQLite's report of a damaged file into a :class:`DamagedStoreError` naming it."""
+        try:
+            yield
+        except sqlite3.DatabaseError as error:
+            if is_damage(error):
+                raise DamagedStoreError(self.path, str(error)) from error
+            raise
+
+    def _warn_unindexed_folders(self) -> None:
+        """Says so when a store without executions sits next to artifact folders: it was emptied or lost."""
+        folders = execution_folders(self.path.parent)
+        if folders:
+            LOG.warning("run store %s has no executions but %s holds %d execution folder(s): it was emptied or "
+                        "replaced, so their cache and lineage are not indexed; `rnnpipe store recover --root %s` "
+                        "re-indexes them", self.path, self.path.parent / ARTIFACTS_DIR, len(folders),
+                        self.path.parent)
 
     def _add_missing_columns(self) -> None:
         """Brings a store written by an older version up to :data:`ADDED_COLUMNS`.
@@ -53,7 +110,7 @@ class RunStore:
         Only a store that lacks a column is written to, under a write lock taken before looking
         again, so that two processes opening one old store add each column once.
         """
-        with closing(self._connect()) as db:
+        with self._damage_named(), closing(self._connect()) as db:
             if not missing_columns(db):
                 return
             db.isolation_level = None
@@ -67,16 +124,16 @@ class RunStore:
                 raise
 
     def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=30)
+        db = sqlite3.connect(self.path, timeout=self.timeout)
         db.row_factory = sqlite3.Row
         return db
 
     def _write(self, sql: str, args: Iterable[Any]) -> int:
-        with closing(self._connect()) as db, db:
+        with self._damage_named(), closing(self._connect()) as db, db:
             return db.execute(sql, tuple(args)).lastrowid
 
     def _read(self, sql: str, args: Iterable[Any] = ()) -> list[dict]:
-        with closing(self._connect()) as db:
+        with self._damage_named(), closing(self._connect()) as db:
             return [dict(row) for row in db.execute(sql, tuple(args))]
 
     def start_run(self, run_id: str, pipeline: str, config: dict) -> None:
@@ -101,7 +158,7 @@ class RunStore:
 
     def start_execution(self, run_id: str, component: str, cache_key: str, cached: bool,
                         baseline: str | None = None) -> int:
-        """Records an execution; returns its id.
+        """Records an execution; returns its id, which names no folder under ``artifacts/`` yet.
 
         Args:
             run_id: The run it belongs to.
@@ -111,9 +168,14 @@ class RunStore:
             baseline: The served version it compares with (``"none"`` for none), part of its key;
                 None for a component that compares with none.
         """
-        return self._write("INSERT INTO executions (run_id, component, cache_key, status, cached, started, baseline) "
-                           "VALUES (?, ?, ?, 'running', ?, ?, ?)",
-                           (run_id, component, cache_key, int(cached), time.time(), baseline))
+        with self._damage_named(), closing(self._connect()) as db, db:
+            used = highest_folder_id(self.path.parent)
+            if used > (db.execute("SELECT max(id) FROM executions").fetchone()[0] or 0):
+                db.execute("INSERT INTO executions (id, status) VALUES (?, 'placeholder')", (used,))
+                db.execute("DELETE FROM executions WHERE id=?", (used,))  # AUTOINCREMENT never reuses it
+            return db.execute("INSERT INTO executions (run_id, component, cache_key, status, cached, started, "
+                              "baseline) VALUES (?, ?, ?, 'running', ?, ?, ?)",
+                              (run_id, component, cache_key, int(cached), time.time(), baseline)).lastrowid
 
     def end_execution(self, execution_id: int, status: str, error: str | None = None) -> None:
         """Marks an execution ``complete`` or ``failed``."""
@@ -128,6 +190,20 @@ class RunStore:
                                   (execution_id, name, type_, uri, fingerprint, json.dumps(properties, default=str)))
         self.add_event(execution_id, artifact_id, "output", name)
         return artifact_id
+
+    def add_recovered_run(self, run_id: str, config: dict, started: float, ended: float) -> None:
+        """Records a run rebuilt from the artifact folders, as ``recovered`` (its summary is lost)."""
+        self._write("INSERT INTO runs VALUES (?, '', ?, 'recovered', ?, ?, NULL)",
+                    (run_id, json.dumps(config, default=str), started, ended))
+
+    def add_recovered_execution(self, execution_id: int, run_id: str, component: str, started: float,
+                                ended: float) -> None:
+        """Records an execution rebuilt from its artifact folder under the id that names the folder.
+
+        Its cache key is lost, so no later run reuses it.
+        """
+        self._write("INSERT INTO executions (id, run_id, component, cache_key, status, cached, started, ended) "
+                    "VALUES (?, ?, ?, NULL, 'complete', 0, ?, ?)", (execution_id, run_id, component, started, ended))
 
     def add_event(self, execution_id: int, artifact_id: int, kind: str, name: str) -> None:
         """Records that an execution used (input) or produced (output) an artifact."""

@@ -126,11 +126,21 @@ def runs_command(args: argparse.Namespace, beam_args: list[str]) -> int:
     return ExitCode.OK
 
 
+def store_command(args: argparse.Namespace, beam_args: list[str]) -> int:
+    """``rnnpipe store recover``: move a damaged run store aside and re-index the artifact folders."""
+    from pipeline.api import recover_store
+
+    report = recover_store(args.root, force=args.force, lock_timeout=args.lock_timeout)
+    print(json.dumps(report.summary()) if args.json else report.describe())
+    return ExitCode.OK
+
+
 HANDLERS = {"run": run_command, "demo": demo_command, "tune-worker": worker_command, "score": score_command,
-            "generate": generate_command, "gc": gc_command, "runs": runs_command}
+            "generate": generate_command, "gc": gc_command, "runs": runs_command, "store": store_command}
 # What the traceback of an unexpected failure is logged as.
 FAILED = {"run": "run failed", "demo": "run failed", "tune-worker": "worker failed", "score": "scoring failed",
-          "generate": "generation failed", "gc": "gc failed", "runs": "runs failed"}
+          "generate": "generation failed", "gc": "gc failed", "runs": "runs failed",
+          "store": "store recovery failed"}
 # Commands that always load TensorFlow, quietly, before they start ("run" and "demo" load it only
 # when a component executes: see load_tensorflow_quietly).
 USES_TENSORFLOW = ("tune-worker", "score", "generate")

@@ -181,6 +181,26 @@ def add_root_commands(commands) -> None:
     add_verbose(runs)
 
 
+def add_store_command(commands) -> None:
+    """``store recover``: rebuild a damaged or emptied run store from the artifact folders."""
+    store = commands.add_parser(
+        "store", help="recover a damaged run store: store recover",
+        description="recover: move a damaged or emptied ROOT/runs.sqlite (and its journal) aside to "
+                    "runs.sqlite.damaged-<UTC time>, never deleting it, and start a new run store re-indexed "
+                    "from the artifact cards on disk (ROOT/artifacts/<component>/<id>/<name>/artifact.json), so "
+                    "that gc, the served versions and runs work again. Cache keys, the lineage between runs "
+                    "and run summaries are not on disk: the next run recomputes each step once. Refuses a "
+                    "healthy store that records executions unless --force. Waits for the root lock like a run.",
+        **HELP_FORMAT)
+    store.add_argument("action", choices=("recover",))
+    add_root(store, "pipeline root")
+    store.add_argument("--force", action="store_true",
+                       help="rebuild even a healthy store (what only it records is lost; it is kept aside)")
+    store.add_argument("--lock-timeout", type=float, default=0.0, help="seconds to wait for a running pipeline")
+    add_json(store, "print the recovery report as JSON")
+    add_verbose(store)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser, with one sub-command per job."""
     parser = argparse.ArgumentParser(prog="rnnpipe", description=DESCRIPTION, epilog=EPILOG, **HELP_FORMAT)
@@ -192,4 +212,5 @@ def build_parser() -> argparse.ArgumentParser:
     add_score_command(commands)
     add_generate_command(commands)
     add_root_commands(commands)
+    add_store_command(commands)
     return parser
