@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import glob
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
-
-import yaml
 
 from components.evaluator import EvaluatorParams
 from components.statistics import ValidationSettings
@@ -25,7 +24,10 @@ from components.tuner import TunerParams
 from data import KINDS, get_kind
 from data.contract import DataConfig
 from models.spec import ModelSpec
-from pipeline.config_validation import ConfigError, build, check_keys
+from pipeline.config_validation import ConfigError, PathSegment, build, check_fields, check_keys
+from pipeline.config_yaml import parse_set_value, read_config_yaml
+from pipeline.errors import UsageError
+from pipeline.glob_paths import below_literal_folder, path_is_pattern
 from pipeline.spans import SpanSettings
 
 CONFIG_DIR = Path(__file__).parent / "configs"
@@ -58,7 +60,7 @@ class ExportSettings:
         serving_dir: Serving root; relative paths resolve against the pipeline root.
     """
 
-    model_name: str = ""
+    model_name: PathSegment = ""
     serving_dir: str = "serving"
 
 
@@ -105,7 +107,7 @@ class PipelineConfig:
         source: The file the config was read from (set by the loader, not a key).
     """
 
-    name: str
+    name: PathSegment
     kind: str
     data: DataConfig
     model: ModelSpec
@@ -135,12 +137,12 @@ def parse_override(text: str) -> tuple[list[str], Any]:
     """Parses ``--set key.path=value``; the value is read as YAML (``1``, ``true``, ``[a, b]``).
 
     Raises:
-        ConfigError: If the text has no ``=`` or an empty key.
+        ConfigError: If the text has no ``=`` or an empty key, or the value is not valid YAML.
     """
     key, sep, value = text.partition("=")
     if not sep or not key.strip():
         raise ConfigError(f"--set {text!r}: expected key=value, e.g. --set trainer.epochs=1")
-    return key.strip().split("."), yaml.safe_load(value) if value.strip() else None
+    return key.strip().split("."), parse_set_value(text, key.strip(), value)
 
 
 def apply_overrides(raw: dict, overrides: Sequence[str]) -> dict:
@@ -170,22 +172,10 @@ def load_config(path: str | Path, overrides: Sequence[str] = ()) -> PipelineConf
         The validated config. ``data`` paths are still as written (see :func:`resolve_paths`).
 
     Raises:
-        ConfigError: On a missing or unreadable file, bad YAML, or any invalid key or value.
+        ConfigError: On a missing, unreadable or non-UTF-8 file, bad YAML, a repeated key, or any
+            invalid key or value.
     """
-    source = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"config file {source} does not exist") from None
-    except OSError as error:
-        raise ConfigError(f"config file {source} cannot be read: {error}") from None
-    try:
-        raw = yaml.safe_load(text) or {}
-    except yaml.YAMLError as error:
-        raise ConfigError(f"config file {source} is not valid YAML: {error}") from None
-    if not isinstance(raw, dict):
-        raise ConfigError(f"config file {source}: expected a mapping at the top level")
-    return config_from_dict(apply_overrides(raw, overrides), source)
+    return config_from_dict(apply_overrides(read_config_yaml(path), overrides), str(path))
 
 
 def config_from_dict(raw: Mapping[str, Any], source: str = "<config>") -> PipelineConfig:
@@ -195,6 +185,7 @@ def config_from_dict(raw: Mapping[str, Any], source: str = "<config>") -> Pipeli
     for required in ("name", "kind"):
         if not isinstance(raw.get(required), str) or not raw[required]:
             raise ConfigError(f"{source}: key {required!r} is required and must be a non-empty string")
+    check_fields(PipelineConfig, {"name": raw["name"]}, ["name"], "", source)
     if raw["kind"] not in KINDS:
         raise ConfigError(f"{source}: key 'kind': unknown dataset kind {raw['kind']!r}; expected one of {KINDS}")
     kind = raw["kind"]
@@ -220,16 +211,26 @@ def config_from_dict(raw: Mapping[str, Any], source: str = "<config>") -> Pipeli
 def resolve_paths(cfg: PipelineConfig, data_dir: str | Path | None, root: Path) -> PipelineConfig:
     """Resolves the data path against ``data_dir`` and the serving dir against ``root``.
 
+    ``data_dir`` is a literal folder: where the kind's ``data.path`` is a glob pattern, its glob
+    characters are escaped (see :mod:`pipeline.glob_paths`).
+
     Raises:
         ConfigError: If a relative serving dir climbs out of the root with ``..``.
+        UsageError: If the root's path has glob characters, which Beam's file sinks read as a
+            pattern when they finish writing below it.
     """
-    data_path = Path(cfg.data.path)
-    if not data_path.is_absolute():
-        data_path = Path(data_dir or ".").resolve() / data_path
+    if glob.has_magic(str(root.resolve())):
+        raise UsageError(f"pipeline root {root}: its path has glob characters ('*', '?' or '['), which Beam reads "
+                         f"as a pattern when it writes below it; choose a root without them")
+    data_path = cfg.data.path
+    if not Path(data_path).is_absolute():
+        folder = Path(data_dir or ".").resolve()
+        data_path = (below_literal_folder(folder, data_path) if path_is_pattern(type(cfg.data))
+                     else str(folder / data_path))
     serving = inside_root(cfg.exporter.serving_dir, root, "exporter.serving_dir", cfg.source)
     schema = inside_root(cfg.validation.schema_path or f"schema/{cfg.name}/schema.json", root,
                          "validation.schema_path", cfg.source)
-    data = dataclasses.replace(cfg.data, path=str(data_path))
+    data = dataclasses.replace(cfg.data, path=data_path)
     exporter = dataclasses.replace(cfg.exporter, serving_dir=str(serving))
     trainer = dataclasses.replace(cfg.trainer, data=data)
     return dataclasses.replace(

@@ -39,9 +39,14 @@ INTRO = f"""\
 
 A pipeline config is a YAML file of the sections below; every key has a default except `name`
 and `kind`, and the keys of `data` depend on `kind`. Any key can be set from the command line
-with `--set section.key=value` (the value is read as YAML: `--set model.units=[32,16]`). An
-unknown key, a value of the wrong type or an out-of-range value stops the run before anything
-runs, naming the file and the key. Booleans are `true` or `false`; lists are YAML lists.
+with `--set section.key=value` (the value is read as YAML: `--set model.units=[32,16]`). A value
+that is not valid YAML is refused, naming the option and the key; one that starts with `{{`, as a
+span pattern does, is YAML's mapping syntax and needs quotes inside the shell's:
+`--set 'data.path="drops/{{SPAN}}/series.csv"'`. A key given twice in a file is an error naming both
+lines. Names that become folders (`name`, `exporter.model_name`) are one path segment of ASCII
+letters, digits, `.`, `_` and `-`. An unknown key, a value of the wrong type or an out-of-range
+value stops the run before anything runs, naming the file and the key. Booleans are `true` or
+`false`; lists are YAML lists.
 """
 
 

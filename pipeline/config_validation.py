@@ -30,11 +30,12 @@ from __future__ import annotations
 import copy
 import dataclasses
 import difflib
+import re
 import typing
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import AfterValidator, TypeAdapter, ValidationError
 from pydantic_core import SchemaValidator
 from typing_extensions import TypedDict
 
@@ -49,10 +50,30 @@ EXPECTED = {
     "dict_type": "a mapping",
 }
 STRICT_SCALARS = ("int", "float", "bool", "str")
+SEGMENT = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,127}")
+"""One path segment of safe characters: ASCII letters, digits, ``.``, ``_``, ``-``; no leading ``.`` or ``-``."""
 
 
 class ConfigError(ValueError):
     """A config file or override is invalid. The message names the file and the key."""
+
+
+def check_path_segment(value: str) -> str:
+    """``value`` when it can be one folder's name below a root, as is; the empty string passes (unset).
+
+    Raises:
+        ValueError: If it is not one path segment of safe characters (so ``..``, ``a/b``, a
+            leading dot or a space are refused).
+    """
+    if value and not SEGMENT.fullmatch(value):
+        raise ValueError(f"{value!r} is not one path segment of safe characters: use at most 128 ASCII letters, "
+                         f"digits, '.', '_' and '-', starting with a letter, a digit or '_'")
+    return value
+
+
+PathSegment = Annotated[str, AfterValidator(check_path_segment)]
+"""The type of every config field whose value becomes a folder or file name (``name``,
+``exporter.model_name``): declaring a field ``PathSegment`` makes :func:`build` check it."""
 
 
 def build(cls: type, raw: Any, where: str, source: str, provided: Mapping[str, Any] | None = None,
@@ -78,14 +99,33 @@ def build(cls: type, raw: Any, where: str, source: str, provided: Mapping[str, A
         raise ConfigError(f"{source}: key {where!r} must be a mapping, got {type(raw).__name__}")
     settable = [f.name for f in dataclasses.fields(cls) if f.name not in unsettable]
     _check_tree(cls, raw, where, source, set(settable))
-    hints = typing.get_type_hints(cls)
-    keys = TypedDict(f"{cls.__name__}Keys", {name: hints[name] for name in settable}, total=False)
+    values = check_fields(cls, raw, settable, where, source)
     try:
-        return cls(**_validator(keys).validate_python(raw), **provided)
-    except ValidationError as error:  # a ValueError subclass, so caught before the next clause
-        raise ConfigError(_message(error.errors()[0], raw, where, source)) from None
+        return cls(**values, **provided)
     except ValueError as error:  # the dataclass's __post_init__ refused the values
         raise ConfigError(f"{source}: {where}: {error}") from None
+
+
+def check_fields(cls: type, raw: Mapping, names: Iterable[str], where: str, source: str) -> dict[str, Any]:
+    """The values of ``raw`` for the fields ``names`` of dataclass ``cls``, checked and converted by
+    their declared types (``Annotated`` validators such as :data:`PathSegment` included).
+
+    Args:
+        cls: A dataclass type.
+        raw: The mapping from YAML; keys other than ``names`` must not be in it.
+        names: The fields to check.
+        where: Dotted key of this mapping ("" at the top level), for messages.
+        source: The config file, for messages.
+
+    Raises:
+        ConfigError: Naming the file and the dotted key.
+    """
+    hints = typing.get_type_hints(cls, include_extras=True)
+    keys = TypedDict(f"{cls.__name__}Keys", {name: hints[name] for name in names}, total=False)
+    try:
+        return _validator(keys).validate_python(raw)
+    except ValidationError as error:
+        raise ConfigError(_message(error.errors()[0], raw, where, source)) from None
 
 
 def check_keys(raw: Mapping, known: Iterable[str], where: str, source: str) -> None:
@@ -163,7 +203,7 @@ def _dotted(where: str, loc: tuple, raw: Any) -> str:
     key, node = where, raw
     for part in loc:
         if isinstance(node, Mapping) and part in node:
-            key, node = f"{key}.{part}", node[part]
+            key, node = f"{key}.{part}" if key else str(part), node[part]
         elif isinstance(node, (list, tuple)) and isinstance(part, int) and 0 <= part < len(node):
             key, node = f"{key}[{part}]", node[part]
     return key

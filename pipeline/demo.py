@@ -7,6 +7,7 @@ from pathlib import Path
 
 from data import get_kind
 from pipeline.config import PipelineConfig, bundled_config
+from pipeline.glob_paths import literal_path, path_is_pattern
 from pipeline.running import run_pipeline
 from pipeline.summary import RunSummary
 
@@ -16,9 +17,14 @@ DEMO_DATA = "demo_data"  # under the root, unless a data_dir is given
 def write_demo_data(cfg: PipelineConfig) -> None:
     """Writes the config's kind's demo data where the resolved config reads it, unless it is there.
 
+    ``data.path`` may be a glob pattern (a root's glob characters escaped in it): the data is
+    written at the one path it names; a pattern with wildcards is left to the reader.
     Written under a temporary name and renamed, so that a killed write leaves no partial file.
     """
-    path = Path(cfg.data.path)
+    literal = literal_path(cfg.data.path) if path_is_pattern(type(cfg.data)) else cfg.data.path
+    if literal is None:
+        return
+    path = Path(literal)
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(path.name + ".tmp")

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from data.errors import DataError
+from pipeline.config_validation import check_path_segment
 
 NUMBERED = {"SPAN": r"\d+"}
 DATED = {"YYYY": r"\d{4}", "MM": r"\d{2}", "DD": r"\d{2}"}
@@ -72,7 +73,34 @@ def _matcher(pattern: str) -> re.Pattern:
 
 
 def _glob_regex(text: str) -> str:
-    return "".join("[^/]*" if c == "*" else "[^/]" if c == "?" else re.escape(c) for c in text)
+    """A regex for what ``glob`` matches with ``text``: ``*``, ``?`` and ``[...]`` within one folder name.
+
+    A bracket expression is read as :mod:`fnmatch` reads it (``[!...]`` negates, a leading ``]``
+    is a member, an unclosed ``[`` is literal), so ``glob.escape``'d parts (``[[]``) match themselves.
+    """
+    regex, i = "", 0
+    while i < len(text):
+        char, i = text[i], i + 1
+        if char == "*":
+            regex += "[^/]*"
+        elif char == "?":
+            regex += "[^/]"
+        elif char == "[" and (end := _class_end(text, i)) is not None:
+            members, i = text[i:end], end + 1
+            negated = members.startswith("!")
+            body = "".join("\\" + c if c in "\\^[]" else c for c in members[negated:])
+            regex += f"[^/{body}]" if negated else f"[{body}]"
+        else:
+            regex += re.escape(char)
+    return regex
+
+
+def _class_end(text: str, start: int) -> int | None:
+    """The index of the ``]`` closing a bracket expression whose members begin at ``start``, or None."""
+    i = start + (text[start:start + 1] == "!")
+    i += text[i:i + 1] == "]"
+    end = text.find("]", i)
+    return None if end < 0 else end
 
 
 def normalize(value: int | str, dated: bool, where: str) -> str:
@@ -110,6 +138,11 @@ def list_spans(pattern: str) -> list[Span]:
         if match is None:
             continue
         values = match.groupdict()
+        for value in values.values():
+            try:
+                check_path_segment(value)
+            except ValueError as error:
+                raise DataError(f"input {path}: span value {error}") from None
         if "SPAN" in names:
             span_id = str(int(values["SPAN"]))
         else:

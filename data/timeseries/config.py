@@ -46,7 +46,7 @@ class TimeseriesData(DataConfig):
 
     KIND = "timeseries"
 
-    path: str = ""
+    path: str = field(default="", metadata={"glob": True})  # a pattern: --data-dir is escaped before it
     timestamp_column: str = "date"
     value_columns: tuple[str, ...] = ("value",)
     target_column: str = ""

@@ -66,3 +66,25 @@ def test_example_gen_reads_every_selected_span_and_records_them(tmp_path):
     assert examples.properties["spans"] == ["1", "2"] and examples.properties["rows_read"] == 270
     latest = dict(params.__dict__, spans=(("3", str(tmp_path / "span-3.csv")),))
     assert example_gen.input_fingerprint(example_gen.ExampleGenParams(**latest)) != example_gen.input_fingerprint(params)
+
+
+def test_a_span_folder_below_a_root_with_glob_characters_is_found_when_the_root_is_escaped(tmp_path):
+    import glob
+    root = tmp_path / "root[1]"
+    touch(root / "drop-4" / "data.csv", root / "drop-5" / "data.csv", tmp_path / "root1" / "drop-9" / "data.csv")
+    pattern = glob.escape(str(root)) + "/drop-{SPAN}/data.csv"
+    assert [span.id for span in list_spans(pattern)] == ["4", "5"]
+    (latest,) = select_spans(pattern, SpanSettings())
+    assert glob.glob(latest.path) == [str(root / "drop-5" / "data.csv")]
+
+
+def test_character_classes_in_a_span_pattern_match_as_glob_matches_them(tmp_path):
+    touch(tmp_path / "a" / "1.csv", tmp_path / "b" / "2.csv", tmp_path / "c" / "3.csv")
+    assert [span.id for span in list_spans(str(tmp_path / "[ab]" / "{SPAN}.csv"))] == ["1", "2"]
+    assert [span.id for span in list_spans(str(tmp_path / "[!ab]" / "{SPAN}.csv"))] == ["3"]
+
+
+def test_a_span_value_that_is_not_a_safe_path_segment_is_refused_naming_the_file(tmp_path):
+    touch(tmp_path / "drop-\u0661\u0662" / "data.csv")  # Arabic-Indic digits: \d matches them, paths should not
+    with pytest.raises(DataError, match=r"input .*drop-\u0661\u0662/data.csv: span value '\u0661\u0662' is not one path"):
+        list_spans(str(tmp_path / "drop-{SPAN}" / "data.csv"))

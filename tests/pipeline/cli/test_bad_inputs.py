@@ -411,6 +411,19 @@ CONFIG_ERRORS = {
     "unknown dataset kind": (lambda d: [DEMO, "--set", "kind=audio"],
                              f"{DEMO}: key 'kind': unknown dataset kind 'audio'"),
     "override without =": (lambda d: [DEMO, "--set", "trainer.epochs"], "--set 'trainer.epochs': expected key=value"),
+    "model name escaping the root": (lambda d: [DEMO, "--set", "exporter.model_name=../../../escaped_model"],
+                                     f"{DEMO}: exporter.model_name: '../../../escaped_model' is not one path segment"),
+    "name escaping the root": (lambda d: [DEMO, "--set", "name=../../escape"],
+                               f"{DEMO}: name: '../../escape' is not one path segment"),
+    "duplicate section": (lambda d: edited_demo(d, "evaluator:", "trainer:\n  epochs: 3\nevaluator:"),
+                          "config file {data}/edited.yaml: key 'trainer' appears twice, on lines 15 and 21"),
+    "override value not YAML": (lambda d: [DEMO, "--set", "data.path={SPAN}/series.csv"],
+                                "--set 'data.path={{SPAN}}/series.csv': the value of data.path is not valid YAML"),
+    "config not UTF-8": (lambda d: [str(save(d, "latin1.yaml", (CONFIGS / "demo.yaml").read_bytes().replace(
+                             b"name: sine", b"name: sin\xe9")))],
+                         "config file {data}/latin1.yaml is not UTF-8 text: byte 0xe9 at offset 187"),
+    "root with glob characters": (lambda d: [DEMO, "--root", str(d / "root[1]")],
+                                  "pipeline root {data}/root[1]: its path has glob characters"),
 }
 
 
