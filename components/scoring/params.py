@@ -9,10 +9,23 @@ from components.scoring.formats import InputFormat, generation_formats, input_fo
 
 OUTPUT_FORMATS = ("jsonl", "csv")
 MAX_GENERATED = 100_000  # most characters generated per prompt
+MAX_BATCH_SIZE = 65_536  # most records per model call: every call is padded to the full batch
+MAX_SHARDS = 10_000  # most output shards
 
 
 class ScoringError(ValueError):
     """The job cannot start: a model folder, format or output that does not fit."""
+
+
+def check_integer(option: str, value: object, low: int, high: int | None = None) -> None:
+    """Refuses ``value`` unless it is an int (not a bool) within ``[low, high]``.
+
+    Raises:
+        ScoringError: Naming ``option``, its bounds and the value.
+    """
+    if isinstance(value, bool) or not isinstance(value, int) or value < low or (high is not None and value > high):
+        bounds = f">= {low}" if high is None else f"within [{low}, {high}]"
+        raise ScoringError(f"{option} must be an integer {bounds}, got {value!r}")
 
 
 @dataclass(frozen=True)
@@ -76,10 +89,12 @@ class BulkInferrerParams:
         fmt = self.input_format  # raises for an unknown format
         if self.output_format not in OUTPUT_FORMATS:
             raise ScoringError(f"--output-format must be one of {OUTPUT_FORMATS}, got {self.output_format!r}")
-        if self.batch_size < 1 or self.num_shards < 0 or self.max_record_bytes < 1:
-            raise ScoringError("--batch-size and --max-record-bytes must be >= 1, --num-shards >= 0")
-        if not 0.0 <= self.max_error_rate <= 1.0:
-            raise ScoringError(f"--max-error-rate must lie within [0, 1], got {self.max_error_rate}")
+        check_integer("--batch-size", self.batch_size, 1, MAX_BATCH_SIZE)
+        check_integer("--num-shards", self.num_shards, 0, MAX_SHARDS)
+        check_integer("--max-record-bytes", self.max_record_bytes, 1)
+        rate = self.max_error_rate
+        if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0.0 <= rate <= 1.0:
+            raise ScoringError(f"--max-error-rate must lie within [0, 1], got {rate!r}")
         if self.generation is not None and not fmt.generates:
             raise ScoringError(f"--gen-length, --temperature and --seed apply to --format "
                                f"{' or '.join(sorted(f.name for f in generation_formats()))}, not {self.format}")

@@ -75,7 +75,8 @@ def score_command(args: argparse.Namespace, beam_args: list[str]) -> int:
     given = {name: value for name, value in (("length", args.gen_length), ("temperature", args.temperature),
                                              ("seed", args.seed)) if value is not None}
     params = BulkInferrerParams(args.model, args.input, args.output, args.format, args.output_format,
-                                args.text_column, args.batch_size or default_batch_size(args.format),
+                                args.text_column,
+                                default_batch_size(args.format) if args.batch_size is None else args.batch_size,
                                 args.max_error_rate, args.num_shards, tuple(beam_args), args.max_record_bytes,
                                 GenerationSettings(**given) if given else None)
     summary = score(params)

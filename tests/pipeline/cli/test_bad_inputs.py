@@ -515,6 +515,13 @@ def write_series_input(folder: Path) -> str:
     return str(folder / "s.csv")
 
 
+def bad_float_images() -> np.ndarray:
+    """Five digits as float32 in [0, 1]; image 1 holds a NaN, image 2 a negative pixel."""
+    images = IMAGES[:5].astype(np.float32) / 255
+    images[1, 0, 0], images[2, 0, 0] = np.nan, -0.5
+    return images
+
+
 def corrupt(record_id: str) -> dict:
     """The dead letter of a TFRecord that breaks off at record ``record_id``."""
     return {"id": record_id, "reason": "corrupt TFRecord"}
@@ -570,6 +577,12 @@ BAD_SCORING_INPUTS = [
     bad_scoring_input("non-empty output folder", "demo_run", "series", write_into_output, 2,
                       "--output {output} already exists and is not empty; scoring never overwrites"),
     bad_scoring_input("no input file", "demo_run", "series", lambda w: str(w / "none*.csv"), 3, "no files match"),
+    bad_scoring_input("--batch-size 0", "demo_run", "series", lambda w: str(w / "s.csv"), 2,
+                      "--batch-size must be an integer within [1, 65536], got 0", options=("--batch-size", "0")),
+    bad_scoring_input("--num-shards -1", "demo_run", "series", lambda w: str(w / "s.csv"), 2,
+                      "--num-shards must be an integer within [0, 10000], got -1", options=("--num-shards", "-1")),
+    bad_scoring_input("--max-error-rate nan", "demo_run", "series", lambda w: str(w / "s.csv"), 2,
+                      "--max-error-rate must lie within [0, 1], got nan", options=("--max-error-rate", "nan")),
     bad_scoring_input("non-numeric series value", "demo_run", "series", write_series_input, 0, options=HALF_BUDGET,
                       dead_letters=({"id": "s.csv:27", "reason": "non-numeric value 'abc' in column 'value'"},
                                     {"id": "s.csv@", "reason": "series of 4 rows from 2000-01-27"})),
@@ -588,6 +601,17 @@ BAD_SCORING_INPUTS = [
                       "1 of 1 records (100.00%) " + OVER_BUDGET,
                       dead_letters=({"id": "digits.npz",
                                      "reason": "wrong image size: array 'x_test' has shape (3, 27, 28)"},)),
+    bad_scoring_input("float npz with NaN and negative pixels", "mnist_run", "images",
+                      lambda w: str(save(w, "f.npz", npz(x=bad_float_images()))), 0, options=HALF_BUDGET,
+                      dead_letters=({"id": "f.npz:1", "reason": "image 1 of array 'x' (float32) holds NaN"},
+                                    {"id": "f.npz:2", "reason": "has pixel values in [-0.5, 1], outside [0, 1]"})),
+    bad_scoring_input("int16 npz over 255", "mnist_run", "images",
+                      lambda w: str(save(w, "i.npz", npz(x=np.stack([IMAGES[0], IMAGES[1] * np.int16(2)])))), 0,
+                      options=HALF_BUDGET,
+                      dead_letters=({"id": "i.npz:1", "reason": "(int16) has pixel values in [0, 510], outside 0..255"},)),
+    bad_scoring_input("bool npz", "mnist_run", "images",
+                      lambda w: str(save(w, "b.npz", npz(x=IMAGES[:2] > 100))), 3, "1 of 1 records (100.00%) " + OVER_BUDGET,
+                      dead_letters=({"id": "b.npz", "reason": "array 'x' holds bool pixels; expected uint8"},)),
 ]
 
 
@@ -616,3 +640,33 @@ def test_bad_scoring_input_is_refused_or_dead_lettered(case: BadScoringInput, re
         (staging,) = output.parent.glob(f".{output.name}.staging-*")
         assert str(staging / "dead_letter") in outcome.stderr
         assert_letters(scoring_letters(staging), case.dead_letters)
+
+
+def scored_probabilities(capsys, serving: str, source: Path, output: Path) -> dict[str, list[float]]:
+    """Scores ``source`` (all within budget) and returns each row's probabilities by id."""
+    code = main(["score", "--model", serving, "--input", str(source), "--output", str(output), "--format", "images",
+                 "--json"])
+    captured = capsys.readouterr()
+    assert code == 0 and last_json(captured.out)["dead_letters"] == 0, captured.err[-3000:]
+    return {row["id"]: row["probabilities"] for path in sorted(output.glob("predictions/part*"))
+            for row in map(json.loads, path.read_text().splitlines())}
+
+
+def test_float_and_16_bit_images_score_as_their_uint8_versions(mnist_run, capsys, work):
+    serving = mnist_run[1]["serving_dir"]
+    inputs = work / "digits"
+    inputs.mkdir()
+    save(inputs, "u8.npz", npz(x=IMAGES[:5]))
+    save(inputs, "unit.npz", npz(x=IMAGES[:5].astype(np.float32) / 255))  # floats in [0, 1]
+    save(inputs, "wide.npz", npz(x_test=IMAGES[:5].astype(np.float64)))  # floats in [0, 255]
+    for number in range(3):
+        save(inputs, f"d{number}-8.png", png(IMAGES[number]))
+        save(inputs, f"d{number}-16.png", png(IMAGES[number].astype(np.uint16) * 257))  # a 16-bit grey PNG
+    rows = scored_probabilities(capsys, serving, inputs / "*", work / OUTPUT)
+    assert len(rows) == 21
+    distinct = {json.dumps(rows[f"u8.npz:{index}"]) for index in range(5)}
+    assert len(distinct) == 5  # different digits, different scores: not one garbage image
+    for index in range(5):
+        assert rows[f"unit.npz:{index}"] == rows[f"u8.npz:{index}"] == rows[f"wide.npz:{index}"]
+    for number in range(3):
+        assert rows[f"d{number}-16.png"] == rows[f"d{number}-8.png"] == rows[f"u8.npz:{number}"]
