@@ -45,8 +45,10 @@ span pattern does, is YAML's mapping syntax and needs quotes inside the shell's:
 `--set 'data.path="drops/{{SPAN}}/series.csv"'`. A key given twice in a file is an error naming both
 lines. Names that become folders (`name`, `exporter.model_name`) are one path segment of ASCII
 letters, digits, `.`, `_` and `-`. An unknown key, a value of the wrong type or an out-of-range
-value stops the run before anything runs, naming the file and the key. Booleans are `true` or
-`false`; lists are YAML lists.
+value stops the run before anything runs, naming the file and the key. So does a size (a window,
+a length, a vocabulary, units, a batch size) over its absolute limit, or one that implies a
+training batch or an embedding table larger than half of this machine's memory: the error names
+the key and the largest value that fits. Booleans are `true` or `false`; lists are YAML lists.
 """
 
 

@@ -60,11 +60,11 @@ class CharlmData(DataConfig):
     KIND = "charlm"
 
     path: str = "README.md"
-    window: int = 40
+    window: int = field(default=40, metadata={"size": "steps"})  # size roles: see pipeline/config_limits.py
     stride: int = 1
     split: SplitFractions = field(default_factory=SplitFractions)
     pad_start: bool = True
-    top_k: int | None = None
+    top_k: int | None = field(default=None, metadata={"size": "vocabulary"})
     max_chars: int | None = None
     max_file_bytes: int = 20_000_000
     max_error_rate: float = 0.01

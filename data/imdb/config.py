@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from data.contract import DataConfig
 
@@ -62,11 +62,11 @@ class ImdbData(DataConfig):
     trust_npz: bool = False
     eval_fraction: float = 0.1
     max_examples: int | None = None
-    max_len: int = 200
+    max_len: int = field(default=200, metadata={"size": "steps"})  # size roles: see pipeline/config_limits.py
     truncation: str = "end"
     padding: str = "end"
-    top_k: int = 20000
-    oov_buckets: int = 1
+    top_k: int = field(default=20000, metadata={"size": "vocabulary"})
+    oov_buckets: int = field(default=1, metadata={"size": "vocabulary"})
     length_buckets: tuple[int, ...] = (100, 200, 400, 800)
     max_error_rate: float = 0.01
     max_review_bytes: int = 1_000_000

@@ -50,8 +50,8 @@ class TimeseriesData(DataConfig):
     timestamp_column: str = "date"
     value_columns: tuple[str, ...] = ("value",)
     target_column: str = ""
-    window: int = 20
-    horizon: int = 1
+    window: int = field(default=20, metadata={"size": "steps"})  # size roles: see pipeline/config_limits.py
+    horizon: int = field(default=1, metadata={"size": "outputs"})
     stride: int = 1
     split: SplitFractions = field(default_factory=SplitFractions)
     calendar_features: bool = False

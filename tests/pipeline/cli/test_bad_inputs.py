@@ -424,6 +424,12 @@ CONFIG_ERRORS = {
                          "config file {data}/latin1.yaml is not UTF-8 text: byte 0xe9 at offset 187"),
     "root with glob characters": (lambda d: [DEMO, "--root", str(d / "root[1]")],
                                   "pipeline root {data}/root[1]: its path has glob characters"),
+    "window over its limit": (lambda d: [DEMO, "--set", "data.window=100000000"],
+                              f"{DEMO}: data.window=100000000 is over its limit of 1,000,000 time steps per example"),
+    "batch over the machine's memory": (lambda d: [DEMO, "--set", "data.window=900000", "--set",
+                                                   "trainer.batch_size=1000000"],
+                                        f"{DEMO}: data.window=900000, trainer.batch_size=1000000, model.units=[32] "
+                                        "imply about"),
 }
 
 
