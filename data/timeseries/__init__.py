@@ -13,8 +13,10 @@ After transform, ``inputs`` is float [window, n_values + 1 (+4)]: z-scored value
 statistics), the mask as a channel (so no Keras mask is needed and LSTM/GRU stay on the cuDNN
 kernel), and optional day-of-year / day-of-week sine and cosine features.
 
-Modules: :mod:`~data.timeseries.config`, :mod:`~data.timeseries.parsing` (CSV),
-:mod:`~data.timeseries.windows`, :mod:`~data.timeseries.read` (files and Beam),
+Modules: :mod:`~data.timeseries.config`, :mod:`~data.timeseries.decoding` (bytes to lines),
+:mod:`~data.timeseries.parsing` (CSV), :mod:`~data.timeseries.windows`,
+:mod:`~data.timeseries.bounds` (the window against the data and memory),
+:mod:`~data.timeseries.read` (files and Beam),
 :mod:`~data.timeseries.records`, :mod:`~data.timeseries.preprocessing`,
 :mod:`~data.timeseries.model_head`, :mod:`~data.timeseries.serving`,
 :mod:`~data.timeseries.scoring`, :mod:`~data.timeseries.demo`; the kind object is ``KIND``.

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import glob
 import os
+import zlib
 from typing import Any
 
 import apache_beam as beam
 from apache_beam.io import fileio
+from apache_beam.io.filesystems import FileSystems
 
-from data.beam_outputs import encode_records
+from data.beam_outputs import encode_records, tagged
 from data.errors import DataError
+from data.machine import available_memory_bytes
+from data.timeseries.bounds import check_window_fits
 from data.timeseries.config import TimeseriesData
-from data.timeseries.parsing import parse_csv
+from data.timeseries.parsing import parse_csv_bytes
 from data.timeseries.records import encode_example
 from data.timeseries.windows import build_windows, sort_series
 
@@ -33,8 +37,36 @@ def input_files(cfg: TimeseriesData) -> list[str]:
 
 
 def check_input(cfg: TimeseriesData) -> None:
-    """Fails early when no CSV matches (headers are checked while reading)."""
-    input_files(cfg)
+    """Reads every CSV once before any Beam work and checks the window geometry against it.
+
+    Raises:
+        DataError: If no CSV matches, a file is binary or lacks a configured column, or the
+            windows do not fit the series or the memory (:func:`data.timeseries.bounds.check_window_fits`).
+    """
+    lengths = {path: usable_rows(path, cfg) for path in input_files(cfg)}
+    check_window_fits(lengths, cfg, available_memory_bytes())
+
+
+def usable_rows(path: str, cfg: TimeseriesData) -> int:
+    """The rows of one CSV that windows are cut from: good, with distinct timestamps, at most ``max_examples``.
+
+    The file is read as Beam reads it (``.gz`` and other compressed files decompressed).
+    """
+    stamps = {item[0] for kind, item in parse_csv_bytes(read_file(path), cfg, path) if kind == "row"}
+    return min(len(stamps), cfg.max_examples or len(stamps))
+
+
+def read_file(path: str) -> bytes:
+    """A file's bytes, decompressed by its extension as Beam's ``ReadMatches`` does.
+
+    Raises:
+        DataError: If it cannot be read or decompressed, naming the file.
+    """
+    try:
+        with FileSystems.open(path) as handle:
+            return handle.read()
+    except (OSError, EOFError, zlib.error) as error:
+        raise DataError(f"{path}: unreadable or corrupt file: {error}") from None
 
 
 def read_examples(pipeline, cfg: TimeseriesData):
@@ -46,7 +78,8 @@ def read_examples(pipeline, cfg: TimeseriesData):
 
     Returns:
         ``(examples, dead_letters, rows_read)``: a PCollection of ``(split, serialized
-        tf.Example)``, a PCollection of dead-letter dicts, and a PCollection of row counts.
+        tf.Example)``, a PCollection of dead-letter dicts, and the number of good rows (distinct
+        timestamps: a duplicate is a dead letter, counted once).
     """
     parsed = (
         pipeline
@@ -57,11 +90,11 @@ def read_examples(pipeline, cfg: TimeseriesData):
     windows = (
         parsed.row
         | "GroupSeries" >> beam.GroupByKey()
-        | "Window" >> beam.ParDo(WindowSeries(cfg)).with_outputs("dead", main="window")
+        | "Window" >> beam.ParDo(WindowSeries(cfg)).with_outputs("dead", "rows", main="window")
     )
     dead = (parsed.dead, windows.dead) | "AllDead" >> beam.Flatten()
     examples = encode_records(windows.window, encode_example)
-    rows_read = parsed.row | "CountRows" >> beam.combiners.Count.Globally()
+    rows_read = windows.rows | "CountRows" >> beam.CombineGlobally(sum)
     return examples, dead, rows_read
 
 
@@ -74,21 +107,13 @@ class ParseCsvFile(beam.DoFn):
 
     def process(self, readable):
         source = readable.metadata.path
-        try:
-            text = readable.read().decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            yield beam.pvalue.TaggedOutput("dead", {"source": source, "line": None,
-                                                    "reason": f"not UTF-8: {error}", "raw": ""})
-            return
-        for kind, item in parse_csv(text, self.cfg, source):
-            if kind == "row":
-                yield source, item
-            else:
-                yield beam.pvalue.TaggedOutput("dead", item)
+        for kind, item in parse_csv_bytes(readable.read(), self.cfg, source):
+            yield tagged(kind, (source, item) if kind == "row" else item, main="row")
 
 
 class WindowSeries(beam.DoFn):
-    """One grouped series to ``(split, features)`` windows; duplicates to ``dead``."""
+    """One grouped series to ``(split, features)`` windows; duplicates to ``dead``; its number of
+    distinct rows (the good records read) to ``rows``."""
 
     def __init__(self, cfg: TimeseriesData):
         super().__init__()
@@ -96,7 +121,9 @@ class WindowSeries(beam.DoFn):
 
     def process(self, keyed):
         series, rows = keyed
+        rows = list(rows)
         kept, dead = sort_series(rows, series, self.cfg.max_examples)
         for letter in dead:
             yield beam.pvalue.TaggedOutput("dead", letter)
+        yield beam.pvalue.TaggedOutput("rows", len(rows) - len(dead))
         yield from build_windows(kept, self.cfg, series.rsplit("/", 1)[-1])

@@ -9,15 +9,16 @@ import numpy as np
 
 from data.errors import DataError
 from data.timeseries.config import TimeseriesData
-from data.timeseries.parsing import parse_csv
+from data.timeseries.parsing import parse_csv_bytes
 from data.timeseries.windows import sort_series
 
 
 def scoring_windows(name: str, raw: bytes, cfg: TimeseriesData) -> Iterator[tuple[str, Any]]:
     """Rolling windows to score from one CSV series: one per step with ``window`` steps of history.
 
-    A bad row (missing, non-numeric or non-finite value, bad timestamp) is a dead letter and breaks
-    the series: no window spans it. A stretch shorter than the window is a dead letter too.
+    A bad row (not UTF-8, a missing, non-numeric or non-finite value, a bad timestamp) is a dead
+    letter and breaks the series: no window spans it. A stretch shorter than the window is a dead
+    letter too, and so is a duplicate timestamp (with its line).
 
     Yields:
         ``("ok", (id, {"history", "timestamps"}))`` where the id is ``<file>@<last history time>``
@@ -25,8 +26,8 @@ def scoring_windows(name: str, raw: bytes, cfg: TimeseriesData) -> Iterator[tupl
     """
     base = name.replace("\\", "/").rsplit("/", 1)[-1]
     try:
-        rows = list(parse_csv(raw.decode("utf-8-sig"), cfg, name))
-    except (UnicodeDecodeError, DataError) as error:
+        rows = list(parse_csv_bytes(raw, cfg, name))
+    except DataError as error:
         yield "dead", {"source": name, "id": base, "reason": str(error)}
         return
     stretches: list[list] = [[]]
@@ -41,7 +42,7 @@ def scoring_windows(name: str, raw: bytes, cfg: TimeseriesData) -> Iterator[tupl
             continue
         ordered, duplicates = sort_series(stretch, base, None)
         for letter in duplicates:
-            yield "dead", {"source": name, "id": base, "reason": letter["reason"]}
+            yield "dead", {"source": name, "id": f"{base}:{letter['line']}", "reason": letter["reason"]}
         if len(ordered) < cfg.window:
             first = datetime.fromtimestamp(ordered[0][0], tz=timezone.utc).isoformat()
             yield "dead", {"source": name, "id": f"{base}@{first}",

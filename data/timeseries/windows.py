@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 from typing import Any, Iterable, Iterator, Sequence
 
 from data.timeseries.config import SplitFractions, TimeseriesData
@@ -16,6 +17,11 @@ def split_of(position: int, n_rows: int, split: SplitFractions) -> str:
     if position < first_test:
         return "eval"
     return "test"
+
+
+def first_target(n_rows: int, cfg: TimeseriesData) -> int:
+    """The row of the first target: after a full window, or after one row when the series is shorter."""
+    return cfg.window if n_rows >= cfg.window + cfg.horizon else 1
 
 
 def build_windows(rows: Sequence[tuple[int, Sequence[float]]], cfg: TimeseriesData,
@@ -35,8 +41,7 @@ def build_windows(rows: Sequence[tuple[int, Sequence[float]]], cfg: TimeseriesDa
     """
     n_rows, window, horizon = len(rows), cfg.window, cfg.horizon
     target_index = cfg.value_columns.index(cfg.target)
-    first = window if n_rows >= window + horizon else 1
-    for start in range(first, n_rows - horizon + 1, cfg.stride):
+    for start in range(first_target(n_rows, cfg), n_rows - horizon + 1, cfg.stride):
         past = rows[max(0, start - window):start]
         pad = window - len(past)
         history = [0.0] * (pad * cfg.n_values) + [v for _, values in past for v in values]
@@ -51,21 +56,32 @@ def build_windows(rows: Sequence[tuple[int, Sequence[float]]], cfg: TimeseriesDa
         }
 
 
-def sort_series(rows: Iterable[tuple[int, Sequence[float]]], series: str,
+def sort_series(rows: Iterable[tuple[int, Sequence[float], int]], series: str,
                 max_rows: int | None) -> tuple[list, list[dict[str, Any]]]:
     """Sorts rows by time, sends duplicate timestamps to dead letters, keeps the last rows.
 
+    Of the rows that share a timestamp the one on the earliest line is kept, whatever order
+    the rows come in; each other one is a dead letter with its line.
+
+    Args:
+        rows: ``(unix_seconds, values, line)`` as :func:`data.timeseries.parsing.parse_csv` yields them.
+        series: The file the rows come from, for dead letters.
+        max_rows: Keep only the last N rows (None keeps all).
+
     Returns:
-        ``(rows, dead_letters)``.
+        ``(rows, dead_letters)``: rows are ``(unix_seconds, values)`` sorted by time.
     """
-    ordered = sorted(rows, key=lambda row: row[0])
+    ordered = sorted(rows, key=lambda row: (row[0], row[2]))
     kept, dead = [], []
-    for stamp, values in ordered:
+    first_line = None
+    for stamp, values, line in ordered:
         if kept and kept[-1][0] == stamp:
-            dead.append({"source": series, "line": None, "reason": f"duplicate timestamp {stamp}",
-                         "raw": json.dumps(values)})
+            moment = datetime.fromtimestamp(stamp, tz=timezone.utc).isoformat()
+            dead.append({"source": series, "line": line, "raw": json.dumps(values),
+                         "reason": f"duplicate timestamp {stamp} ({moment}), first on line {first_line}"})
             continue
         kept.append((stamp, values))
+        first_line = line
     if max_rows:
         kept = kept[-max_rows:]
     return kept, dead

@@ -29,9 +29,9 @@ def test_short_series_is_left_padded_and_masked():
 
 
 def test_sort_series_orders_rows_and_dead_letters_duplicates():
-    kept, dead = sort_series([(2, (2.0,)), (1, (1.0,)), (2, (9.0,))], "s", None)
+    kept, dead = sort_series([(2, (2.0,), 1), (1, (1.0,), 2), (2, (9.0,), 3)], "s", None)
     assert [stamp for stamp, _ in kept] == [1, 2]
-    assert dead[0]["reason"] == "duplicate timestamp 2"
+    assert dead[0]["reason"].startswith("duplicate timestamp 2 ")
 
 
 def test_split_fractions_are_validated():
@@ -40,3 +40,10 @@ def test_split_fractions_are_validated():
     assert split_of(69, 100, SplitFractions()) == "train"
     assert split_of(70, 100, SplitFractions()) == "eval"
     assert split_of(80, 100, SplitFractions()) == "test"
+
+
+def test_duplicate_timestamps_are_dead_letters_with_their_line_and_the_first_kept():
+    kept, dead = sort_series([(2, (9.0,), 5), (1, (1.0,), 2), (2, (2.0,), 3), (2, (7.0,), 4)], "s.csv", None)
+    assert kept == [(1, (1.0,)), (2, (2.0,))]  # the earliest line of a timestamp wins, whatever the order
+    assert [(letter["line"], letter["source"]) for letter in dead] == [(4, "s.csv"), (5, "s.csv")]
+    assert dead[0]["reason"] == "duplicate timestamp 2 (1970-01-01T00:00:02+00:00), first on line 3"

@@ -185,6 +185,13 @@ def write_series(folder: Path, *bad_lines: str) -> list[str]:
     return data_path(write_series_csv(folder / "series.csv", n_days=SERIES_DAYS, bad_lines=bad_lines))
 
 
+def write_series_bytes(folder: Path, bad_line: bytes) -> list[str]:
+    """``series.csv``: a 60-day daily series with the raw ``bad_line`` appended (line 62)."""
+    series = write_series_csv(folder / "series.csv", n_days=SERIES_DAYS)
+    series.write_bytes(series.read_bytes() + bad_line)
+    return data_path(series)
+
+
 def write_reviews(folder: Path, extra: Mapping[str, bytes]) -> list[str]:
     """A tiny aclImdb folder (32 good reviews) plus ``extra`` review files (path below aclImdb -> bytes)."""
     reviews = write_aclimdb(folder, per_class=8)
@@ -312,6 +319,28 @@ BAD_DATA = [
              "{data}/series.csv: file is empty, expected a CSV header"),
     bad_data("series: header only", "demo", lambda d: data_path(save(d, "series.csv", b"date,value\n")), 3,
              "{data}/series.csv: no records found"),
+    bad_data("series: one line not UTF-8", "demo", lambda d: write_series_bytes(d, b"2001-01-01,caf\xe9\n"), 0,
+             options=WITHIN_BUDGET,
+             dead_letters=({"line": 62, "reason": "not UTF-8: 'utf-8' codec can't decode byte 0xe9"},)),
+    bad_data("series: duplicate timestamps over the budget", "demo",
+             lambda d: write_series(d, *(f"2000-01-{day:02d},0.5" for day in range(1, 11))), 3,
+             "10 of 70 input records are bad (14.3%), over the error budget data.max_error_rate=0.01; reasons are in",
+             dead_letters=tuple({"line": 62 + row, "reason": "duplicate timestamp"} for row in range(10))),
+    bad_data("series: a tar archive as data.path", "demo",
+             lambda d: write_archive(d, {"aclImdb/README": b"x" * 100_000}), 3,
+             "{data}/reviews.tar.gz: not a CSV text file: NUL byte at offset 14 (it looks like a tar archive)"),
+    bad_data("series: window longer than the series", "demo", write_series, 3,
+             "data.window=100000 + data.horizon=1 = 100001 rows is longer than the longest series, "
+             "{data}/series.csv, with 60 usable rows; data.window must be at most 59",
+             options=("--set", "data.window=100000")),
+    bad_data("series: horizon longer than the series", "demo", write_series, 3,
+             "data.horizon=1000 needs at least 1001 rows", options=("--set", "data.horizon=1000")),
+    bad_data("series: window leaving train no window", "demo", write_series, 3,
+             "data.window=50 leaves the train split no window", options=("--set", "data.window=50")),
+    bad_data("series: windows over the machine's memory", "demo",
+             lambda d: data_path(write_series_csv(d / "long.csv", n_days=200_000)), 3,
+             "data.window=100000: the 100000 windows of {data}/long.csv would take about",
+             options=("--set", "data.window=100000")),
     # IMDB
     bad_data("imdb: missing folder", "imdb", lambda d: data_path(d / "aclImdb"), 3,
              "IMDB data not found at {data}/aclImdb; pass --data-dir DIR"),
@@ -391,6 +420,17 @@ def test_unsorted_timestamps_are_sorted_not_dead_lettered(capsys, root, data):
                for record in records]
     assert len(windows) == SERIES_DAYS - DEMO_WINDOW  # one per target with a full window of history
     assert all(stamps == sorted(set(stamps)) for stamps in windows)
+
+
+def test_a_series_config_on_an_archive_or_a_huge_header_quotes_a_bounded_prefix(capsys, root, data):
+    archive = write_archive(data, {f"aclImdb/train/pos/{n}_9.txt": b"Superb. " * 1000 for n in range(100)})
+    header = save(data, "wide.csv", ",".join(f"column{n}" for n in range(200_000)).encode() + b"\n1,2\n")
+    for option, message in ((archive, "reviews.tar.gz: not a CSV text file"),
+                            (data_path(header), "column(s) ['date', 'value'] not in CSV header ['column0', ")):
+        outcome = run_pipeline(capsys, root, DEMO, *option)
+        assert_fails(outcome, 3, message)
+        assert len(outcome.summary["error"]) < 600, outcome.summary["error"][:3000]
+        assert len(outcome.stderr) < 5000, outcome.stderr[:3000]
 
 
 CONFIG_ERRORS = {

@@ -1,0 +1,29 @@
+"""Facts about the machine that bound the size of the work: the memory available now."""
+
+from __future__ import annotations
+
+import os
+
+MEMINFO = "/proc/meminfo"
+
+
+def available_memory_bytes() -> int | None:
+    """The memory available to a new allocation without swapping, in bytes.
+
+    Reads ``MemAvailable`` from ``/proc/meminfo`` (Linux), else the free physical pages
+    (``os.sysconf``).
+
+    Returns:
+        The bytes, or None when the machine does not say.
+    """
+    try:
+        with open(MEMINFO, encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return None

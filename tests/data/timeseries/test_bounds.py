@@ -1,0 +1,81 @@
+"""Tests for the data-side bounds of the window geometry: series lengths, splits and memory."""
+
+import pytest
+
+from data.errors import DataError
+from data.machine import available_memory_bytes
+from data.timeseries.bounds import check_window_fits, window_counts, windows_memory
+from data.timeseries.read import check_input
+from tests.conftest import write_series_csv
+from tests.data.timeseries.common import config
+
+PLENTY = 1 << 50  # bytes: more memory than any window here needs
+
+
+def test_window_counts_match_the_windows_built():
+    from data.timeseries.windows import build_windows
+
+    for n_rows, window, stride in ((100, 5, 1), (100, 5, 3), (8, 10, 1), (30, 29, 2), (2, 3, 1)):
+        rows = [(day * 86400, (float(day),)) for day in range(n_rows)]
+        cfg = config(window=window, stride=stride)
+        built = [split for split, _ in build_windows(rows, cfg, "s")]
+        assert window_counts(n_rows, cfg) == {split: built.count(split) for split in ("train", "eval", "test")}
+
+
+def test_a_window_longer_than_every_series_names_the_key_the_file_and_the_limit():
+    with pytest.raises(DataError, match=r"data.window=100000 \+ data.horizon=1 = 100001 rows is longer than the "
+                                        r"longest series, b.csv, with 60 usable rows; data.window must be at most "
+                                        r"59"):
+        check_window_fits({"a.csv": 30, "b.csv": 60}, config(window=100_000), PLENTY)
+
+
+def test_a_horizon_longer_than_every_series_names_data_horizon():
+    with pytest.raises(DataError, match=r"data.horizon=10 needs at least 11 rows .* b.csv, has 5 usable rows; "
+                                        r"data.horizon must be at most 4"):
+        check_window_fits({"b.csv": 5}, config(window=2, horizon=10), PLENTY)
+
+
+def test_a_split_without_any_window_is_named_before_work_starts():
+    with pytest.raises(DataError, match=r"data.window=50 leaves the train split no window: .*a.csv \(60 usable rows\)"
+                                        r".* lower data.window or raise data.split.train"):
+        check_window_fits({"a.csv": 60}, config(window=50), PLENTY)
+
+
+def test_windows_that_fit_the_series_and_memory_pass():
+    check_window_fits({"a.csv": 60, "short.csv": 5}, config(window=20), PLENTY)  # the short one is padded
+    check_window_fits({}, config(window=20), PLENTY)  # no usable rows: the error budget speaks later
+    check_window_fits({"a.csv": 60}, config(window=20), None)  # memory unknown: only the lengths
+
+
+def test_windows_over_the_available_memory_name_data_window_and_a_limit_that_fits():
+    cfg = config(window=50_000)
+    lengths = {"long.csv": 100_000}
+    available = 1 << 30
+    assert windows_memory(lengths, cfg) > available
+    with pytest.raises(DataError, match=r"data.window=50000: the 50000 windows of long.csv would take about "
+                                        r"[0-9.]+ GB of memory, more than the 1.1 GB available; data.window must "
+                                        r"be at most (\d+) here") as raised:
+        check_window_fits(lengths, cfg, available)
+    limit = int(str(raised.value).rsplit("at most ", 1)[1].split()[0])
+    assert 1 <= limit < 50_000
+    check_window_fits(lengths, config(window=limit), available)
+
+
+def test_available_memory_is_read_from_the_machine():
+    available = available_memory_bytes()
+    assert available is None or available > 1 << 20
+
+
+def test_check_input_bounds_the_window_against_the_csv_before_any_beam_work(tmp_path):
+    csv = write_series_csv(tmp_path / "s.csv", n_days=60, bad_lines=("2000-01-05,0.5", "2001-01-01,x"))
+    cfg = config(path=str(csv), timestamp_column="date", value_columns=("value",), window=100_000_000)
+    with pytest.raises(DataError, match=r"data.window=100000000 \+ data.horizon=1 = 100000001 rows is longer than "
+                                        rf"the longest series, {csv}, with 60 usable rows"):
+        check_input(cfg)
+    check_input(config(path=str(csv), timestamp_column="date", value_columns=("value",), window=20))
+
+
+def test_check_input_names_a_binary_file(tmp_path):
+    (tmp_path / "s.csv").write_bytes(b"PK\x03\x04\x14\0\0\0" + bytes(range(256)) * 100)
+    with pytest.raises(DataError, match=rf"{tmp_path}/s.csv: not a CSV text file: NUL byte at offset 5"):
+        check_input(config(path=str(tmp_path / "s.csv")))
