@@ -31,26 +31,36 @@ class DuplicateKeyError(yaml.YAMLError):
         self.key, self.lines = key, lines
 
 
-def check_unique_keys(node: yaml.Node, where: str = "") -> None:
+def check_unique_keys(loader: yaml.SafeLoader, node: yaml.Node, where: str = "",
+                      visited: set[int] | None = None) -> None:
     """Raises :class:`DuplicateKeyError` for the first key that a mapping below ``node`` repeats.
 
-    Merge keys (``<<``) are left to the loader: keys they bring in may be overridden on purpose.
+    Keys are compared as the loader constructs them (``1`` and ``"1"`` differ, ``true`` and
+    ``True`` do not). Merge keys (``<<``) are left to the loader: the keys they bring in may be
+    overridden on purpose. A node reached again through an alias is checked once.
     """
+    visited = set() if visited is None else visited
+    if id(node) in visited:
+        return
+    visited.add(id(node))
     if isinstance(node, yaml.MappingNode):
         seen: dict[Any, int] = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 continue
-            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else id(key_node)
+            key = loader.construct_object(key_node, deep=True)
             dotted = f"{where}.{key}" if where else str(key)
             line = key_node.start_mark.line + 1
-            if key in seen:
-                raise DuplicateKeyError(dotted, (seen[key], line))
-            seen[key] = line
-            check_unique_keys(value_node, dotted)
+            try:
+                if key in seen:
+                    raise DuplicateKeyError(dotted, (seen[key], line))
+                seen[key] = line
+            except TypeError:  # a mapping or a list as a key: refused later, as not a string
+                pass
+            check_unique_keys(loader, value_node, dotted, visited)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            check_unique_keys(item, f"{where}[{index}]")
+            check_unique_keys(loader, item, f"{where}[{index}]", visited)
 
 
 def safe_load_unique(text: str) -> Any:
@@ -64,7 +74,7 @@ def safe_load_unique(text: str) -> Any:
         node = loader.get_single_node()
         if node is None:
             return None
-        check_unique_keys(node)
+        check_unique_keys(loader, node)
         return loader.construct_document(node)
     finally:
         loader.dispose()

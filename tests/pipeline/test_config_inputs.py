@@ -101,3 +101,17 @@ def test_a_root_with_glob_characters_is_refused_before_anything_is_written(tmp_p
     with pytest.raises(UsageError, match=r"pipeline root .*/root\[1\]: its path has glob characters"):
         resolve_paths(load_config(write(tmp_path, GOOD)), None, tmp_path / "root[1]")
     assert not (tmp_path / "root[1]").exists()
+
+
+def test_keys_are_compared_as_yaml_reads_them(tmp_path):
+    path = write(tmp_path, GOOD + "evaluator: {upper_bounds: {rmse: 1.0}}\n".replace("evaluator", '"evaluator"'))
+    with pytest.raises(ConfigError, match=r"key 'evaluator' appears twice, on lines 6 and 7"):
+        load_config(path)
+    text = GOOD.replace("trainer: {epochs: 2}", "trainer: {epochs: 2}\nbeam: {args: [], num_shards: 1}")
+    assert load_config(write(tmp_path, text)).beam.num_shards == 1
+
+
+def test_a_recursive_alias_is_read_not_walked_forever():
+    from pipeline.config_yaml import safe_load_unique
+    loaded = safe_load_unique("a: &x [1, *x]\nb: &m {k: 1}\nc: {<<: *m, k: 2}\n")
+    assert loaded["a"][1] is loaded["a"] and loaded["c"] == {"k": 2}
