@@ -115,3 +115,11 @@ def test_a_recursive_alias_is_read_not_walked_forever():
     from pipeline.config_yaml import safe_load_unique
     loaded = safe_load_unique("a: &x [1, *x]\nb: &m {k: 1}\nc: {<<: *m, k: 2}\n")
     assert loaded["a"][1] is loaded["a"] and loaded["c"] == {"k": 2}
+
+
+@pytest.mark.slow
+def test_the_demo_reads_its_data_from_a_data_dir_with_glob_characters(tmp_path):
+    from pipeline.demo import run_demo
+    summary = run_demo(tmp_path / "root", data_dir=tmp_path / "data[1]", until="example_gen")
+    assert summary.status == "complete" and tuple(summary.executed) == ("example_gen",)
+    assert (tmp_path / "data[1]" / "sine.csv").is_file() and not (tmp_path / "data[[]1]").exists()
