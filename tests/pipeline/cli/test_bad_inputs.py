@@ -330,17 +330,17 @@ BAD_DATA = [
              lambda d: write_archive(d, {"aclImdb/README": b"x" * 100_000}), 3,
              "{data}/reviews.tar.gz: not a CSV text file: NUL byte at offset 14 (it looks like a tar archive)"),
     bad_data("series: window longer than the series", "demo", write_series, 3,
-             "data.window=100000 + data.horizon=1 = 100001 rows is longer than the longest series, "
+             "data.window=100 + data.horizon=1 = 101 rows is longer than the longest series, "
              "{data}/series.csv, with 60 usable rows; data.window must be at most 59",
-             options=("--set", "data.window=100000")),
+             options=("--set", "data.window=100")),
     bad_data("series: horizon longer than the series", "demo", write_series, 3,
              "data.horizon=1000 needs at least 1001 rows", options=("--set", "data.horizon=1000")),
     bad_data("series: window leaving train no window", "demo", write_series, 3,
              "data.window=50 leaves the train split no window", options=("--set", "data.window=50")),
     bad_data("series: windows over the machine's memory", "demo",
              lambda d: data_path(write_series_csv(d / "long.csv", n_days=200_000)), 3,
-             "data.window=100000: the 100000 windows of {data}/long.csv would take about",
-             options=("--set", "data.window=100000")),
+             "data.window=20000: the 180000 windows of {data}/long.csv would take about",  # 130 GB
+             options=("--set", "data.window=20000")),
     # IMDB
     bad_data("imdb: missing folder", "imdb", lambda d: data_path(d / "aclImdb"), 3,
              "IMDB data not found at {data}/aclImdb; pass --data-dir DIR"),
