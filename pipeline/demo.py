@@ -17,7 +17,7 @@ DEMO_DATA = "demo_data"  # under the root, unless a data_dir is given
 def write_demo_data(cfg: PipelineConfig) -> None:
     """Writes the config's kind's demo data where the resolved config reads it, unless it is there.
 
-    ``data.path`` may be a glob pattern (a root's glob characters escaped in it): the data is
+    ``data.path`` may be a glob pattern (the data dir's glob characters escaped in it): the data is
     written at the one path it names; a pattern with wildcards is left to the reader.
     Written under a temporary name and renamed, so that a killed write leaves no partial file.
     """
