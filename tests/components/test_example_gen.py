@@ -55,6 +55,21 @@ def test_error_budget_stops_the_run_and_names_the_dead_letter_folder(tmp_path):
     assert len(read_dead_letters(examples)) == 10  # kept for the user to read
 
 
+def test_duplicates_and_undecodable_lines_are_dead_letters_with_lines_each_counted_once(tmp_path):
+    csv = write_series_csv(tmp_path / "s.csv", n_days=100, bad_lines=tuple(f"2000-01-{d:02d},9.0" for d in range(1, 6)))
+    lines = csv.read_bytes().split(b"\n")
+    lines[49] = lines[49].replace(b",", b",\xff", 1)  # line 50: one byte that is not UTF-8
+    csv.write_bytes(b"\n".join(lines))
+    examples = run(tmp_path, TimeseriesData(path=str(csv), window=10))
+    letters = sorted(read_dead_letters(examples), key=lambda d: d["line"])
+    assert [d["line"] for d in letters] == [50, 102, 103, 104, 105, 106]
+    assert letters[0]["reason"].startswith("not UTF-8: 'utf-8' codec can't decode byte 0xff")
+    assert letters[1]["reason"] == "duplicate timestamp 946684800 (2000-01-01T00:00:00+00:00), first on line 2"
+    assert examples.properties["rows_read"] == 105  # the 105 data lines, each once
+    assert examples.properties["error_rate"] == 6 / 105
+    assert sum(examples.properties["counts"].values()) == 99 - 10  # the 99 good rows are read
+
+
 def test_missing_input_says_how_to_fix_it(tmp_path):
     with pytest.raises(DataError, match=r"no input file matches data.path .* pass --data-dir DIR"):
         run(tmp_path, TimeseriesData(path=str(tmp_path / "absent.csv")))
