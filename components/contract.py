@@ -37,6 +37,12 @@ class ComponentSpec:
             compared with (or ``"none"``); part of the cache key and recorded with the execution.
         check_outputs: ``check_outputs(outputs, params)`` -> a JSON-able report or None, run after
             every execution, cached or not. A gate: raising stops the run, the outputs kept.
+        stale_outputs: ``stale_outputs(outputs, params)`` -> why the intact outputs of a cached
+            execution no longer hold outside the pipeline root (e.g. the served version they name
+            is gone), or None when they do. Non-None: the runner executes the component again.
+        check_params: ``check_params(params)`` -> a problem that would fail the component only
+            once it runs (e.g. a folder path naming a file), naming the config key and the path,
+            or None. Called when the DAG is built, before anything runs: a config error.
     """
 
     name: str
@@ -49,6 +55,8 @@ class ComponentSpec:
     input_fingerprint: Callable[[Any], str] | None = None
     baseline: Callable[[Any, Mapping[str, Artifact]], str] | None = None
     check_outputs: Callable[[Mapping[str, Artifact], Any], Any] | None = None
+    stale_outputs: Callable[[Mapping[str, Artifact], Any], str | None] | None = None
+    check_params: Callable[[Any], str | None] | None = None
 
     def __post_init__(self):
         for label, names in (("inputs", self.inputs), ("optional_inputs", self.optional_inputs),

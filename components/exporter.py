@@ -7,10 +7,18 @@ sibling and renamed into place, so a reader never sees a partial version, and an
 version is never overwritten. Besides the kind's serving signatures, a kind
 that generates text (charlm) adds its ``generation_signatures`` (``generate``): they need the
 transform's vocabulary, and are exported, never evaluated.
+
+A version carries the identity of its export (:func:`export_identity`): when the newest loadable
+version already holds it (a run killed after the rename, before its record), the re-run reports
+that version instead of publishing the same model again. A cached push whose version is no
+longer loadable (deleted by hand, a rollback) is stale (:func:`stale_push`): the exporter runs
+again and publishes it as a new version.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import time
 from dataclasses import asdict, dataclass
@@ -21,7 +29,7 @@ from components.artifacts.model import load_model
 from components.artifacts.serving import MODEL_CARD_FILE, ServingFolder
 from components.artifacts.transform_graph import load_transform_output
 from components.contract import ComponentSpec, DatasetParams
-from components.types import Artifact, OutputDir
+from components.types import Artifact, OutputDir, fingerprint_dir
 from data.contract import DataConfig
 from models.atomic_files import write_json
 
@@ -44,6 +52,42 @@ class ExporterParams(DatasetParams):
     data: DataConfig
     serving_dir: str
     model_name: str
+
+
+def export_identity(inputs: Mapping[str, Artifact], params: ExporterParams) -> str:
+    """What one export is made of, hashed: the fingerprints of the model, transform graph and
+    examples (of their files, for an artifact not fingerprinted by the runner), the dataset
+    config and the model name. The same in a re-run of a killed run."""
+    payload = {name: inputs[name].fingerprint or fingerprint_dir(inputs[name].uri)
+               for name in ("model", "transform_graph", "examples")}
+    payload.update(kind=params.kind.name, data=asdict(params.data), model_name=params.model_name)
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def stale_push(outputs: Mapping[str, Artifact], params: ExporterParams) -> str | None:
+    """Why a cached push no longer holds (its version is not loadable any more), or None.
+
+    The runner calls it on a cached execution (``ComponentSpec.stale_outputs``).
+    """
+    pushed = outputs["pushed_model"].properties
+    if not pushed.get("pushed"):
+        return None
+    folder = ServingFolder(Path(pushed["path"]).parent)
+    if folder.is_loadable(int(pushed["version"])):
+        return None
+    return f"its served version {pushed['path']} is gone or not loadable"
+
+
+def check_serving_dir(params: ExporterParams) -> str | None:
+    """The problem with ``exporter.serving_dir`` that would fail the push after training, or None:
+    it, its model folder or a folder above it is a file (``ComponentSpec.check_params``)."""
+    model_dir = ServingFolder.of(params.serving_dir, params.model_name).model_dir
+    for path in (model_dir, *model_dir.parents):
+        if path.exists():
+            if not path.is_dir():
+                return f"exporter.serving_dir: {path} is a file, not a folder (the serving folder is {model_dir})"
+            return None
+    return None
 
 
 def run(inputs: Mapping[str, Artifact], params: ExporterParams, out: OutputDir) -> dict[str, Artifact]:
@@ -93,11 +137,13 @@ def run(inputs: Mapping[str, Artifact], params: ExporterParams, out: OutputDir) 
         tf.saved_model.save(module, str(tmp), signatures=signatures)
         write_json(tmp / MODEL_CARD_FILE, card)
 
-    version, final = ServingFolder.of(params.serving_dir, params.model_name).publish(write_version)
+    version, final = ServingFolder.of(params.serving_dir, params.model_name).publish(
+        write_version, export_identity(inputs, params))
     LOG.info("pushed %s version %d to %s", params.model_name, version, final)
     write_json(record / "push.json", {"pushed": True, "version": version, "path": str(final)})
     return {"pushed_model": out.artifact("pushed_model", "PushedModel", pushed=True, version=version,
                                          path=str(final))}
 
 
-SPEC = ComponentSpec(name=NAME, inputs=INPUTS, outputs=OUTPUTS, params_type=ExporterParams, run=run)
+SPEC = ComponentSpec(name=NAME, inputs=INPUTS, outputs=OUTPUTS, params_type=ExporterParams, run=run,
+                     stale_outputs=stale_push, check_params=check_serving_dir)

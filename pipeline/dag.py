@@ -7,7 +7,7 @@ from typing import Any, Mapping, Sequence
 
 from components import evaluator, example_gen, exporter, statistics, trainer, transform, tuner
 from components.contract import ComponentSpec
-from pipeline.config import PipelineConfig
+from pipeline.config import ConfigError, PipelineConfig
 
 
 @dataclass(frozen=True)
@@ -40,8 +40,12 @@ def check_dag(nodes: Sequence[Node]) -> None:
     required input must be wired, only declared inputs may be, and each to a declared output of
     a node that runs before it.
 
+    Then each node's ``check_params`` (a declared pre-run check, e.g. that the serving folder is
+    not a file) is asked, so that such a problem stops the run before anything executes.
+
     Raises:
         ValueError: Naming the node and what does not fit.
+        ConfigError: The first problem a ``check_params`` names (its message names the key).
     """
     seen: dict[str, Node] = {}
     for node in nodes:
@@ -62,6 +66,10 @@ def check_dag(nodes: Sequence[Node]) -> None:
             if output not in seen[upstream].spec.outputs:
                 raise ValueError(f"{node.name}.{name}: {upstream} has no output {output!r}")
         seen[node.name] = node
+    for node in nodes:
+        problem = node.spec.check_params(node.params) if node.spec.check_params is not None else None
+        if problem:
+            raise ConfigError(problem)
 
 
 def build_dag(cfg: PipelineConfig, extra_beam_args: Sequence[str] = (),

@@ -3,8 +3,12 @@
 Kept:
 - every artifact the newest ``keep_runs`` runs produced or read (cached reuse included), and the
   artifacts those were made from, transitively;
-- the newest ``keep_versions`` versions of every served model (at least the newest one, which is
-  the newest blessed), and every artifact they were made from.
+- the newest ``keep_versions`` *loadable* versions of every served model folder, as they are on
+  disk now (a version recorded in the run store but deleted by hand counts for nothing), and
+  every artifact they were made from. Older version folders go; one newer than the oldest kept
+  that does not load is left alone. A folder with no loadable version loses nothing: gc never
+  deletes the last loadable version (see :meth:`ServingFolder.retention`), and checks again under
+  the folder's lock just before it deletes.
 
 An execution folder ``artifacts/<component>/<id>/`` goes when none of its artifacts is kept. A
 folder is first renamed to a hidden ``.gc-*`` sibling and then removed, so a crash mid-way never
@@ -15,6 +19,7 @@ of a killed run) are left alone.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import uuid
@@ -25,6 +30,7 @@ from components.artifacts.serving import ServingFolder
 from pipeline.store import RunStore
 
 TRASH_PREFIX = ".gc-"
+LOG = logging.getLogger("rnnpipe.gc")
 
 
 @dataclass(frozen=True)
@@ -81,7 +87,7 @@ def lineage_closure(artifacts: list[dict], events: list[dict], artifact_ids: set
 
 
 def served_versions(store: RunStore) -> dict[Path, dict[int, int | None]]:
-    """Per served model folder: each version present on disk and the artifact that pushed it (or None)."""
+    """Per served model folder: each version recorded or present on disk, and the artifact that pushed it (or None)."""
     pushed: dict[Path, dict[int, int | None]] = {}
     for row in store.artifacts("PushedModel"):
         properties = json.loads(row["properties"] or "{}")
@@ -115,14 +121,10 @@ def plan_gc(root: Path, keep_runs: int, keep_versions: int) -> GcPlan:
     doomed_versions, kept_version_dirs = [], []
     for model_dir, versions in served_versions(store).items():
         folder = ServingFolder(model_dir)
-        newest_first = sorted(versions, reverse=True)
-        for rank, version in enumerate(newest_first):
-            if rank < keep_versions:
-                kept_version_dirs.append(folder.version_path(version))
-                if versions[version] is not None:
-                    seeds.add(versions[version])
-            elif folder.version_path(version).is_dir():
-                doomed_versions.append(folder.version_path(version))
+        kept, doomed = folder.retention(keep_versions)
+        kept_version_dirs.extend(folder.version_path(version) for version in kept)
+        seeds.update(versions[version] for version in kept if versions.get(version) is not None)
+        doomed_versions.extend(folder.version_path(version) for version in doomed)
     kept = lineage_closure(artifact_rows, events, seeds)
     kept_dirs = {Path(row["uri"]).parent for row in artifact_rows if row["id"] in kept}
     doomed_dirs = []
@@ -148,11 +150,19 @@ def remove(path: Path) -> None:
 
 
 def apply_gc(plan: GcPlan) -> None:
-    """Deletes what ``plan`` lists. Serving versions go under the lock of their model folder."""
+    """Deletes what ``plan`` lists. Serving versions go under the lock of their model folder, and
+    only while a loadable version that the plan keeps is still there (one deleted by hand since
+    the plan was made leaves the folder as it is)."""
     for path in plan.artifact_dirs:
         remove(path)
     for model_dir in sorted({path.parent for path in plan.versions}):
-        with ServingFolder(model_dir).lock():
-            for path in plan.versions:
-                if path.parent == model_dir:
-                    remove(path)
+        folder = ServingFolder(model_dir)
+        with folder.lock():
+            doomed = [path for path in plan.versions if path.parent == model_dir]
+            if not any(folder.is_loadable(version) for version in folder.versions(complete=False)
+                       if folder.version_path(version) not in doomed):
+                LOG.warning("gc: %s has no loadable version left besides those planned for deletion; "
+                            "deleting none of its versions", model_dir)
+                continue
+            for path in doomed:
+                remove(path)

@@ -27,7 +27,9 @@ def collect_garbage(root: str | Path, keep_runs: int = 10, keep_versions: int = 
     """Deletes old artifacts and serving versions that nothing kept depends on: ``rnnpipe gc``.
 
     Keeps the artifacts of the newest ``keep_runs`` runs, every artifact they or a kept serving
-    version were made from, and the newest ``keep_versions`` versions of each served model.
+    version were made from, and the newest ``keep_versions`` loadable versions of each served
+    model, as they are on disk; it never deletes a model's last loadable version. A dry run
+    writes nothing (it takes the root lock shared), so it works on a read-only root.
 
     Args:
         root: The pipeline root.
@@ -40,13 +42,14 @@ def collect_garbage(root: str | Path, keep_runs: int = 10, keep_versions: int = 
         The plan (applied unless ``dry_run``).
 
     Raises:
-        UsageError: If ``root`` is not a pipeline root, or a count is below 1.
-        LockedError: If a run holds the root past ``lock_timeout``.
+        UsageError: If ``root`` is not a pipeline root, a count is below 1, or (no dry run) the
+            root cannot be written.
+        LockedError: If a run holds the root past ``lock_timeout`` (the message names ``--lock-timeout``).
     """
     root = Path(root)
     if not (root / STORE_FILE).is_file():
         raise UsageError(f"{root} is not a pipeline root (no {STORE_FILE})")
-    with root_lock(root, lock_timeout):
+    with root_lock(root, lock_timeout, timeout_option="--lock-timeout", shared=dry_run):
         try:
             return collect(root, keep_runs, keep_versions, dry_run)
         except ValueError as error:

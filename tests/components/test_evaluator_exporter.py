@@ -1,6 +1,7 @@
 """Tests for evaluator and exporter: metrics, blessing against a baseline, atomic versions."""
 
 import json
+import shutil
 
 import numpy as np
 import pytest
@@ -59,11 +60,21 @@ def test_evaluate_bless_push_and_a_worse_model_is_not_pushed(tiny, trained, tmp_
     assert card["run_id"] == "test-run" and card["metrics"] == first.properties["metrics"]
     assert card["signatures"] == ["serving_default", "serving_raw"]
 
-    # The same model again, re-scored against the served version 1: equal, so blessed; version 2 is new.
+    # The same model again, re-scored against the served version 1: equal, so blessed; but version 1
+    # already holds this export (its identity.txt), so nothing is published twice.
     second = evaluate(tiny, trained, serving, "second")
     assert second.properties["baseline"]["version"] == 1
     assert second.properties["baseline"]["metrics"]["rmse"] == pytest.approx(metrics["rmse"], rel=1e-5)
-    assert export(tiny, trained, second, serving, "second").properties["version"] == 2
+    assert export(tiny, trained, second, serving, "second").properties["version"] == 1
+    assert sorted(p.name for p in (serving / "m").iterdir() if p.name.isdigit()) == ["1"]
+
+    # Its version deleted by hand, the cached push is stale, and the push again takes a new number.
+    params = exporter.ExporterParams(tiny["data"], str(serving), "m")
+    assert exporter.SPEC.stale_outputs({"pushed_model": pushed}, params) is None
+    shutil.rmtree(serving / "m" / "1")
+    stale = exporter.SPEC.stale_outputs({"pushed_model": pushed}, params)
+    assert stale == f"its served version {serving / 'm' / '1'} is gone or not loadable"
+    assert export(tiny, trained, second, serving, "again").properties["version"] == 2
 
     # Demanding an impossible bound refuses the model, and the serving dir is unchanged.
     before = sorted(p.name for p in (serving / "m").iterdir())

@@ -102,6 +102,7 @@ def test_every_component_declares_its_spec_from_its_header():
     assert evaluator.SPEC.baseline is not None
     assert all(module.SPEC.baseline is None for module in (example_gen, statistics, transform, tuner, trainer,
                                                            exporter))
+    assert exporter.SPEC.stale_outputs is not None and exporter.SPEC.check_params is not None
 
 
 def test_the_standard_dag_holds_specs_and_the_kind(tmp_path):
@@ -112,6 +113,22 @@ def test_the_standard_dag_holds_specs_and_the_kind(tmp_path):
     assert [node.name for node in nodes] == ["example_gen", "statistics", "transform", "trainer", "evaluator",
                                              "exporter"]
     assert all(isinstance(node.spec, ComponentSpec) and node.kind == "timeseries" for node in nodes)
+
+
+def test_a_problem_a_check_params_names_is_a_config_error_when_the_dag_is_built(tmp_path):
+    from pipeline.config import ConfigError, load_config, resolve_paths
+
+    checked = ComponentSpec(name="source", inputs=(), outputs=("rows",), params_type=SourceParams, run=run_nothing,
+                            check_params=lambda params: f"source.rows: {params.rows} is too many" if params.rows > 1
+                            else None)
+    check_dag([Node(checked, SourceParams(1))])
+    with pytest.raises(ConfigError, match="^source.rows: 2 is too many$"):
+        check_dag([Node(checked, SourceParams(2))])
+
+    (tmp_path / "serving").write_text("a file where the serving folder goes")
+    cfg = resolve_paths(load_config(str(REPO / "pipeline/configs/demo.yaml"), []), str(tmp_path), tmp_path)
+    with pytest.raises(ConfigError, match=f"^exporter.serving_dir: {tmp_path / 'serving'} is a file, not a folder"):
+        build_dag(cfg)
 
 
 def test_dag_runner_and_cache_find_no_hook_by_name():

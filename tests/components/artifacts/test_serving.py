@@ -36,10 +36,10 @@ def test_publish_never_overwrites_and_cleans_up_a_failed_write(tmp_path):
 
     with pytest.raises(OSError, match="disk full"):
         folder.publish(dies_mid_write)
-    assert sorted(p.name for p in model_dir.iterdir()) == [".lock", "1", "2"]
+    assert sorted(p.name for p in model_dir.iterdir()) == [".last_version", ".lock", "1", "2"]
     (model_dir / ".tmp-left-by-a-killed-run").mkdir()
     folder.publish(good)
-    assert sorted(p.name for p in model_dir.iterdir()) == [".lock", "1", "2", "3"]
+    assert sorted(p.name for p in model_dir.iterdir()) == [".last_version", ".lock", "1", "2", "3"]
 
 
 def test_publish_numbers_past_an_incomplete_version_and_returns_its_path(tmp_path):
