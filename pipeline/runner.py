@@ -91,6 +91,11 @@ def execute(nodes: Sequence[Node], root: Path, store: RunStore, run_id: str,
         key = cache_key(node, inputs, source.fingerprint(node), baseline)
         started = time.perf_counter()
         reused = reuse_cached(store, key)
+        stale = (node.spec.stale_outputs(reused, node.params)
+                 if reused is not None and node.spec.stale_outputs is not None else None)
+        if stale:  # intact, but what they name outside the root is gone (a deleted served version)
+            LOG.warning("cached %s is stale: %s; running it again", node.name, stale)
+            reused = None
         execution_id = store.start_execution(run_id, node.name, key, cached=reused is not None, baseline=baseline)
         for name, artifact in inputs.items():
             store.add_event(execution_id, store.artifact_id(str(artifact.uri)), "input", name)

@@ -481,6 +481,13 @@ def test_bad_config_exits_2_before_writing_anything(arguments, message, capsys, 
     assert outcome.new_files == ()
 
 
+def test_a_serving_dir_that_is_a_file_exits_2_before_anything_runs(capsys, root, data):
+    # Found when the DAG is built: not after training, and not hidden by a cached push.
+    outcome = run_pipeline(capsys, root, DEMO, "--until", "exporter", "--set", "exporter.serving_dir=runs.sqlite")
+    assert_fails(outcome, 2, f"exporter.serving_dir: {root / 'runs.sqlite'} is a file, not a folder")
+    assert outcome.new_files == ()
+
+
 # ---------------------------------------------------------------- scoring inputs
 
 OUTPUT = "scored/2026-11-23"
