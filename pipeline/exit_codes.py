@@ -7,8 +7,11 @@ gets the same code (and the same label in its one-line message) whichever comman
 from __future__ import annotations
 
 import enum
+import signal
 import sys
 from dataclasses import dataclass
+
+from pipeline.interrupts import as_interrupted
 
 
 class ExitCode(enum.IntEnum):
@@ -20,6 +23,8 @@ class ExitCode(enum.IntEnum):
     DATA = 3  # missing input, bad records over the budget, or data validation failed
     NOT_BLESSED = 4  # the model was not blessed: nothing was pushed
     LOCKED = 5  # another run holds the pipeline root
+    INTERRUPTED = 130  # SIGINT (Ctrl-C): the step ended cleanly, the run is marked interrupted (128 + 2)
+    TERMINATED = 143  # SIGTERM (systemd, Airflow, kill): likewise (128 + 15)
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,9 @@ class Failure:
 
 
 UNEXPECTED = Failure(ExitCode.ERROR, "error", expected=False)
+# SIGINT and SIGTERM arrive as a KeyboardInterrupt (pipeline.interrupts.Interrupted); by signal.
+INTERRUPTIONS = {signal.SIGINT: Failure(ExitCode.INTERRUPTED, "interrupted"),
+                 signal.SIGTERM: Failure(ExitCode.TERMINATED, "interrupted")}
 
 
 # Each error type the entry points raise on purpose, by the module that exports it, and how it leaves.
@@ -79,8 +87,11 @@ def failure_for(error: BaseException) -> Failure:
         error: What an entry point raised.
 
     Returns:
-        Its failure; :data:`UNEXPECTED` (exit 1, traceback logged) for any other error.
+        Its failure; that of its signal (:data:`INTERRUPTIONS`) for a KeyboardInterrupt;
+        :data:`UNEXPECTED` (exit 1, traceback logged) for any other error.
     """
+    if isinstance(error, KeyboardInterrupt):
+        return INTERRUPTIONS[as_interrupted(error).signum]
     rules = loaded_rules()
     for cls in type(error).__mro__:
         if cls in rules:

@@ -15,6 +15,7 @@ from components.types import ARTIFACT_FILE, Artifact, OutputDir, fingerprint_dir
 from models.atomic_files import write_json
 from pipeline.cache import SourceTree, baseline_of, cache_key
 from pipeline.dag import Node
+from pipeline.interrupts import during
 from pipeline.store import RunStore
 
 LOG = logging.getLogger("rnnpipe.runner")
@@ -82,45 +83,48 @@ def execute(nodes: Sequence[Node], root: Path, store: RunStore, run_id: str,
 
     Raises:
         Exception: The first component failure, after it is recorded.
+        Interrupted: On SIGTERM or SIGINT, naming the component, after its staging folder is
+            removed and its execution recorded as interrupted.
     """
     outcome = RunOutcome()
     source = SourceTree()
     for index, node in enumerate(nodes, 1):
-        inputs = {name: outcome.outputs[up][out] for name, (up, out) in node.inputs.items()}
-        baseline = baseline_of(node, inputs)
-        key = cache_key(node, inputs, source.fingerprint(node), baseline)
-        started = time.perf_counter()
-        reused = reuse_cached(store, key)
-        stale = (node.spec.stale_outputs(reused, node.params)
-                 if reused is not None and node.spec.stale_outputs is not None else None)
-        if stale:  # intact, but what they name outside the root is gone (a deleted served version)
-            LOG.warning("cached %s is stale: %s; running it again", node.name, stale)
-            reused = None
-        execution_id = store.start_execution(run_id, node.name, key, cached=reused is not None, baseline=baseline)
-        for name, artifact in inputs.items():
-            store.add_event(execution_id, store.artifact_id(str(artifact.uri)), "input", name)
-        if reused is not None:
-            outputs = reused
-            outcome.cached.append(node.name)
-            progress("[%d/%d] %s: cached", index, len(nodes), node.name)
-        else:
-            if before_execution is not None:
-                before_execution(node.name)
-            progress("[%d/%d] %s: running", index, len(nodes), node.name)
-            outputs = run_node(node, inputs, root, store, run_id, execution_id, key)
-            outcome.executed.append(node.name)
-        if reused is not None:
-            for name, artifact in outputs.items():
-                store.add_event(execution_id, store.artifact_id(str(artifact.uri)), "output", name)
-        store.end_execution(execution_id, "complete")
-        outcome.outputs[node.name] = outputs
-        outcome.seconds[node.name] = round(time.perf_counter() - started, 3)
-        if reused is None:
-            progress("[%d/%d] %s: done in %.1fs", index, len(nodes), node.name, outcome.seconds[node.name])
-        if node.spec.check_outputs is not None:  # a gate: raising stops the run, with the outputs kept for reading
-            checked = node.spec.check_outputs(outputs, node.params)
-            if checked is not None:
-                outcome.checks[node.name] = checked
+        with during(node.name):  # an interruption names the component it stopped
+            inputs = {name: outcome.outputs[up][out] for name, (up, out) in node.inputs.items()}
+            baseline = baseline_of(node, inputs)
+            key = cache_key(node, inputs, source.fingerprint(node), baseline)
+            started = time.perf_counter()
+            reused = reuse_cached(store, key)
+            stale = (node.spec.stale_outputs(reused, node.params)
+                     if reused is not None and node.spec.stale_outputs is not None else None)
+            if stale:  # intact, but what they name outside the root is gone (a deleted served version)
+                LOG.warning("cached %s is stale: %s; running it again", node.name, stale)
+                reused = None
+            execution_id = store.start_execution(run_id, node.name, key, cached=reused is not None, baseline=baseline)
+            for name, artifact in inputs.items():
+                store.add_event(execution_id, store.artifact_id(str(artifact.uri)), "input", name)
+            if reused is not None:
+                outputs = reused
+                outcome.cached.append(node.name)
+                progress("[%d/%d] %s: cached", index, len(nodes), node.name)
+            else:
+                if before_execution is not None:
+                    before_execution(node.name)
+                progress("[%d/%d] %s: running", index, len(nodes), node.name)
+                outputs = run_node(node, inputs, root, store, run_id, execution_id, key)
+                outcome.executed.append(node.name)
+            if reused is not None:
+                for name, artifact in outputs.items():
+                    store.add_event(execution_id, store.artifact_id(str(artifact.uri)), "output", name)
+            store.end_execution(execution_id, "complete")
+            outcome.outputs[node.name] = outputs
+            outcome.seconds[node.name] = round(time.perf_counter() - started, 3)
+            if reused is None:
+                progress("[%d/%d] %s: done in %.1fs", index, len(nodes), node.name, outcome.seconds[node.name])
+            if node.spec.check_outputs is not None:  # a gate: raising stops the run, with the outputs kept for reading
+                checked = node.spec.check_outputs(outputs, node.params)
+                if checked is not None:
+                    outcome.checks[node.name] = checked
     return outcome
 
 
@@ -142,13 +146,19 @@ def run_node(node: Node, inputs: dict[str, Artifact], root: Path, store: RunStor
         outputs = finalize(produced, staging, final, node, run_id)
     except BaseException as error:
         shutil.rmtree(staging, ignore_errors=True)
-        store.end_execution(execution_id, "failed", f"{type(error).__name__}: {error}")
+        store.end_execution(execution_id, ending_status(error), f"{type(error).__name__}: {error}")
         raise
     for name, artifact in outputs.items():
         store.add_artifact(execution_id, name, artifact.type, str(artifact.uri), artifact.fingerprint,
                            dict(artifact.properties))
     shutil.rmtree(scratch, ignore_errors=True)
     return outputs
+
+
+def ending_status(error: BaseException) -> str:
+    """The status that an execution or run ended by ``error`` is recorded with: ``interrupted`` for
+    SIGINT and SIGTERM (a KeyboardInterrupt), else ``failed``."""
+    return "interrupted" if isinstance(error, KeyboardInterrupt) else "failed"
 
 
 def recover_interrupted(root: Path, store: RunStore) -> list[str]:

@@ -14,7 +14,8 @@ from pipeline.dag import build_dag
 from pipeline.defaults import DEFAULT_CHIEF_ADDRESS
 from pipeline.lock import root_lock
 from pipeline.maintenance import collect
-from pipeline.runner import execute, recover_interrupted
+from pipeline.interrupts import Interrupted
+from pipeline.runner import ending_status, execute, recover_interrupted
 from pipeline.spans import has_spans, select_spans
 from pipeline.store import RunStore
 from pipeline.summary import RunSummary, summarize
@@ -117,6 +118,9 @@ def run_pipeline(config: str | Path | PipelineConfig, root: str | Path, *, beam_
         ConfigError: On an invalid config (nothing is written).
         DataError: On missing or bad input data, or data that fails validation.
         LockedError: If another run holds the root past ``run.lock_timeout_seconds``.
+        Interrupted: On SIGTERM or SIGINT while the command line's handlers are installed (see
+            :mod:`pipeline.interrupts`), after the step's staging is removed and the run is recorded
+            as interrupted; a plain KeyboardInterrupt records it so too.
         Exception: A component's failure, after the run is recorded as failed.
     """
     root = Path(root)
@@ -140,8 +144,14 @@ def run_pipeline(config: str | Path | PipelineConfig, root: str | Path, *, beam_
         started = time.perf_counter()
         try:
             outcome = execute(nodes, root, store, run_id, progress=progress, before_execution=before_execution)
+        except Interrupted as interrupted:
+            interrupted.run_id = run_id
+            store.end_run(run_id, ending_status(interrupted), {"error": interrupted.describe(),
+                                                                "signal": interrupted.signal_name,
+                                                                "component": interrupted.component})
+            raise
         except BaseException as error:
-            store.end_run(run_id, "failed", {"error": f"{type(error).__name__}: {error}"})
+            store.end_run(run_id, ending_status(error), {"error": f"{type(error).__name__}: {error}"})
             raise
         summary = summarize(run_id, outcome, cfg, time.perf_counter() - started, tuple(spans), until)
         store.end_run(run_id, "complete", summary.to_dict())

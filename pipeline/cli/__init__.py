@@ -13,9 +13,10 @@ from collections.abc import Sequence
 
 from pipeline.cli.commands import FAILED, HANDLERS, USES_TENSORFLOW
 from pipeline.cli.logs import configure_logging, quiet_tensorflow_startup
-from pipeline.cli.output import format_run, print_failure, print_summary
+from pipeline.cli.output import format_run, print_failure, print_interrupted, print_summary
 from pipeline.cli.parser import build_parser
 from pipeline.exit_codes import ExitCode, failure_for
+from pipeline.interrupts import as_interrupted, during, signals_interrupt
 
 __all__ = ["build_parser", "format_run", "main", "print_summary", "split_beam_args"]
 
@@ -41,10 +42,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return ExitCode.USAGE
     configure_logging(args.log_format, args.verbose)
-    if args.command in USES_TENSORFLOW and not args.verbose:
-        quiet_tensorflow_startup()
     try:
-        return HANDLERS[args.command](args, beam_args)
+        with signals_interrupt(), during(args.command):
+            if args.command in USES_TENSORFLOW and not args.verbose:
+                quiet_tensorflow_startup()
+            return HANDLERS[args.command](args, beam_args)
+    except KeyboardInterrupt as error:  # SIGINT or SIGTERM, after the step's cleanup: one line, 130 or 143
+        interrupted = as_interrupted(error)
+        code = failure_for(interrupted).code
+        print_interrupted(interrupted, int(code), args.json)
+        return code
     except Exception as error:  # every failure leaves here: one line and its code; the run store has details
         failure = failure_for(error)
         if not failure.expected:

@@ -1,4 +1,4 @@
-"""What the command line prints: run summaries, the run listing, one run, a gc plan, a failure."""
+"""What the command line prints: run summaries, the run listing, one run, a gc plan, a failure, an interruption."""
 
 from __future__ import annotations
 
@@ -94,3 +94,19 @@ def print_failure(label: str, error: BaseException, code: int, as_json: bool) ->
     print(f"rnnpipe: {what}", file=sys.stderr)
     if as_json:
         print(json.dumps({"status": "failed", "exit_code": code, "error": what}))
+
+
+def print_interrupted(interrupted, code: int, as_json: bool) -> None:
+    """Prints what a SIGINT or SIGTERM ended, in one line on stderr, and with ``as_json`` a JSON
+    line with ``status: interrupted`` as the last line of stdout.
+
+    Args:
+        interrupted: The :class:`~pipeline.interrupts.Interrupted` that ended the command.
+        code: Its exit code (130 or 143).
+        as_json: Also print the JSON line.
+    """
+    what = interrupted.describe()
+    print(f"rnnpipe: {what}", file=sys.stderr)
+    if as_json:
+        print(json.dumps({"status": "interrupted", "exit_code": code, "signal": interrupted.signal_name,
+                          "component": interrupted.component, "run_id": interrupted.run_id, "error": what}))

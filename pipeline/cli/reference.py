@@ -18,8 +18,9 @@ HEADER = """\
 
 Generated from the argument parser by `python -m pipeline.cli.reference > docs/cli.md`; do not edit
 by hand. Every command also prints its part with `--help`. Exit codes: `0` success, `1` other error,
-`2` usage or config error, `3` data error, `4` model not blessed, `5` pipeline root locked (see
-`rnnpipe --help` for each command's meaning of them). Beam pipeline options go after `--`.
+`2` usage or config error, `3` data error, `4` model not blessed, `5` pipeline root locked, `130`
+interrupted by SIGINT, `143` by SIGTERM (see `rnnpipe --help` for each command's meaning of them).
+Beam pipeline options go after `--`.
 """
 
 

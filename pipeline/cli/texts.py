@@ -36,6 +36,8 @@ exit codes:
      failed against the schema (the report is in ROOT/schema/NAME/; --accept-schema accepts the change)
   4  model not blessed (nothing was pushed)
   5  the pipeline root is locked by another run
+  130  interrupted by SIGINT (Ctrl-C), 143 by SIGTERM (systemd, Airflow, kill): the step ended cleanly,
+       its partial outputs were removed and the run is marked interrupted; a second signal ends at once
 """
 
 
@@ -49,7 +51,8 @@ examples:
       --gen-length 300 --temperature 0.8 --seed 7        # charlm: text after each prompt (one per line)
 
 exit codes: 0 scored and published; 2 the model, format or output folder does not fit (nothing ran);
-3 no input, or dead letters over --max-error-rate (nothing published); 1 other error
+3 no input, or dead letters over --max-error-rate (nothing published); 1 other error;
+130/143 interrupted by SIGINT/SIGTERM (nothing published)
 """
 
 GENERATE_EPILOG = """\
@@ -66,5 +69,5 @@ one is drawn and reported (stderr; "seed" in --json). Prints the prompt and its 
 seconds, characters_per_second.
 
 exit codes: 0 generated; 2 a bad argument, or --model is not a folder of rnnpipe versions, not a
-charlm model or has no generate signature; 1 other error
+charlm model or has no generate signature; 1 other error; 130/143 interrupted by SIGINT/SIGTERM
 """

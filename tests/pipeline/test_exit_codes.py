@@ -1,5 +1,7 @@
 """The one mapping from an exception to the documented exit code and message label."""
 
+import signal
+
 import pytest
 
 from components.scoring import ScoringError
@@ -7,13 +9,15 @@ from data.errors import DataError
 from pipeline.config import ConfigError
 from pipeline.errors import ChiefTimeoutError, RunLookupError, UsageError
 from pipeline.exit_codes import UNEXPECTED, ExitCode, Failure, exit_code_for, failure_for
+from pipeline.interrupts import Interrupted
 from pipeline.lock import LockedError
 from pipeline.scoring_jobs import GenerationError
 
 
 def test_the_codes_are_the_documented_ones():
     assert [(code.name, int(code)) for code in ExitCode] == [
-        ("OK", 0), ("ERROR", 1), ("USAGE", 2), ("DATA", 3), ("NOT_BLESSED", 4), ("LOCKED", 5)]
+        ("OK", 0), ("ERROR", 1), ("USAGE", 2), ("DATA", 3), ("NOT_BLESSED", 4), ("LOCKED", 5),
+        ("INTERRUPTED", 130), ("TERMINATED", 143)]
 
 
 @pytest.mark.parametrize("error,code,label", [
@@ -43,3 +47,11 @@ def test_a_subclass_of_a_known_error_gets_its_base_rule():
         pass
 
     assert failure_for(SchemaDrift("drift")) == Failure(ExitCode.DATA, "data error")
+
+
+@pytest.mark.parametrize("error,code", [(Interrupted(signal.SIGTERM), ExitCode.TERMINATED),
+                                        (Interrupted(signal.SIGINT), ExitCode.INTERRUPTED),
+                                        (KeyboardInterrupt(), ExitCode.INTERRUPTED)])
+def test_an_interruption_exits_128_plus_its_signal(error, code):
+    assert failure_for(error) == Failure(code, "interrupted")
+    assert int(exit_code_for(error)) == 128 + (error.signum if isinstance(error, Interrupted) else signal.SIGINT)
