@@ -128,7 +128,7 @@ def run(inputs: Mapping[str, Artifact], params: TrainerParams, out: OutputDir) -
     import keras
 
     from components.plots import plot_learning_curves
-    from models.callbacks import TrainingClock, snapshot_files
+    from models.callbacks import AtomicBackupAndRestore, TrainingClock, snapshot_files
     from models.embeddings import glove_matrix
     from models.rnn import build_model, compile_model, cudnn_eligibility
 
@@ -190,8 +190,9 @@ def run(inputs: Mapping[str, Artifact], params: TrainerParams, out: OutputDir) -
         if len(snapshots) > 1:
             model = checkpoint_ensemble(build, snapshots, input_shape, name)
         stopper = next((c for c in callbacks if isinstance(c, keras.callbacks.EarlyStopping)), None)
-        record = {"history": history.history,
-                  "shipped": shipped_weights(history.history, history.epoch, stopper and stopper.best_epoch, snapshots)}
+        backup = next(c for c in callbacks if isinstance(c, AtomicBackupAndRestore))  # epochs before a kill too
+        record = {"history": backup.history,
+                  "shipped": shipped_weights(backup.history, backup.epochs, stopper and stopper.best_epoch, snapshots)}
         model.save(str(saved))
         write_json(out.scratch / f"member_{member}.json", record)
         members.append(model)
@@ -262,28 +263,36 @@ def with_tuned_values(params: TrainerParams, best: Artifact) -> TrainerParams:
 
 
 def member_callbacks(params: TrainerParams, out: OutputDir, logs_dir, member: int, has_eval: bool) -> list:
-    """Checkpointing, TensorBoard, progress and early stopping for one ensemble member."""
+    """TensorBoard, progress, the plateau, early stopping and, last, the checkpoint for one ensemble
+    member.
+
+    The checkpoint (an :class:`~models.callbacks.AtomicBackupAndRestore`) comes last: it keeps the
+    state that the plateau and early stopping left at each epoch's end, so that a run resumed after
+    a kill stops where the uninterrupted one stops.
+    """
     import keras
 
     from models.callbacks import AtomicBackupAndRestore, EpochProgress
+    from models.resumable import ResumableEarlyStopping, ResumableReduceLROnPlateau
 
     suffix = f"_{member}" if params.ensemble_size > 1 else ""
     keep = params.checkpoint_ensemble if params.checkpoint_ensemble > 1 else 0
     callbacks = [
-        AtomicBackupAndRestore(str(out.scratch / f"backup{suffix}"), str(snapshot_folder(out, member)), keep),
         keras.callbacks.TensorBoard(str(logs_dir / f"member{suffix}" if suffix else logs_dir),
                                     histogram_freq=0, write_graph=False),
         EpochProgress(params.epochs, f"member {member + 1}/{params.ensemble_size} " if suffix else ""),
     ]
     monitor = "val_loss" if has_eval else "loss"
+    resumables = []
     if params.reduce_lr_patience:
-        callbacks.append(keras.callbacks.ReduceLROnPlateau(monitor=monitor, factor=0.5,
-                                                           patience=params.reduce_lr_patience,
-                                                           min_lr=params.learning_rate / 64))
+        resumables.append(ResumableReduceLROnPlateau(monitor=monitor, factor=0.5, patience=params.reduce_lr_patience,
+                                                     min_lr=params.learning_rate / 64))
     if params.early_stopping_patience:
-        callbacks.append(keras.callbacks.EarlyStopping(monitor=monitor, patience=params.early_stopping_patience,
-                                                       restore_best_weights=True))
-    return callbacks
+        resumables.append(ResumableEarlyStopping(monitor=monitor, patience=params.early_stopping_patience,
+                                                 restore_best_weights=True))
+    backup = AtomicBackupAndRestore(str(out.scratch / f"backup{suffix}"), str(snapshot_folder(out, member)), keep,
+                                    resumables)
+    return [*callbacks, *resumables, backup]
 
 
 def snapshot_folder(out: OutputDir, member: int) -> Path:

@@ -1,5 +1,6 @@
-"""Keras callbacks of the trainer: atomic epoch checkpoints, weight snapshots for a checkpoint
-ensemble, one progress line per epoch, and a clock of the training passes."""
+"""Keras callbacks of the trainer: atomic epoch checkpoints that keep the state of the stateful
+callbacks, weight snapshots for a checkpoint ensemble, one progress line per epoch, and a clock of
+the training passes."""
 
 from __future__ import annotations
 
@@ -8,8 +9,12 @@ import logging
 import os
 import shutil
 import time
+from typing import Sequence
 
 import keras
+import numpy as np
+
+from models.resumable import Resumable
 
 LOG = logging.getLogger("rnnpipe.trainer")
 
@@ -27,19 +32,64 @@ class AtomicBackupAndRestore(keras.callbacks.BackupAndRestore):
     to them. Snapshots of epochs at or after the one a fit starts from belong to an earlier,
     abandoned fit and are removed.
 
+    Each checkpoint also keeps the state of the ``resumables`` (early stopping's patience and best
+    weights, the plateau's wait) and the logs of every epoch so far, which a resumed fit takes
+    back: it stops at the epoch the uninterrupted fit stops at and restores the same best
+    weights. Put this callback after the resumables in the callback list: it saves, at its epoch
+    end, the state that theirs left, and restores it after their ``on_train_begin`` reset it.
+
     Args:
         backup_dir: Where the checkpoint lives while training runs.
         snapshot_folder: Where the epoch snapshots go; they outlive training.
         keep_snapshots: How many of the newest snapshots to keep (0: none).
+        resumables: Callbacks whose state the checkpoint keeps.
+
+    Attributes:
+        epochs: The 0-based index of each epoch run, those before a kill included.
+        history: Each logged metric per epoch of :attr:`epochs` (like ``History.history``).
     """
 
-    def __init__(self, backup_dir: str, snapshot_folder: str | None = None, keep_snapshots: int = 0):
+    def __init__(self, backup_dir: str, snapshot_folder: str | None = None, keep_snapshots: int = 0,
+                 resumables: Sequence[Resumable] = ()):
         super().__init__(backup_dir)
         if keep_snapshots and not snapshot_folder:
             raise ValueError("keep_snapshots needs a snapshot_folder")
         self.snapshot_folder = snapshot_folder
         self.keep_snapshots = keep_snapshots
+        self.resumables = list(resumables)
+        self.epochs: list[int] = []
+        self.history: dict[str, list[float]] = {}
         self._checked = False
+
+    def on_train_begin(self, logs=None):
+        super().on_train_begin(logs)  # restores the weights and the epoch to resume from
+        self.epochs, self.history = [], {}
+        if not os.path.exists(self._training_metadata_path):
+            return
+        with open(self._training_metadata_path, encoding="utf-8") as handle:
+            metadata = json.load(handle)
+        self.epochs, self.history = metadata.get("epochs", []), metadata.get("history", {})
+        saved = metadata.get("callbacks", [])
+        if not self.resumables:
+            return
+        if len(saved) != len(self.resumables):  # written by another version, or with other callbacks
+            LOG.warning("checkpoint %s keeps no state for these callbacks; they start afresh", self.backup_dir)
+            return
+        with np.load(os.path.join(self.backup_dir, metadata["arrays"])) as arrays:
+            for index, (resumable, values) in enumerate(zip(self.resumables, saved)):
+                count = sum(1 for key in arrays.files if key.startswith(f"{index}_"))
+                resumable.resume_from(values, [arrays[f"{index}_{n}"] for n in range(count)])
+        if any(resumable.stopped() for resumable in self.resumables):
+            # Private: the epoch a fit starts from, which Keras's own restore sets; past the last one,
+            # the resumed fit runs no epoch and ends as the uninterrupted one ended.
+            self.model._initial_epoch = self.params["epochs"]
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.epochs.append(epoch)
+        for name, value in (logs or {}).items():
+            if isinstance(value, (int, float, np.floating)):
+                self.history.setdefault(name, []).append(float(value))
+        super().on_epoch_end(epoch, logs)  # saves the checkpoint
 
     def on_epoch_begin(self, epoch, logs=None):
         super().on_epoch_begin(epoch, logs)
@@ -55,11 +105,21 @@ class AtomicBackupAndRestore(keras.callbacks.BackupAndRestore):
         os.makedirs(self.backup_dir, exist_ok=True)
         pending_weights = os.path.join(self.backup_dir, "pending.weights.h5")
         pending_metadata = self._training_metadata_path + ".pending"
-        self.model.save_weights(pending_weights, overwrite=True)  # the optimizer's state too
+        arrays_name = f"callbacks_{self._current_epoch:04d}.npz"  # named by epoch: the metadata says which
+        states = [resumable.resume_state() for resumable in self.resumables]
+        np.savez(os.path.join(self.backup_dir, "pending.npz"),
+                 **{f"{index}_{n}": array for index, (_, arrays) in enumerate(states) for n, array in enumerate(arrays)})
+        self.model.save_weights(pending_weights, overwrite=True)  # the optimizer's state (learning rate too)
         with open(pending_metadata, "w", encoding="utf-8") as handle:
-            json.dump({"epoch": self._current_epoch, "batch": self._last_batch_seen}, handle)
+            json.dump({"epoch": self._current_epoch, "batch": self._last_batch_seen, "epochs": self.epochs,
+                       "history": self.history, "callbacks": [values for values, _ in states],
+                       "arrays": arrays_name}, handle)
+        os.replace(os.path.join(self.backup_dir, "pending.npz"), os.path.join(self.backup_dir, arrays_name))
         os.replace(pending_weights, self._weights_path)
-        os.replace(pending_metadata, self._training_metadata_path)
+        os.replace(pending_metadata, self._training_metadata_path)  # the commit: it names the arrays
+        for name in os.listdir(self.backup_dir):
+            if name.startswith("callbacks_") and name != arrays_name:
+                os.remove(os.path.join(self.backup_dir, name))
         if self.keep_snapshots:
             self._keep_snapshot()
 

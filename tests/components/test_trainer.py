@@ -79,12 +79,66 @@ def test_resumes_from_the_epoch_checkpoint_after_sigkill(tiny, tmp_path):
     assert (tmp_path / "scratch" / "backup").exists()
     second = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
     assert second.returncode == 0, second.stderr[-2000:]
-    epochs_after_restart = json.loads(second.stdout.strip().splitlines()[-1])
-    assert epochs_after_restart in range(1, 7)  # 8 epochs in all; at least the first 2 were not repeated
-    assert "epoch 1/8" not in second.stderr
+    assert json.loads(second.stdout.strip().splitlines()[-1]) == 8  # the history spans the kill
+    trained_after_restart = [epoch for epoch in range(1, 9) if f"epoch {epoch}/8 " in second.stderr]
+    assert trained_after_restart and trained_after_restart[0] >= 2  # epoch 1 was not repeated
     snapshots = sorted(path.name for path in (tmp_path / "scratch" / "snapshots_0").iterdir())
     assert snapshots == [f"epoch_{epoch:04d}.weights.h5" for epoch in range(1, 9)]
     assert "checkpoint ensemble of 8 epoch snapshot(s)" in second.stderr
+
+
+EARLY_STOPPING_TRAINING = """
+import json, logging, os, signal, sys
+logging.basicConfig(level=logging.INFO)
+from pathlib import Path
+spec = json.loads(sys.argv[1])
+if spec["kill_at_save"]:  # SIGKILL while the checkpoint of that epoch is written: the one before it stays
+    saves = []
+    def kill(event, args):
+        if event == "os.rename" and args and str(args[0]).endswith("/pending.npz"):
+            saves.append(args[0])
+            if len(saves) == spec["kill_at_save"]:
+                os.kill(os.getpid(), signal.SIGKILL)
+    sys.addaudithook(kill)
+from components import trainer
+from components.types import Artifact, OutputDir
+from data.timeseries import TimeseriesData
+from models.spec import ModelSpec
+inputs = {name: Artifact("Examples", Path(uri), props) for name, (uri, props) in spec["inputs"].items()}
+params = trainer.TrainerParams(TimeseriesData(window=10, calendar_features=True), ModelSpec(units=(8,)), epochs=25,
+                               batch_size=16, learning_rate=0.05, early_stopping_patience=1, reduce_lr_patience=1,
+                               shuffle_buffer=0)
+model = trainer.run(inputs, params, OutputDir(Path(spec["staging"]), Path(spec["scratch"])))["model"]
+history = json.loads(model.path("history.json").read_text())
+print(json.dumps({"shipped": model.properties["shipped_weights"], "val_loss": history["val_loss"]}))
+"""
+
+
+@pytest.mark.slow
+def test_a_trainer_killed_mid_training_stops_and_ships_as_the_uninterrupted_one(tiny, tmp_path):
+    """Early stopping's patience, best value and best weights, and the plateau's wait, survive SIGKILL."""
+    def train(folder: str, kill_at_save: int = 0) -> subprocess.CompletedProcess:
+        spec = json.dumps({"inputs": {name: [str(tiny[name].uri), dict(tiny[name].properties)]
+                                      for name in ("transformed_examples", "transform_graph")},
+                           "staging": str(tmp_path / folder / "staging"), "scratch": str(tmp_path / folder / "scratch"),
+                           "kill_at_save": kill_at_save})
+        return subprocess.run([sys.executable, "-c", EARLY_STOPPING_TRAINING, spec], capture_output=True, text=True,
+                              env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=600)
+
+    whole = train("whole")
+    assert whole.returncode == 0, whole.stderr[-2000:]
+    expected = json.loads(whole.stdout.strip().splitlines()[-1])
+    epochs_run = len(expected["val_loss"])
+    assert epochs_run >= 4  # past the epoch the kill follows (it stops early on most tiny series)
+    killed = train("killed", kill_at_save=4)  # killed while saving epoch 4: resumes after epoch 3
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
+    resumed = train("killed")
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    got = json.loads(resumed.stdout.strip().splitlines()[-1])
+    assert "epoch 3/25" not in resumed.stderr and "epoch 4/25" in resumed.stderr
+    assert len(got["val_loss"]) == epochs_run  # stopped at the same epoch
+    assert got["shipped"][0]["epochs"] == expected["shipped"][0]["epochs"]  # shipped the same epoch's weights
+    assert got["val_loss"] == pytest.approx(expected["val_loss"], rel=1e-4)
 
 
 def test_params_reject_bad_values():
