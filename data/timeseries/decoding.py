@@ -11,6 +11,8 @@ import codecs
 from data.errors import DataError
 from data.quoting import bounded
 
+NUL = b"\x00"
+
 SNIFF_BYTES = 8192
 """How far into a file a NUL byte makes it binary (as ``git`` and ``file`` judge)."""
 
@@ -37,7 +39,7 @@ def binary_reason(head: bytes) -> str | None:
     Returns:
         ``not a CSV text file: NUL byte at offset N (it looks like <format>)``, or None.
     """
-    position = head.find(b"\x00", 0, SNIFF_BYTES)
+    position = head.find(NUL, 0, SNIFF_BYTES)
     if position < 0:
         return None
     what = next((name for offset, magic, name in SIGNATURES if head[offset:offset + len(magic)] == magic),
@@ -66,7 +68,7 @@ def decode_lines(raw: bytes, source: str) -> tuple[list[str], dict[int, tuple[st
     Returns:
         ``(lines, undecodable)``: every line with its line end, an undecodable one as an empty
         line (so line numbers stay those of the file), and ``{line number: (reason, line shown
-        with backslash escapes, cut)}`` of those.
+        with backslash escapes, cut)}`` of those: lines that are not UTF-8 or hold a NUL byte.
 
     Raises:
         DataError: If the file is binary (see :func:`check_text`).
@@ -77,8 +79,13 @@ def decode_lines(raw: bytes, source: str) -> tuple[list[str], dict[int, tuple[st
     for number, piece in enumerate(pieces, start=1):
         ending = "\n" if number < len(pieces) else ""
         try:
+            if NUL in piece:  # past the sniffed start: one bad line, not a binary file
+                raise ValueError(f"NUL byte at position {piece.index(NUL)}")
             lines.append(piece.decode("utf-8") + ending)
         except UnicodeDecodeError as error:
             undecodable[number] = (f"not UTF-8: {error}", bounded(piece.decode("utf-8", "backslashreplace")))
+            lines.append(ending)
+        except ValueError as error:
+            undecodable[number] = (f"not CSV text: {error}", bounded(piece.decode("utf-8", "backslashreplace")))
             lines.append(ending)
     return lines, undecodable

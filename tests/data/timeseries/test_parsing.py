@@ -113,3 +113,16 @@ def test_a_huge_header_is_quoted_in_part():
 def test_a_timestamp_of_too_many_digits_is_a_bad_row_not_a_crash():
     with pytest.raises(ValueError, match=r"unparsable timestamp '9999.*\.\.\. \(400 characters\)"):
         parse_timestamp("9" * 400)
+
+
+def test_a_nul_byte_past_the_start_of_the_file_costs_one_line():
+    from data.timeseries.parsing import parse_csv_bytes
+
+    good = "".join(f"1981-01-{day:02d},{day}\n" for day in range(1, 29)) * 40  # over 8 KiB
+    raw = b"Date,Temp\n" + good.encode() + b"1982-01-01,1\x002\n1982-01-02,3\n"
+    bad_line = 2 + good.count("\n")
+    parsed = list(parse_csv_bytes(raw, config(), "temps.csv"))
+    dead = [item for kind, item in parsed if kind == "dead"]
+    assert [(letter["line"], letter["reason"]) for letter in dead] == [
+        (bad_line, "not CSV text: NUL byte at position 12")]
+    assert parsed[-1] == ("row", (parse_timestamp("1982-01-02"), (3.0,), bad_line + 1))
