@@ -723,3 +723,34 @@ def test_float_and_16_bit_images_score_as_their_uint8_versions(mnist_run, capsys
         assert rows[f"unit.npz:{index}"] == rows[f"u8.npz:{index}"] == rows[f"wide.npz:{index}"]
     for number in range(3):
         assert rows[f"d{number}-16.png"] == rows[f"d{number}-8.png"] == rows[f"u8.npz:{number}"]
+
+
+# ---------------------------------------------------------------- a damaged run store
+
+
+def test_a_damaged_run_store_is_one_message_naming_it_until_store_recover(capsys, root, data):
+    store = root / "runs.sqlite"
+    store.write_bytes(store.read_bytes()[:store.stat().st_size // 2])  # truncated, as by a full disk
+    named = f"damaged run store: run store {store} is damaged"
+    ingest = ["run", DEMO, "--root", str(root), "--until", "example_gen", *write_series(data)]
+    for argv in (["runs", "--root", str(root)], ingest, ["gc", "--root", str(root), "--dry-run"]):
+        outcome = run_cli(capsys, argv, watched=[root], may_change=[root / ".rnnpipe.lock"])
+        assert_fails(outcome, 3, named)
+        assert "Traceback" not in outcome.stderr and "rnnpipe store recover" in outcome.stderr
+
+    recovered = run_cli(capsys, ["store", "recover", "--root", str(root)], watched=[root],
+                        may_change=[store, root / ".rnnpipe.lock"])
+    assert recovered.code == 0, recovered.stderr[-3000:]
+    assert recovered.summary["artifacts"] > 0 and recovered.summary["skipped"] == []
+    assert [Path(path).name[:len("runs.sqlite.damaged-")] for path in recovered.summary["moved_aside"]] == [
+        "runs.sqlite.damaged-"]
+    outcome = run_cli(capsys, ingest, watched=[root], may_change=[store, root / ".rnnpipe.lock"])
+    assert outcome.code == 0 and outcome.summary["executed"] == ["example_gen"], outcome.stderr[-3000:]
+
+
+def test_an_emptied_run_store_does_not_break_the_next_run(capsys, root, data):
+    (root / "runs.sqlite").write_bytes(b"")  # today: the next run's ids restart at 1, "Directory not empty"
+    ingest = ["run", DEMO, "--root", str(root), "--until", "example_gen", *write_series(data)]
+    outcome = run_cli(capsys, ingest, watched=[root], may_change=[root / "runs.sqlite", root / ".rnnpipe.lock"])
+    assert outcome.code == 0 and outcome.summary["executed"] == ["example_gen"], outcome.stderr[-3000:]
+    assert "has no executions but" in outcome.stderr and "rnnpipe store recover" in outcome.stderr
