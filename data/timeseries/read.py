@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import bz2
 import glob
+import gzip
+import lzma
 import os
 import zlib
 from typing import Any
@@ -56,17 +59,25 @@ def usable_rows(path: str, cfg: TimeseriesData) -> int:
     return min(len(stamps), cfg.max_examples or len(stamps))
 
 
+CHECKED_OPENERS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open, ".lzma": lzma.open}
+"""Readers that check a compressed stream to its end (Beam's stop silently where a file is cut)."""
+
+
 def read_file(path: str) -> bytes:
-    """A file's bytes, decompressed by its extension as Beam's ``ReadMatches`` does.
+    """A file's bytes, decompressed by its suffix as Beam's ``ReadMatches`` does, checked to the end.
 
     Raises:
-        DataError: If it cannot be read or decompressed, naming the file.
+        DataError: If it cannot be read, or is truncated or corrupt, naming the file.
     """
+    opener = CHECKED_OPENERS.get(os.path.splitext(path)[1].lower())
     try:
-        with FileSystems.open(path) as handle:
+        if opener is None:
+            with FileSystems.open(path) as handle:  # plain, or a compression read as Beam reads it
+                return handle.read()
+        with opener(path, "rb") as handle:
             return handle.read()
-    except (OSError, EOFError, zlib.error) as error:
-        raise DataError(f"{path}: unreadable or corrupt file: {error}") from None
+    except (OSError, EOFError, zlib.error, lzma.LZMAError) as error:
+        raise DataError(f"{path}: corrupt or unreadable file: {error}") from None
 
 
 def read_examples(pipeline, cfg: TimeseriesData):
@@ -107,7 +118,7 @@ class ParseCsvFile(beam.DoFn):
 
     def process(self, readable):
         source = readable.metadata.path
-        for kind, item in parse_csv_bytes(readable.read(), self.cfg, source):
+        for kind, item in parse_csv_bytes(read_file(source), self.cfg, source):
             yield tagged(kind, (source, item) if kind == "row" else item, main="row")
 
 

@@ -79,3 +79,28 @@ def test_check_input_names_a_binary_file(tmp_path):
     (tmp_path / "s.csv").write_bytes(b"PK\x03\x04\x14\0\0\0" + bytes(range(256)) * 100)
     with pytest.raises(DataError, match=rf"{tmp_path}/s.csv: not a CSV text file: NUL byte at offset 5"):
         check_input(config(path=str(tmp_path / "s.csv")))
+
+
+@pytest.mark.parametrize("damage", ["truncated", "corrupt"])
+def test_check_input_refuses_a_damaged_gzip_csv_naming_it(tmp_path, damage):
+    import gzip
+
+    raw = gzip.compress(write_series_csv(tmp_path / "s.csv", n_days=3000).read_bytes())
+    if damage == "truncated":
+        raw = raw[:len(raw) // 2]
+    else:
+        raw = raw[:int(len(raw) * 0.9)] + b"\xff" * 16 + raw[int(len(raw) * 0.9) + 16:]
+    (tmp_path / "s.csv.gz").write_bytes(raw)
+    with pytest.raises(DataError, match=rf"{tmp_path}/s.csv.gz: corrupt or unreadable file: "):
+        check_input(config(path=str(tmp_path / "s.csv.gz"), timestamp_column="date", value_columns=("value",)))
+
+
+def test_a_whole_gzip_csv_is_read_as_beam_reads_it(tmp_path):
+    import gzip
+
+    from data.timeseries.read import usable_rows
+
+    (tmp_path / "s.csv.gz").write_bytes(gzip.compress(write_series_csv(tmp_path / "s.csv", n_days=90).read_bytes()))
+    cfg = config(path=str(tmp_path / "s.csv.gz"), timestamp_column="date", value_columns=("value",))
+    check_input(cfg)
+    assert usable_rows(cfg.path, cfg) == 90
