@@ -197,6 +197,23 @@ def write_idx(path: Path, array: np.ndarray, magic: int | None = None, gz: bool 
     return path
 
 
+def damage(path: Path, how: str) -> Path:
+    """Damages a file in place, as a bad disk or transfer would.
+
+    Args:
+        path: The file.
+        how: ``truncated`` keeps its first half; ``33%`` or ``90%`` inverts 16 bytes at that share of it.
+    """
+    raw = bytearray(path.read_bytes())
+    if how == "truncated":
+        raw = raw[:len(raw) // 2]
+    else:
+        at = len(raw) * int(how.rstrip("%")) // 100
+        raw[at:at + 16] = bytes(byte ^ 0xFF for byte in raw[at:at + 16])
+    path.write_bytes(bytes(raw))
+    return path
+
+
 def write_mnist_folder(folder: Path, count: int = 300, seed: int = 0, with_train: bool = False) -> Path:
     """A folder of IDX files holding synthetic digits (t10k only, unless ``with_train``)."""
     folder.mkdir(parents=True, exist_ok=True)

@@ -5,14 +5,15 @@ from __future__ import annotations
 import codecs
 
 from data.charlm.config import NUL
+from data.compressed import sniff
 
 
 def decode_text(raw: bytes, source: str, max_chars: int | None = None) -> tuple[list[tuple[int, str]], list[dict], int]:
     """Decodes one file into stretches of good text.
 
     A line that is not UTF-8 is a dead letter and breaks the text: no window spans it. A file
-    holding NUL bytes (binary, or UTF-16) is one dead letter. ``\\r\\n`` becomes ``\\n`` and a
-    leading byte-order mark is dropped.
+    holding NUL bytes (binary, or UTF-16) or compressed (gzip, bzip2, xz) is one dead letter.
+    ``\\r\\n`` becomes ``\\n`` and a leading byte-order mark is dropped.
 
     Args:
         raw: The file's bytes.
@@ -24,6 +25,10 @@ def decode_text(raw: bytes, source: str, max_chars: int | None = None) -> tuple[
         counted in good characters from the start of the file; dead letters are
         ``{"source", "line", "reason"}``.
     """
+    compressed = sniff(raw)
+    if compressed and not is_utf8(raw):
+        return [], [{"source": source, "line": None,
+                     "reason": f"not UTF-8 text: {compressed}-compressed data (decompress it first)"}], 0
     if NUL in raw:
         return [], [{"source": source, "line": None,
                      "reason": f"not UTF-8 text: NUL byte at offset {raw.index(NUL)} (binary, or UTF-16)"}], 0
@@ -42,6 +47,15 @@ def decode_text(raw: bytes, source: str, max_chars: int | None = None) -> tuple[
     if max_chars is not None:
         segments = truncate(segments, max_chars)
     return segments, dead, len(lines) - len(dead)
+
+
+def is_utf8(raw: bytes) -> bool:
+    """Whether ``raw`` decodes as UTF-8."""
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def decode_lines(lines: list[bytes], source: str) -> tuple[list[str], list[dict]]:

@@ -6,6 +6,7 @@ import re
 import tarfile
 from pathlib import Path, PurePosixPath
 
+from data.archives import tar_entries
 from data.download import locate_or_fetch, sha256_of
 from data.errors import DataError
 from data.imdb.config import KERAS_NPZ_SHA256, MEMBER, ImdbData
@@ -48,17 +49,13 @@ def check_input(cfg: ImdbData) -> None:
     """Checks the source before any work: archives are safe, npz files are trusted.
 
     Raises:
-        DataError: On an unsafe or corrupt archive, or an untrusted npz.
+        DataError: On an unsafe, corrupt or truncated archive (read to its end), or an untrusted npz.
     """
     path = locate(cfg)
     kind = source_kind(path)
     if kind == "tarball":
-        try:
-            with tarfile.open(path, "r:*") as archive:
-                for member in archive:
-                    check_member(member, str(path))
-        except (tarfile.TarError, EOFError, OSError) as error:
-            raise DataError(f"{path}: corrupt or unreadable archive: {error}") from error
+        for entry in tar_entries(open(path, "rb"), str(path)):
+            check_member(entry.info, str(path))
     elif kind == "npz" and not cfg.trust_npz and sha256_of(path) != KERAS_NPZ_SHA256:
         raise DataError(f"{path}: unknown imdb.npz (sha256 differs from Keras's); its object arrays need "
                         f"pickle, so it is only loaded with data.trust_npz=true")

@@ -2,30 +2,25 @@
 
 from __future__ import annotations
 
-import gzip
 from pathlib import Path
 
 import numpy as np
 
+from data.compressed import read_checked
 from data.errors import DataError
 from data.mnist.config import IDX_FILES, IMAGES_MAGIC, LABELS_MAGIC, SIDE
-
-
-def _open(path: Path):
-    return gzip.open(path, "rb") if path.suffix == ".gz" else open(path, "rb")
 
 
 def read_idx(path: Path, magic: int, dims: int) -> np.ndarray:
     """Reads one IDX file, checking its magic number, dtype, dimensions and length.
 
     Raises:
-        DataError: ``wrong magic``, ``truncated``, ``wrong image size`` or an unreadable gzip,
-            naming the file.
+        DataError: ``wrong magic``, ``truncated``, ``wrong image size``, or a damaged or truncated
+            gzip (checked to its end), naming the file and the offset.
     """
     try:
-        with _open(path) as handle:
-            raw = handle.read()
-    except (OSError, EOFError) as error:
+        raw = read_checked(path)
+    except OSError as error:
         raise DataError(f"{path}: cannot read ({error})") from error
     return parse_idx(raw, path, magic, dims)
 

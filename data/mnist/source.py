@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
+from data.archives import read_npz
 from data.download import locate_or_fetch
 from data.errors import DataError
 from data.mnist.config import IDX_FILES, SIDE, MnistData
@@ -20,12 +21,13 @@ def load_arrays(cfg: MnistData) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """
     path = locate(cfg)
     if path.suffix == ".npz":
+        with open(path, "rb") as handle:
+            arrays = read_npz(handle, str(path), what="mnist.npz")
         try:
-            with np.load(path, allow_pickle=False) as arrays:
-                pairs = {split: (arrays[f"x_{split}"], arrays[f"y_{split}"]) for split in ("train", "test")
-                         if f"x_{split}" in arrays}
-        except (ValueError, OSError, KeyError) as error:
-            raise DataError(f"{path}: not a readable mnist.npz ({error})") from error
+            pairs = {split: (arrays[f"x_{split}"], arrays[f"y_{split}"]) for split in ("train", "test")
+                     if f"x_{split}" in arrays}
+        except KeyError as error:
+            raise DataError(f"{path}: not a readable mnist.npz (no array {error})") from error
         for split, (images, labels) in pairs.items():
             if images.shape[1:] != (SIDE, SIDE) or len(images) != len(labels):
                 raise DataError(f"{path}: x_{split} has shape {images.shape} for {len(labels)} labels; "

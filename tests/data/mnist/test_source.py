@@ -6,7 +6,7 @@ import pytest
 from data.errors import DataError
 from data.mnist.config import MnistData
 from data.mnist.source import check_input, load_arrays
-from tests.conftest import synthetic_digits, write_idx, write_mnist_folder
+from tests.conftest import damage, synthetic_digits, write_idx, write_mnist_folder
 
 
 def test_good_idx_files_gzipped_or_not(tmp_path):
@@ -63,3 +63,31 @@ def test_npz_is_read_without_pickle(tmp_path):
 def test_missing_data_says_how_to_pass_it(tmp_path):
     with pytest.raises(DataError, match="pass --data-dir DIR"):
         check_input(MnistData(path=str(tmp_path / "nothing")))
+
+
+@pytest.mark.parametrize("how", ["truncated", "33%", "90%", "crc", "not gzip"])
+def test_a_damaged_gzip_idx_file_is_refused_naming_the_file_and_offset(tmp_path, how):
+    folder = write_mnist_folder(tmp_path / "mnist", count=200)
+    images = folder / "t10k-images-idx3-ubyte.gz"
+    if how == "crc":
+        raw = bytearray(images.read_bytes())
+        raw[-8] ^= 0xFF
+        images.write_bytes(bytes(raw))
+    elif how == "not gzip":  # the uncompressed IDX bytes under the .gz name
+        import gzip
+        images.write_bytes(gzip.decompress(images.read_bytes()))
+    else:
+        damage(images, how)
+    with pytest.raises(DataError, match=rf"^{images}: (corrupt or unreadable gzip file: .*byte \d+|not gzip data, "
+                                        rf"as its suffix says: the file starts with b'\\x00\\x00\\x08\\x03)"):
+        check_input(MnistData(path=str(folder)))
+
+
+@pytest.mark.parametrize("how", ["truncated", "33%", "90%"])
+def test_a_damaged_npz_is_refused_naming_the_member(tmp_path, how):
+    images, labels = synthetic_digits(200)
+    path = tmp_path / "mnist.npz"
+    np.savez_compressed(path, x_test=images, y_test=labels)
+    damage(path, how)
+    with pytest.raises(DataError, match=rf"^{path}: not a readable mnist.npz: (not a zip archive|member|its zip)"):
+        load_arrays(MnistData(path=str(path)))

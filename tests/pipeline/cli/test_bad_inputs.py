@@ -30,6 +30,7 @@ from components.types import Artifact
 from data.timeseries import TimeseriesData, build_windows, encode_example
 from pipeline.cli import main
 from tests.conftest import REPO, last_json, synthetic_digits, write_aclimdb, write_idx, write_series_csv
+from tests.conftest import corpus_text, damage
 
 CONFIGS = REPO / "pipeline" / "configs"
 DEMO = str(CONFIGS / "demo.yaml")
@@ -226,6 +227,43 @@ def write_truncated_archive(folder: Path) -> list[str]:
     return data_path(archive)
 
 
+def write_damaged_archive(folder: Path, how: str) -> list[str]:
+    """A real aclImdb tarball damaged ``how`` (see :func:`tests.conftest.damage`)."""
+    reviews = write_aclimdb(folder / "source", per_class=4)
+    write_archive(folder, {f"aclImdb/{path.relative_to(reviews).as_posix()}": path.read_bytes()
+                           for path in sorted(reviews.rglob("*.txt"))})
+    return data_path(damage(folder / "reviews.tar.gz", how))
+
+
+def write_tar_with_bad_header(folder: Path) -> list[str]:
+    """A plain aclImdb tar of 16 reviews whose 13th member header has a wrong checksum."""
+    reviews = write_aclimdb(folder / "source", per_class=4)
+    archive = folder / "reviews.tar"
+    with tarfile.open(archive, "w", format=tarfile.USTAR_FORMAT) as tar:  # one 512-byte header per member
+        for path in sorted(reviews.rglob("*.txt")):
+            tar.add(path, arcname=f"aclImdb/{path.relative_to(reviews).as_posix()}")
+    raw = bytearray(archive.read_bytes())
+    header = raw.index(b"aclImdb/train/pos/")
+    raw[header + 148:header + 156] = b"0000000\0"  # the header checksum field
+    archive.write_bytes(bytes(raw))
+    return data_path(archive)
+
+
+def write_damaged_digits(folder: Path, how: str) -> list[str]:
+    """MNIST test files whose gzipped images are damaged ``how`` (see :func:`tests.conftest.damage`)."""
+    options = write_digits(folder, IMAGES, LABELS)
+    damage(folder / "mnist" / "t10k-images-idx3-ubyte.gz", how)
+    return options
+
+
+def write_corpus_with_gzip(folder: Path) -> list[str]:
+    """A charlm corpus folder: 200 lines of text and a gzipped text file beside them."""
+    (folder / "corpus").mkdir()
+    (folder / "corpus" / "good.txt").write_text(corpus_text(200), encoding="utf-8")
+    (folder / "corpus" / "notes.txt.gz").write_bytes(gzip.compress(corpus_text(20, seed=1).encode("utf-8")))
+    return data_path(folder / "corpus")
+
+
 def write_digits(folder: Path, images: np.ndarray, labels: np.ndarray | None, images_magic: int | None = None,
                  truncate_images: int = 0) -> list[str]:
     """An MNIST folder of IDX test files (no labels file when ``labels`` is None).
@@ -391,6 +429,27 @@ BAD_DATA = [
              "{data}/mnist.npz: x_test has shape (5, 27, 28) for 5 labels; expected [n, 28, 28]"),
     bad_data("mnist: label outside the classes", "mnist", lambda d: write_digits(d, IMAGES, relabelled(3, 11)), 0,
              options=WITHIN_BUDGET, dead_letters=({"id": "test:3", "reason": "label 11 outside 0..9"},)),
+    # damaged archives and gzip files: found to the end of the stream, naming the file and offset
+    bad_data("imdb: archive damaged at 90%", "imdb", lambda d: write_damaged_archive(d, "90%"), 3,
+             "{data}/reviews.tar.gz: corrupt or unreadable archive: the CRC or length check at the end of the gzip "
+             "stream failed (at or before byte "),
+    bad_data("imdb: archive damaged at 33%", "imdb", lambda d: write_damaged_archive(d, "33%"), 3,
+             "{data}/reviews.tar.gz: corrupt or unreadable archive: bad gzip data found in bytes "),
+    bad_data("imdb: a damaged member header", "imdb", write_tar_with_bad_header, 3,
+             "{data}/reviews.tar: corrupt or unreadable archive after member 'aclImdb/train/neg/3_4.txt': bad member "
+             "header at byte 12288 of the unpacked archive (bad checksum)"),
+    bad_data("imdb: a web page saved as the archive", "imdb",
+             lambda d: data_path(save(d, "reviews.tar.gz", b"<html>Not Found</html>\n")), 3,
+             "{data}/reviews.tar.gz: not gzip data, as its suffix says: the file starts with b'<html>'"),
+    bad_data("mnist: gzip damaged at 90%", "mnist", lambda d: write_damaged_digits(d, "90%"), 3,
+             "{data}/mnist/t10k-images-idx3-ubyte.gz: corrupt or unreadable gzip file: the CRC or length check"),
+    bad_data("mnist: gzip damaged at 33%", "mnist", lambda d: write_damaged_digits(d, "33%"), 3,
+             "{data}/mnist/t10k-images-idx3-ubyte.gz: corrupt or unreadable gzip file: bad gzip data found in bytes "),
+    bad_data("mnist: truncated gzip", "mnist", lambda d: write_damaged_digits(d, "truncated"), 3,
+             "{data}/mnist/t10k-images-idx3-ubyte.gz: corrupt or unreadable gzip file: truncated: the file ends at byte "),
+    bad_data("charlm: a gzipped corpus file", "charlm", write_corpus_with_gzip, 0,
+             dead_letters=({"source": "notes.txt.gz",
+                            "reason": "not UTF-8 text: gzip-compressed data (decompress it first)"},)),
 ]
 
 
