@@ -31,11 +31,9 @@ class _CheckedTarInfo(tarfile.TarInfo):
         offset = archive.offset
         try:
             return super().fromtarfile(archive)
-        # tarfile's name for the zero block that ends an archive; every other header error, which
-        # tarfile takes for the end of the archive after its first member, is damage.
-        except tarfile.EOFHeaderError:
+        except tarfile.EOFHeaderError:  # undocumented: tarfile's error for the zero block that ends an archive
             raise
-        except tarfile.HeaderError as error:
+        except tarfile.HeaderError as error:  # any other, which tarfile takes for the end after a first member
             raise _BadHeader(f"bad member header at byte {offset} of the unpacked archive ({error})") from error
 
 
