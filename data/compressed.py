@@ -239,6 +239,17 @@ def read_checked(path: str | os.PathLike) -> bytes:
         return stream.read()
 
 
+def decompress_checked(raw: bytes, name: str) -> bytes:
+    """The decompressed bytes of a file already in memory (plain bytes as they are), checked to the end.
+
+    Raises:
+        DataError: If they are damaged, truncated or not what the suffix of ``name`` says, naming
+            ``name`` and the offset.
+    """
+    with open_checked(io.BytesIO(raw), name) as stream:
+        return stream.read()
+
+
 def drain(stream: BinaryIO) -> None:
     """Reads ``stream`` to its end, which checks the trailers of a :class:`CheckedStream`."""
     while stream.read(CHUNK * 4):

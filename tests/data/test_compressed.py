@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from data.compressed import CHUNK, FEED, open_checked, read_checked
+from data.compressed import CHUNK, FEED, decompress_checked, open_checked, read_checked
 from data.errors import DataError
 from tests.conftest import damage
 
@@ -102,3 +102,10 @@ def test_bytes_after_the_last_stream_are_refused(tmp_path):
     with pytest.raises(DataError, match=rf"{path}: corrupt or unreadable gzip file: unexpected bytes after the "
                                         rf"gzip stream that ends at byte 25"):
         read_checked(path)
+
+
+def test_bytes_in_memory_are_checked_the_same_way():
+    raw = gzip.compress(PAYLOAD)
+    assert decompress_checked(raw, "images.gz") == PAYLOAD and decompress_checked(PAYLOAD, "images") == PAYLOAD
+    with pytest.raises(DataError, match=r"^upload/images\.gz: corrupt or unreadable gzip file: truncated"):
+        decompress_checked(raw[:1000], "upload/images.gz")
