@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import bz2
 import glob
-import gzip
-import lzma
 import os
-import zlib
 from typing import Any
 
 import apache_beam as beam
 from apache_beam.io import fileio
-from apache_beam.io.filesystems import FileSystems
 
 from data.beam_outputs import encode_records, tagged
+from data.compressed import read_checked
 from data.errors import DataError
 from data.machine import available_memory_bytes
 from data.timeseries.bounds import check_window_fits
@@ -53,31 +49,22 @@ def check_input(cfg: TimeseriesData) -> None:
 def usable_rows(path: str, cfg: TimeseriesData) -> int:
     """The rows of one CSV that windows are cut from: good, with distinct timestamps, at most ``max_examples``.
 
-    The file is read as Beam reads it (``.gz`` and other compressed files decompressed).
+    The file is read as the Beam step reads it (:func:`read_file`).
     """
     stamps = {item[0] for kind, item in parse_csv_bytes(read_file(path), cfg, path) if kind == "row"}
     return min(len(stamps), cfg.max_examples or len(stamps))
 
 
-CHECKED_OPENERS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open, ".lzma": lzma.open}
-"""Readers that check a compressed stream to its end (Beam's stop silently where a file is cut)."""
-
-
 def read_file(path: str) -> bytes:
-    """A file's bytes, decompressed by its suffix as Beam's ``ReadMatches`` does, checked to the end.
+    """A file's bytes, decompressed (gzip, bzip2, xz) and checked to the end of the stream.
 
     Raises:
-        DataError: If it cannot be read, or is truncated or corrupt, naming the file.
+        DataError: If it cannot be read, or is truncated or corrupt, naming the file (and the offset).
     """
-    opener = CHECKED_OPENERS.get(os.path.splitext(path)[1].lower())
     try:
-        if opener is None:
-            with FileSystems.open(path) as handle:  # plain, or a compression read as Beam reads it
-                return handle.read()
-        with opener(path, "rb") as handle:
-            return handle.read()
-    except (OSError, EOFError, zlib.error, lzma.LZMAError) as error:
-        raise DataError(f"{path}: corrupt or unreadable file: {error}") from None
+        return read_checked(path)
+    except OSError as error:
+        raise DataError(f"{path}: unreadable file: {error}") from None
 
 
 def read_examples(pipeline, cfg: TimeseriesData):

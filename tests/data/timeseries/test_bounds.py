@@ -91,7 +91,7 @@ def test_check_input_refuses_a_damaged_gzip_csv_naming_it(tmp_path, damage):
     else:
         raw = raw[:int(len(raw) * 0.9)] + b"\xff" * 16 + raw[int(len(raw) * 0.9) + 16:]
     (tmp_path / "s.csv.gz").write_bytes(raw)
-    with pytest.raises(DataError, match=rf"{tmp_path}/s.csv.gz: corrupt or unreadable file: "):
+    with pytest.raises(DataError, match=rf"{tmp_path}/s.csv.gz: corrupt or unreadable gzip file: "):
         check_input(config(path=str(tmp_path / "s.csv.gz"), timestamp_column="date", value_columns=("value",)))
 
 

@@ -378,7 +378,7 @@ BAD_DATA = [
     bad_data("series: truncated gzip CSV", "demo",
              lambda d: data_path(save(d, "series.csv.gz", gzip.compress(
                  write_series_csv(d / "series.csv", n_days=SERIES_DAYS).read_bytes())[:400])), 3,
-             "{data}/series.csv.gz: corrupt or unreadable file: Compressed file ended before the end-of-stream"),
+             "{data}/series.csv.gz: corrupt or unreadable gzip file: truncated: the file ends at byte 400"),
     bad_data("series: windows over the machine's memory", "demo",
              lambda d: data_path(write_series_csv(d / "long.csv", n_days=200_000)), 3,
              "data.window=20000: the 180000 windows of {data}/long.csv would take about",  # 130 GB
