@@ -24,7 +24,9 @@ class AtomicBackupAndRestore(keras.callbacks.BackupAndRestore):
     checkpoints of the last epochs as snapshots.
 
     Keras writes the weights in place, so a run killed mid-save leaves a truncated file that
-    the restart cannot read. Here each save goes to a pending file that is renamed over the last.
+    the restart cannot read. Here each save writes the epoch's files under their own names and
+    commits them by renaming the metadata that names them over the last: a kill at any point
+    leaves one whole checkpoint, whose weights, epoch and callback state agree.
 
     With ``keep_snapshots`` set, each epoch's checkpoint is also linked (copied where a hard link
     is not possible) to ``epoch_<n>.weights.h5`` in ``snapshot_folder``, the newest
@@ -62,15 +64,13 @@ class AtomicBackupAndRestore(keras.callbacks.BackupAndRestore):
         self._checked = False
 
     def on_train_begin(self, logs=None):
+        metadata = self._committed_metadata()
+        if "weights" in metadata:  # the epoch's weights file that the metadata names
+            self._weights_path = os.path.join(self.backup_dir, metadata["weights"])
         super().on_train_begin(logs)  # restores the weights and the epoch to resume from
-        self.epochs, self.history = [], {}
-        if not os.path.exists(self._training_metadata_path):
-            return
-        with open(self._training_metadata_path, encoding="utf-8") as handle:
-            metadata = json.load(handle)
         self.epochs, self.history = metadata.get("epochs", []), metadata.get("history", {})
         saved = metadata.get("callbacks", [])
-        if not self.resumables:
+        if not metadata or not self.resumables:
             return
         if len(saved) != len(self.resumables):  # written by another version, or with other callbacks
             LOG.warning("checkpoint %s keeps no state for these callbacks; they start afresh", self.backup_dir)
@@ -83,6 +83,13 @@ class AtomicBackupAndRestore(keras.callbacks.BackupAndRestore):
             # Private: the epoch a fit starts from, which Keras's own restore sets; past the last one,
             # the resumed fit runs no epoch and ends as the uninterrupted one ended.
             self.model._initial_epoch = self.params["epochs"]
+
+    def _committed_metadata(self) -> dict:
+        """The metadata of the last whole checkpoint ({} for none)."""
+        if not os.path.exists(self._training_metadata_path):
+            return {}
+        with open(self._training_metadata_path, encoding="utf-8") as handle:
+            return json.load(handle)
 
     def on_epoch_end(self, epoch, logs=None):
         self.epochs.append(epoch)
@@ -102,29 +109,35 @@ class AtomicBackupAndRestore(keras.callbacks.BackupAndRestore):
     # Private: Keras's only save hook (on_epoch_end calls it); no public one makes the write atomic, and the
     # checkpoint paths below (_weights_path, _training_metadata_path) are the ones its restore reads.
     def _save_model(self):
+        """Writes the epoch's weights and callback state to files named by the epoch, then commits
+        them by replacing the metadata that names them: a kill at any point leaves the last whole
+        checkpoint, whose files are removed only after the next one is committed."""
         os.makedirs(self.backup_dir, exist_ok=True)
+        weights_name = f"epoch_{self._current_epoch:04d}.weights.h5"
+        arrays_name = f"callbacks_{self._current_epoch:04d}.npz"
         pending_weights = os.path.join(self.backup_dir, "pending.weights.h5")
+        pending_arrays = os.path.join(self.backup_dir, "pending.npz")
         pending_metadata = self._training_metadata_path + ".pending"
-        arrays_name = f"callbacks_{self._current_epoch:04d}.npz"  # named by epoch: the metadata says which
         states = [resumable.resume_state() for resumable in self.resumables]
-        np.savez(os.path.join(self.backup_dir, "pending.npz"),
-                 **{f"{index}_{n}": array for index, (_, arrays) in enumerate(states) for n, array in enumerate(arrays)})
         self.model.save_weights(pending_weights, overwrite=True)  # the optimizer's state (learning rate too)
+        np.savez(pending_arrays, **{f"{index}_{n}": array for index, (_, arrays) in enumerate(states)
+                                    for n, array in enumerate(arrays)})
         with open(pending_metadata, "w", encoding="utf-8") as handle:
-            json.dump({"epoch": self._current_epoch, "batch": self._last_batch_seen, "epochs": self.epochs,
-                       "history": self.history, "callbacks": [values for values, _ in states],
-                       "arrays": arrays_name}, handle)
-        os.replace(os.path.join(self.backup_dir, "pending.npz"), os.path.join(self.backup_dir, arrays_name))
-        os.replace(pending_weights, self._weights_path)
-        os.replace(pending_metadata, self._training_metadata_path)  # the commit: it names the arrays
+            json.dump({"epoch": self._current_epoch, "batch": self._last_batch_seen, "weights": weights_name,
+                       "arrays": arrays_name, "callbacks": [values for values, _ in states], "epochs": self.epochs,
+                       "history": self.history}, handle)
+        os.replace(pending_weights, os.path.join(self.backup_dir, weights_name))
+        os.replace(pending_arrays, os.path.join(self.backup_dir, arrays_name))
+        os.replace(pending_metadata, self._training_metadata_path)  # the commit
+        self._weights_path = os.path.join(self.backup_dir, weights_name)
         for name in os.listdir(self.backup_dir):
-            if name.startswith("callbacks_") and name != arrays_name:
+            if name.endswith((".weights.h5", ".npz")) and name not in (weights_name, arrays_name):
                 os.remove(os.path.join(self.backup_dir, name))
         if self.keep_snapshots:
             self._keep_snapshot()
 
     def _keep_snapshot(self):
-        """Links the checkpoint just written as this epoch's snapshot: the next save replaces the
+        """Links the checkpoint just written as this epoch's snapshot: the next save removes the
         checkpoint's name, never its contents, so the snapshot costs no second write."""
         os.makedirs(self.snapshot_folder, exist_ok=True)
         pending = os.path.join(self.snapshot_folder, "pending.weights.h5")

@@ -92,10 +92,10 @@ import json, logging, os, signal, sys
 logging.basicConfig(level=logging.INFO)
 from pathlib import Path
 spec = json.loads(sys.argv[1])
-if spec["kill_at_save"]:  # SIGKILL while the checkpoint of that epoch is written: the one before it stays
+if spec["kill_at_save"]:  # SIGKILL just before the checkpoint of that epoch is committed
     saves = []
     def kill(event, args):
-        if event == "os.rename" and args and str(args[0]).endswith("/pending.npz"):
+        if event == "os.rename" and args and str(args[0]).endswith("/training_metadata.json.pending"):
             saves.append(args[0])
             if len(saves) == spec["kill_at_save"]:
                 os.kill(os.getpid(), signal.SIGKILL)
@@ -130,7 +130,7 @@ def test_a_trainer_killed_mid_training_stops_and_ships_as_the_uninterrupted_one(
     expected = json.loads(whole.stdout.strip().splitlines()[-1])
     epochs_run = len(expected["val_loss"])
     assert epochs_run >= 4  # past the epoch the kill follows (it stops early on most tiny series)
-    killed = train("killed", kill_at_save=4)  # killed while saving epoch 4: resumes after epoch 3
+    killed = train("killed", kill_at_save=4)  # its weights are written, not committed: resumes after epoch 3
     assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
     resumed = train("killed")
     assert resumed.returncode == 0, resumed.stderr[-2000:]
