@@ -110,8 +110,10 @@ class ParseCsvFile(beam.DoFn):
 
 
 class WindowSeries(beam.DoFn):
-    """One grouped series to ``(split, features)`` windows; duplicates to ``dead``; its number of
-    distinct rows (the good records read) to ``rows``."""
+    """One grouped series to ``(split, features)`` windows, duplicates to ``dead``, its row count to ``rows``.
+
+    The count is of distinct timestamps, the good records read: a duplicate is counted once, as a dead letter.
+    """
 
     def __init__(self, cfg: TimeseriesData):
         super().__init__()
