@@ -83,7 +83,8 @@ def read_examples(pipeline, cfg: TimeseriesData):
         pipeline
         | "MatchCsv" >> fileio.MatchFiles(cfg.path)
         | "ReadCsv" >> fileio.ReadMatches()
-        | "ParseCsv" >> beam.ParDo(ParseCsvFile(cfg)).with_output_types(tuple[str, Any]).with_outputs("dead", main="row")
+        | "ParseCsv" >> beam.ParDo(ParseCsvFile(cfg)).with_output_types(tuple[str, Any])
+                                                     .with_outputs("dead", main="row")
     )
     windows = (
         parsed.row
