@@ -2,9 +2,10 @@
 
 The job checks the model and the input before any work starts. Each input file becomes
 ``(id, raw input)`` records (read by the dataset kind's reader, or from TFRecords for raw
-tf.Examples); a ModelHandler loads the SavedModel once per worker and scores them in batches.
-Bad records go to a dead-letter output with the reason. The output folder appears whole or not
-at all (:mod:`components.scoring.publish`).
+tf.Examples); an id is scored once (each repeat is a dead letter); a ModelHandler loads the
+SavedModel once per worker and scores them in batches. Bad records go to a dead-letter output
+with the reason. The output folder appears whole or not at all, from a staging folder that a
+killed job's successor cleans (:mod:`components.scoring.staging`, :mod:`components.scoring.publish`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import json
 import logging
 import time
 from dataclasses import asdict
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 import apache_beam as beam
 from apache_beam.ml.inference.base import KeyedModelHandler, ModelHandler, PredictionResult, RunInference
@@ -24,6 +25,7 @@ from components.scoring.model import ServedModel, inspect_model
 from components.scoring.output import PROMPT_COLUMN, csv_columns, csv_line, json_line, prediction_row
 from components.scoring.params import BulkInferrerParams, GenerationSettings, ScoringError
 from components.scoring.paths import join, read_bytes, write_text
+from components.scoring.staging import StagingFolder
 from components.scoring.tensors import batch_tensors
 from components.scoring.tfrecords import tfrecord_examples
 from data.beam_outputs import tagged
@@ -35,7 +37,10 @@ METRICS_NAMESPACE = "rnnpipe_score"
 
 
 class ReadRecords(beam.DoFn):
-    """One input file to ``(id, raw input)`` records and dead letters (tagged ``dead``).
+    """One input file to ``(id, (file, record number, raw input))`` records and dead letters (tagged ``dead``).
+
+    A record's number counts everything the kind's reader yields for the file, records and dead
+    letters, from 1 (for a ``.jsonl`` without blank lines, its line).
 
     Args:
         fmt: The input format; its dataset kind reads the files (TFRecords of raw tf.Examples
@@ -49,13 +54,31 @@ class ReadRecords(beam.DoFn):
         self.options = options
 
     def process(self, path: str) -> Iterator:
-        for status, item in self.records(path):
+        for number, (status, item) in enumerate(self.records(path), start=1):
+            if status == "ok":
+                record_id, raw = item
+                item = (record_id, (path, number, raw))
             yield tagged(status, item, main="ok")
 
     def records(self, path: str) -> Iterator[tuple[str, Any]]:
         if self.fmt.kind is None:
             return tfrecord_examples(path, self.options.max_record_bytes)
         return self.fmt.kind.scoring_records(path, read_bytes(path), self.options)
+
+
+class FirstOfEachId(beam.DoFn):
+    """The records of one id to ``(id, raw input)`` of the first (by file, then record number), and
+    a dead letter (tagged ``dead``) for each repeat: an output row's id names one record."""
+
+    def process(self, grouped: tuple[str, Iterable[tuple[str, int, Any]]]) -> Iterator:
+        record_id, occurrences = grouped
+        first, *repeats = sorted(occurrences, key=lambda occurrence: occurrence[:2])
+        yield record_id, first[2]
+        for path, number, _ in repeats:
+            yield beam.pvalue.TaggedOutput("dead", {
+                "source": path, "id": record_id,
+                "reason": f"duplicate id {record_id!r}: record {number} of {path} repeats record {first[1]} of "
+                          f"{first[0]}, which is the one scored"})
 
 
 class SavedModelHandler(ModelHandler):
@@ -127,8 +150,11 @@ def build_pipeline(pipeline, params: BulkInferrerParams, model: ServedModel, fil
             | "Files" >> beam.Create(list(files))
             | "Spread" >> beam.Reshuffle()
             | "Read" >> beam.ParDo(ReadRecords(fmt, options)).with_outputs("dead", main="ok"))
+    unique = (read.ok
+              | "ById" >> beam.GroupByKey()
+              | "FirstOfEachId" >> beam.ParDo(FirstOfEachId()).with_outputs("dead", main="ok"))
     handler = KeyedModelHandler(SavedModelHandler(model, fmt, params.batch_size, params.sampling))
-    rows = (read.ok
+    rows = (unique.ok
             | "Score" >> RunInference(handler)
             | "Row" >> beam.Map(prediction_row, model.name, model.version, class_names, echo)
             | "CountScored" >> beam.ParDo(Progress("scored")))
@@ -143,7 +169,8 @@ def build_pipeline(pipeline, params: BulkInferrerParams, model: ServedModel, fil
     lines | "WritePredictions" >> beam.io.WriteToText(join(staging, publish.PREDICTIONS, "part"),
                                                       file_name_suffix=f".{params.output_format}", header=header,
                                                       **shards)
-    (read.dead
+    ((read.dead, unique.dead)
+     | "AllDead" >> beam.Flatten()
      | "CountDead" >> beam.ParDo(Progress("dead letters"))
      | "DeadJson" >> beam.Map(json_line)
      | "WriteDead" >> beam.io.WriteToText(join(staging, publish.DEAD_LETTER, "part"), file_name_suffix=".jsonl"))
@@ -161,8 +188,6 @@ def run(params: BulkInferrerParams) -> dict[str, Any]:
         DataError: When no input matches, or dead letters exceed ``max_error_rate`` (the staging
             folder with the dead letters is kept and named in the message).
     """
-    from components.beam_options import pipeline_options
-
     output = params.output.rstrip("/")
     if publish.output_taken(output):
         raise ScoringError(f"--output {output} already exists and is not empty; scoring never overwrites, "
@@ -171,14 +196,39 @@ def run(params: BulkInferrerParams) -> dict[str, Any]:
     files, whole_file = match_inputs(params.input, params.input_format)
     LOG.info("scoring %d file(s) of %s with %s version %d (%s)", len(files), params.format, model.name,
              model.version, model.signature)
-    staging = publish.staging_for(output)
-    started = time.perf_counter()
+    folder = StagingFolder.create(output)  # removes the stale staging folders of killed jobs beside it
     try:
-        with beam.Pipeline(options=pipeline_options(params.beam_args)) as pipeline:
-            build_pipeline(pipeline, params, model, files, whole_file, staging)
+        summary = score_into(folder.path, params, model, files, whole_file)
+    except OverBudget as error:
+        folder.keep()
+        raise DataError(str(error)) from None
     except BaseException:
-        publish.remove(staging)
+        folder.discard()
         raise
+    folder.publish_to(output)
+    return {**summary, "output": output}
+
+
+class OverBudget(Exception):
+    """More dead letters than ``max_error_rate`` allows: the staging folder is kept for them."""
+
+
+def score_into(staging: str, params: BulkInferrerParams, model: ServedModel, files: Sequence[str],
+               whole_file: bool) -> dict[str, Any]:
+    """Runs the job into ``staging`` and finishes it with ``summary.json`` and ``_SUCCESS``.
+
+    Returns:
+        The summary.
+
+    Raises:
+        DataError: If the files hold no records.
+        OverBudget: If dead letters exceed ``max_error_rate`` (naming the staging folder's dead letters).
+    """
+    from components.beam_options import pipeline_options
+
+    started = time.perf_counter()
+    with beam.Pipeline(options=pipeline_options(params.beam_args)) as pipeline:
+        build_pipeline(pipeline, params, model, files, whole_file, staging)
     seconds = time.perf_counter() - started
     scored = publish.count_lines(join(staging, publish.PREDICTIONS), header=params.output_format == "csv")
     dead = publish.count_lines(join(staging, publish.DEAD_LETTER), header=False)
@@ -194,13 +244,11 @@ def run(params: BulkInferrerParams) -> dict[str, Any]:
         summary["characters_per_second"] = round(scored * params.sampling.length / seconds, 1) if seconds else None
     LOG.info("scored %d records, %d dead letters, in %.1fs", scored, dead, seconds)
     if total == 0:
-        publish.remove(staging)
         raise DataError(f"--input {params.input}: the files hold no records")
     if dead / total > params.max_error_rate:
-        raise DataError(f"{dead} of {total} records ({dead / total:.2%}) are dead letters, over --max-error-rate "
-                        f"{params.max_error_rate}; nothing was published, the dead letters are in "
-                        f"{join(staging, publish.DEAD_LETTER)}")
+        raise OverBudget(f"{dead} of {total} records ({dead / total:.2%}) are dead letters, over --max-error-rate "
+                         f"{params.max_error_rate}; nothing was published, the dead letters are in "
+                         f"{join(staging, publish.DEAD_LETTER)}")
     write_text(join(staging, publish.SUMMARY), json.dumps(summary, indent=2, sort_keys=True, default=str))
     write_text(join(staging, publish.SUCCESS), "")
-    publish.publish(staging, output)
-    return {**summary, "output": output}
+    return summary

@@ -1,7 +1,7 @@
-"""The output folder of a scoring job: its layout, the hidden staging sibling, and the publish.
+"""The output folder of a scoring job: its layout, and the publish of a finished staging folder.
 
-The folder appears whole or not at all: the job writes ``.<name>.staging-<id>`` beside it and
-moves it into place after ``summary.json`` and ``_SUCCESS``.
+The folder appears whole or not at all: the job writes a hidden staging sibling
+(:mod:`components.scoring.staging`) and moves it into place after ``summary.json`` and ``_SUCCESS``.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ import csv
 import io
 import os
 import shutil
-import uuid
 from pathlib import Path
 
 from apache_beam.io.filesystems import FileSystems
@@ -18,14 +17,6 @@ from apache_beam.io.filesystems import FileSystems
 from components.scoring.paths import files_below, is_local, join, split_path
 
 PREDICTIONS, DEAD_LETTER, SUMMARY, SUCCESS = "predictions", "dead_letter", "summary.json", "_SUCCESS"
-
-
-def staging_for(output: str) -> str:
-    """A new hidden staging folder beside ``output`` (its parent is created when local)."""
-    parent, name = split_path(output)
-    if is_local(output):
-        Path(parent).mkdir(parents=True, exist_ok=True)
-    return join(parent, f".{name}.staging-{uuid.uuid4().hex[:8]}")
 
 
 def count_lines(folder: str, header: bool) -> int:

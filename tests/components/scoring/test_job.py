@@ -183,3 +183,29 @@ def test_prompts_get_generated_text_with_the_job_settings_in_jsonl_and_csv(charl
     assert rows_of(tmp_path / "csv", "csv") == [{**row, "version": "1"} for row in rows]  # newlines quoted
     with pytest.raises(ScoringError, match="apply to --format prompts, not reviews"):
         BulkInferrerParams(summary["serving_dir"], "in", "out", "reviews", generation=settings)
+
+
+def test_a_repeated_id_is_scored_once_and_each_repeat_is_a_dead_letter_naming_both_records(imdb_run, tmp_path):
+    _, summary = imdb_run
+    rng = random.Random(4)
+    texts = [review_text(rng, positive=i % 2 == 0) for i in range(4)]
+    first, second = tmp_path / "in" / "a.jsonl", tmp_path / "in" / "b.jsonl"
+    first.parent.mkdir()
+    first.write_text("".join(json.dumps({"id": record_id, "text": text}) + "\n"
+                             for record_id, text in (("x", texts[0]), ("y", texts[1]), ("x", texts[2]))))
+    second.write_text(json.dumps({"id": "y", "text": texts[3]}) + "\n" + json.dumps({"text": texts[3]}) + "\n")
+
+    result = score(summary["serving_dir"], tmp_path / "in" / "*.jsonl", tmp_path / "out", "reviews",
+                   max_error_rate=0.5)
+    assert (result["scored"], result["dead_letters"]) == (3, 2)
+    rows = rows_of(tmp_path / "out")
+    assert [row["id"] for row in rows] == ["b.jsonl:2", "x", "y"]
+    expected = signature(summary["model_path"])(text=tf.constant(texts[:2]))["probabilities"].numpy()
+    np.testing.assert_allclose([rows[1]["probabilities"], rows[2]["probabilities"]], expected, atol=1e-5)
+    letters = [json.loads(line) for path in (tmp_path / "out" / "dead_letter").glob("part*")
+               for line in path.read_text().splitlines()]
+    assert sorted(letters, key=lambda letter: letter["id"]) == [
+        {"source": str(first), "id": "x",
+         "reason": f"duplicate id 'x': record 3 of {first} repeats record 1 of {first}, which is the one scored"},
+        {"source": str(second), "id": "y",
+         "reason": f"duplicate id 'y': record 1 of {second} repeats record 2 of {first}, which is the one scored"}]

@@ -606,6 +606,12 @@ def png(image: np.ndarray) -> bytes:
     return buffer.getvalue()
 
 
+def write_duplicate_ids(folder: Path) -> str:
+    """``reviews.jsonl``: three reviews, the third with the first one's id."""
+    lines = [json.dumps({"id": record_id, "text": "A superb, moving film."}) for record_id in ("r1", "r2", "r1")]
+    return str(save(folder, "reviews.jsonl", "\n".join(lines).encode() + b"\n"))
+
+
 def write_png_folder(folder: Path) -> str:
     """Three 28x28 digits and ``narrow.png``, 27 pixels wide and 28 high."""
     pngs = folder / "pngs"
@@ -706,6 +712,8 @@ BAD_SCORING_INPUTS = [
                       lambda w: write_reviews_folder(w, "Café, superb".encode("latin-1")), 3,
                       "1 of 4 records (25.00%) " + OVER_BUDGET,
                       dead_letters=({"id": "bad.txt", "reason": "not UTF-8"},)),
+    bad_scoring_input("duplicate ids in .jsonl", "imdb_run", "reviews", write_duplicate_ids, 0, options=HALF_BUDGET,
+                      dead_letters=({"id": "r1", "reason": "duplicate id 'r1': record 3 of "},)),
     bad_scoring_input("review over --max-record-bytes", "imdb_run", "reviews",
                       lambda w: write_reviews_folder(w, b"dull " * 100), 0,
                       options=(*HALF_BUDGET, "--max-record-bytes", "200"),
