@@ -28,6 +28,7 @@ from pipeline.store import ARTIFACTS_DIR, STORE_FILE, RunStore, execution_folder
 
 # SQLite's companions of a database file, which belong to the damaged file and must not meet a new one.
 JOURNAL_SUFFIXES = ("-journal", "-wal", "-shm")
+BUILDING_PREFIX = ".store-recovery-"  # the hidden folder of the root where the new store is built
 
 
 @dataclass(frozen=True)
@@ -166,7 +167,10 @@ def recover_store(root: str | Path, *, force: bool = False, lock_timeout: float 
     path = root / STORE_FILE
     if not path.exists() and not (root / ARTIFACTS_DIR).is_dir():
         raise UsageError(f"{root} is not a pipeline root (no {STORE_FILE}, no {ARTIFACTS_DIR}/)")
-    with root_lock(root, lock_timeout), tempfile.TemporaryDirectory(prefix=".store-recovery-", dir=root) as building:
+    with root_lock(root, lock_timeout), tempfile.TemporaryDirectory(prefix=BUILDING_PREFIX, dir=root) as building:
+        for leftover in root.glob(f"{BUILDING_PREFIX}*"):  # of a recovery that was killed
+            if leftover != Path(building):
+                shutil.rmtree(leftover, ignore_errors=True)
         checked = Path(building, "checked")
         checked.mkdir()
         recorded = recorded_executions(path, checked) if path.exists() else 0
