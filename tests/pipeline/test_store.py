@@ -67,12 +67,12 @@ def test_an_emptied_or_lost_store_never_hands_out_the_id_of_an_artifact_folder(t
     else:
         (root / STORE_FILE).unlink()
         RunStore(root)
-    fingerprints = {folder: (folder / "text").stat().st_mtime_ns for folder in folders if (folder / "text").exists()}
+    written = {folder: (folder / "text").stat().st_mtime_ns for folder in folders if (folder / "text").exists()}
     second, store = run(fake_dag(tmp_path, "three words now"), root, "r2")  # today: "Directory not empty"
     assert second.executed == ["source", "judge"]
     ids = [execution["id"] for execution in store.run("r2")["executions"]]
     assert min(ids) > 2
-    assert {folder: (folder / "text").stat().st_mtime_ns for folder in fingerprints} == fingerprints  # untouched
+    assert {folder: (folder / "text").stat().st_mtime_ns for folder in written} == written  # untouched
     assert Path(second.outputs["source"]["text"].uri, "text.txt").read_text() == "three words now"
 
 
