@@ -117,7 +117,7 @@ def remove_stale(parent: str) -> list[str]:
         if not (is_staging_name(entry.name) and entry.is_dir(follow_symlinks=False)):
             continue
         try:
-            marker = open(os.path.join(entry.path, OWNER), "r+", encoding="utf-8")
+            marker = open(os.path.join(entry.path, OWNER), encoding="utf-8")
         except OSError:  # no marker (kept, or not a scoring job's), or gone meanwhile
             continue
         with marker:
