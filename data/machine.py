@@ -1,4 +1,4 @@
-"""Facts about the machine that bound the size of the work: the memory available now."""
+"""Facts about the machine that bound the size of the work: its physical memory and the memory available now."""
 
 from __future__ import annotations
 
@@ -25,5 +25,13 @@ def available_memory_bytes() -> int | None:
         pass
     try:
         return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def physical_memory_bytes() -> int | None:
+    """This machine's physical memory in bytes, or None where the system does not tell."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (ValueError, OSError, AttributeError):
         return None

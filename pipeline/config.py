@@ -24,8 +24,9 @@ from components.trainer import TrainerParams
 from components.tuner import TunerParams
 from data import KINDS, get_kind
 from data.contract import DataConfig
+from data.machine import physical_memory_bytes
 from models.spec import ModelSpec
-from pipeline.config_limits import check_sizes, physical_memory_bytes
+from pipeline.config_limits import check_sizes
 from pipeline.config_validation import ConfigError, PathSegment, build, check_fields, check_keys
 from pipeline.config_yaml import parse_set_value, read_config_yaml
 from pipeline.errors import UsageError

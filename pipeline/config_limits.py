@@ -18,7 +18,6 @@ the series it is cut from) is checked by the kind when it reads its input.
 from __future__ import annotations
 
 import dataclasses
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -67,14 +66,6 @@ class TrainingShape:
         """Float values one example keeps per time step."""
         directions = 2 if self.bidirectional else 1
         return self.embedding_dim + sum(units * VALUES_PER_UNIT[self.cell] * directions for units in self.units)
-
-
-def physical_memory_bytes() -> int | None:
-    """This machine's physical memory, or None where the system does not tell."""
-    try:
-        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (ValueError, OSError):
-        return None
 
 
 def declared_sizes(data) -> dict[str, list[tuple[str, int | None]]]:

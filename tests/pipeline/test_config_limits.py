@@ -3,7 +3,8 @@
 import pytest
 
 from pipeline.config import ConfigError, bundled_config, config_from_dict, load_config
-from pipeline.config_limits import MEMORY_SHARE, check_sizes, declared_sizes, physical_memory_bytes
+from data.machine import physical_memory_bytes
+from pipeline.config_limits import MEMORY_SHARE, check_sizes, declared_sizes
 
 GB = 1 << 30
 SERIES = {"name": "s", "kind": "timeseries", "data": {"path": "s.csv", "window": 20},
