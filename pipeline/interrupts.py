@@ -11,13 +11,19 @@ as a kill does; the next run then cleans up after it.
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from pipeline.children import descendants, end_processes
+
 LOG = logging.getLogger("rnnpipe.interrupts")
 SIGNALS = (signal.SIGTERM, signal.SIGINT)
+# How long an interrupted step's child processes get to stop with it (Beam stops its workers in
+# about a second) before they are killed, so that a shutdown that waits on one cannot hang.
+CHILDREN_GRACE_SECONDS = 10.0
 
 
 class Interrupted(KeyboardInterrupt):
@@ -89,18 +95,27 @@ def signals_interrupt() -> Iterator[None]:
     The first signal restores the default action of both, so that a second one ends the process at
     once (a cleanup that hangs can still be stopped), and from then on a thread that fails (as Beam's
     do when their worker process got the signal too) is logged at debug level rather than printed.
-    Outside the main thread, where Python cannot install handlers, nothing changes.
+    Child processes still running :data:`CHILDREN_GRACE_SECONDS` after the signal, or when the
+    block is left, are killed: Beam's shutdown can wait forever on a worker that the signal reached
+    before it connected. Outside the main thread, where Python cannot install handlers, nothing
+    changes.
     """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
     previous = {signum: signal.getsignal(signum) for signum in SIGNALS}
     previous_excepthook = threading.excepthook
+    older = frozenset(descendants(os.getpid()))  # not this block's to end
+    signalled = threading.Event()
+    reaper = threading.Timer(CHILDREN_GRACE_SECONDS, end_children_left, (older, "did not stop"))
+    reaper.daemon = True
 
     def interrupt(signum: int, frame) -> None:
         for each in SIGNALS:
             signal.signal(each, signal.SIG_DFL)
         threading.excepthook = log_quietly
+        signalled.set()
+        reaper.start()
         raise Interrupted(signum)
 
     for signum in SIGNALS:
@@ -110,7 +125,19 @@ def signals_interrupt() -> Iterator[None]:
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+        if signalled.is_set():  # no child started within outlives the interrupted command
+            reaper.cancel()
+            end_children_left(older, "outlived the cleanup")
         threading.excepthook = previous_excepthook
+
+
+def end_children_left(older: frozenset[int], why: str) -> None:
+    """Kills the processes below this one that are not in ``older`` (Beam's workers, when Beam's
+    shutdown waits on one that never connected, or leaves the grandchild of a shell it stopped)."""
+    ended = end_processes([pid for pid in descendants(os.getpid()) if pid not in older])
+    if ended:
+        LOG.warning("interrupted: %d child process(es) %s; ended them (pids %s)", len(ended), why,
+                    ", ".join(map(str, ended)))
 
 
 def log_quietly(args: threading.ExceptHookArgs) -> None:

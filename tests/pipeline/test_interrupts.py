@@ -85,3 +85,31 @@ def test_the_runner_removes_the_staging_and_records_the_execution_interrupted(tm
     assert not list((tmp_path / "artifacts").glob("*/.staging-*")) and not list((tmp_path / "artifacts").glob("*/1"))
     [execution] = store.run("r1")["executions"]
     assert execution["status"] == "interrupted" and signal.Signals(signum).name in execution["error"]
+
+
+# A child started before the handlers, and one (a shell with a grandchild) started within, whose
+# shutdown is then waited on as Beam's can be: the handlers end the second ones, not the first.
+CHILDREN = """
+import subprocess, signal, os, sys, time
+from pipeline.interrupts import Interrupted, signals_interrupt
+import pipeline.interrupts
+pipeline.interrupts.CHILDREN_GRACE_SECONDS = float(sys.argv[1])
+older = subprocess.Popen(["sleep", "60"])
+try:
+    with signals_interrupt():
+        shell = subprocess.Popen(["sh", "-c", "sleep 60; true"])
+        try:
+            os.kill(os.getpid(), signal.SIGTERM)
+        except Interrupted:
+            print("shell ended", shell.wait(timeout=50), flush=True)  # by the timer, within the grace
+finally:
+    print("older running", older.poll() is None, flush=True)
+    older.kill()
+"""
+
+
+def test_children_started_within_are_ended_when_an_interrupted_shutdown_waits_on_them():
+    process = subprocess.run([sys.executable, "-c", CHILDREN, "0.5"], cwd=REPO, capture_output=True, text=True,
+                             env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=60)
+    assert process.stdout == f"shell ended {-signal.SIGKILL}\nolder running True\n", process.stderr
+    assert "2 child process(es) did not stop" in process.stderr  # the shell and its sleep
