@@ -1,7 +1,7 @@
 """The serving folder: ``<serving_dir>/<model_name>/<version>/``, what TensorFlow Serving watches.
 
-A version is an integer-named folder; it is complete once it holds ``saved_model.pb`` (with
-``variables/``, ``assets/`` and the ``model.json`` card beside it). A version is written to a
+A version is an integer-named folder holding a SavedModel (``saved_model.pb``, ``variables/``,
+``assets/``) and the ``model.json`` card. A version is written to a
 hidden temporary sibling (``.tmp-*``) and renamed into place under the folder's lock
 (``.lock``), so a reader never sees a partial version and an existing version is never
 overwritten, nor is a version number ever used twice (``.last_version`` remembers the highest
@@ -104,26 +104,17 @@ class ServingFolder:
         """The versions present, ascending.
 
         Args:
-            complete: Keep only versions with a ``saved_model.pb`` (a finished export); False
-                lists every integer-named folder.
+            complete: Keep only the loadable versions (:func:`is_loadable`), those TensorFlow
+                Serving can serve; False lists every integer-named folder.
         """
         if not self.model_dir.is_dir():
             return []
         return [version for version in version_numbers(path.name for path in self.model_dir.iterdir())
-                if not complete or (self.version_path(version) / SAVED_MODEL_FILE).exists()]
-
-    def loadable_versions(self) -> list[int]:
-        """The versions that hold a loadable SavedModel (:func:`is_loadable`), ascending."""
-        return [version for version in self.versions(complete=False) if is_loadable(self.version_path(version))]
+                if not complete or is_loadable(self.version_path(version))]
 
     def is_loadable(self, version: int) -> bool:
         """Whether ``version`` is present and loadable."""
         return is_loadable(self.version_path(version))
-
-    def newest_loadable(self) -> int | None:
-        """The newest loadable version, or None: what TensorFlow Serving serves."""
-        loadable = self.loadable_versions()
-        return loadable[-1] if loadable else None
 
     def identity(self, version: int) -> str | None:
         """The identity :meth:`publish` recorded in ``version``, or None (none, or an older export)."""
@@ -149,18 +140,18 @@ class ServingFolder:
         """
         if keep < 1:
             raise ValueError(f"keep must be >= 1, got {keep}")
-        kept = self.loadable_versions()[-keep:]
+        kept = self.versions()[-keep:]
         if not kept:
             return [], []
         return kept, [version for version in self.versions(complete=False) if version < kept[0]]
 
     def newest(self) -> int | None:
-        """The newest complete version, or None when there is none."""
+        """The newest loadable version, or None: what TensorFlow Serving serves."""
         versions = self.versions()
         return versions[-1] if versions else None
 
     def newest_path(self) -> Path | None:
-        """The folder of the newest complete version, or None."""
+        """The folder of the newest loadable version, or None."""
         newest = self.newest()
         return None if newest is None else self.version_path(newest)
 
@@ -212,7 +203,7 @@ class ServingFolder:
             Exception: Whatever ``build`` raised; the temporary folder is removed.
         """
         with self.lock():
-            newest = self.newest_loadable()
+            newest = self.newest()
             if identity is not None and newest is not None and self.identity(newest) == identity:
                 return newest, self.version_path(newest)
             self.remove_stale_temporaries()

@@ -12,7 +12,7 @@ from typing import Any, Mapping
 
 from apache_beam.io.filesystems import FileSystems
 
-from components.artifacts.serving import MODEL_CARD_FILE, SAVED_MODEL_FILE, version_numbers
+from components.artifacts.serving import MODEL_CARD_FILE, SAVED_MODEL_FILE, VARIABLES_INDEX, version_numbers
 from components.scoring import formats
 from components.scoring.paths import join, read_bytes, split_path
 from components.scoring.params import ScoringError
@@ -41,14 +41,26 @@ class ServedModel:
 
 
 def versions_of(model_dir: str) -> list[int]:
-    """The complete versions (integer folders with a ``saved_model.pb``) of a model, oldest first.
+    """The complete versions of a model (integer folders with a ``saved_model.pb`` and a
+    ``variables/variables.index``), oldest first.
 
     :class:`components.artifacts.serving.ServingFolder` lists local folders only; a job may score
-    from ``gs://`` and other Beam file systems, so this is the one remote-capable listing, and it
-    applies the same rule (:func:`~components.artifacts.serving.version_numbers`).
+    from ``gs://`` and other Beam file systems, so this is the one remote-capable listing. It
+    applies the serving folder's rule for version names
+    (:func:`~components.artifacts.serving.version_numbers`) and the two files of its loadable
+    rule that one listing each can see (the variables' shard count is not checked remotely).
     """
-    matches = FileSystems.match([join(model_dir, "*", SAVED_MODEL_FILE)])[0].metadata_list
-    return version_numbers(split_path(split_path(m.path)[0])[1] for m in matches)
+    def holding(relative: str) -> set[int]:
+        matches = FileSystems.match([join(model_dir, "*", relative)])[0].metadata_list
+        depth = relative.count("/") + 1
+        folders = []
+        for match in matches:
+            path = match.path
+            for _ in range(depth):
+                path = split_path(path)[0]
+            folders.append(split_path(path)[1])
+        return set(version_numbers(folders))
+    return sorted(holding(SAVED_MODEL_FILE) & holding(VARIABLES_INDEX.as_posix()))
 
 
 def resolve_version(spec: str) -> str:

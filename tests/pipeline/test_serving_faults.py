@@ -35,12 +35,12 @@ def test_after_a_rollback_by_hand_gc_keeps_the_version_left_and_a_cached_push_pu
     assert collected.returncode == 0, collected.stderr[-3000:]
     plan = last_json(collected.stdout)
     assert plan["delete_versions"] == [] and plan["kept_versions"] == [str(folder.version_path(1))]
-    assert folder.loadable_versions() == [1]
+    assert folder.versions() == [1]
 
     # The run of version 2 again: all cached but the push, whose version is gone: it publishes anew.
     again = demo(root, 2)
     assert again["executed"] == ["exporter"] and again["pushed_version"] == 3
-    assert again["model_path"] == str(folder.version_path(3)) and folder.loadable_versions() == [1, 3]
+    assert again["model_path"] == str(folder.version_path(3)) and folder.versions() == [1, 3]
     assert demo(root, 2)["executed"] == []  # and now its record holds
 
 

@@ -9,10 +9,14 @@ from components.artifacts.serving import ServingFolder, version_numbers
 
 
 def version(folder, number, complete=True):
+    """A version folder; a complete one has the files of a loadable SavedModel (their bytes are not read)."""
     path = folder.version_path(number)
     path.mkdir(parents=True)
     if complete:
         (path / "saved_model.pb").write_text("x")
+        (path / "variables").mkdir()
+        (path / "variables" / "variables.index").write_text("x")
+        (path / "variables" / "variables.data-00000-of-00001").write_text("x")
     return path
 
 

@@ -50,10 +50,10 @@ class History:
 
     def check(self) -> None:
         """The invariants."""
-        assert self.folder.loadable_versions() == sorted(self.live)
+        assert self.folder.versions() == sorted(self.live)
         if self.published:
             assert self.live, "no loadable version left"
-            served = self.folder.newest_loadable()
+            served = self.folder.newest()
             assert served == max(self.live) and self.folder.identity(served) == self.live[served]
 
 
@@ -109,7 +109,7 @@ def test_gc_keeps_the_newest_versions_on_disk_not_those_the_store_remembers(tmp_
     plan = plan_gc(history.root, keep_runs=1, keep_versions=1)
     assert plan.versions == () and plan.kept_versions == (history.folder.version_path(1),)
     apply_gc(plan)
-    assert history.folder.loadable_versions() == [1]
+    assert history.folder.versions() == [1]
 
 
 def test_gc_never_deletes_the_last_loadable_version_even_if_it_goes_after_the_plan(tmp_path, copy_of):
@@ -121,4 +121,4 @@ def test_gc_never_deletes_the_last_loadable_version_even_if_it_goes_after_the_pl
     assert plan.versions == (history.folder.version_path(1), history.folder.version_path(2))
     shutil.rmtree(history.folder.version_path(3))  # the one kept goes by hand between plan and apply
     apply_gc(plan)
-    assert history.folder.loadable_versions() == [1, 2] and history.folder.version_path(4).is_dir()
+    assert history.folder.versions() == [1, 2] and history.folder.version_path(4).is_dir()

@@ -67,9 +67,12 @@ def test_a_model_of_another_kind_or_without_its_data_section_is_refused_naming_t
 
 def test_versions_are_the_integer_folders_with_a_saved_model_on_any_file_system(tmp_path):
     for name in ("1", "3", "10", "tmp", ".tmp-abc"):
-        (tmp_path / name).mkdir()
+        (tmp_path / name / "variables").mkdir(parents=True)
         (tmp_path / name / "saved_model.pb").write_bytes(b"")
+        (tmp_path / name / "variables" / "variables.index").write_bytes(b"")
     (tmp_path / "4").mkdir()  # an export cut short: no saved_model.pb
+    (tmp_path / "11").mkdir()  # a copy cut short: a graph, but no variables yet
+    (tmp_path / "11" / "saved_model.pb").write_bytes(b"")
     assert model.versions_of(str(tmp_path)) == [1, 3, 10]
     assert model.resolve_version(str(tmp_path)) == str(tmp_path / "10")
     assert model.resolve_version(str(tmp_path / "3") + "/") == str(tmp_path / "3")
