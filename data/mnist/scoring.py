@@ -8,12 +8,14 @@ per array by its largest value; 16-bit PNGs scaled by 255 / 65535. Anything else
 
 from __future__ import annotations
 
-import gzip
+import io
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 import numpy as np
 
+from data.archives import read_npz
+from data.compressed import decompress_checked
 from data.errors import DataError
 from data.mnist.config import IMAGES_MAGIC, SIDE
 from data.mnist.idx import parse_idx
@@ -33,8 +35,6 @@ def decode_png(raw: bytes) -> np.ndarray:
     Raises:
         ValueError: If the bytes are not a readable PNG.
     """
-    import io
-
     from PIL import Image, UnidentifiedImageError
 
     try:
@@ -75,8 +75,8 @@ def scoring_images(name: str, raw: bytes) -> Iterator[tuple[str, Any]]:
         yield "ok", (base, image)
         return
     try:
-        key, images = _npz_images(raw, name) if lower.endswith(".npz") else (None, parse_idx(
-            gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw, name, IMAGES_MAGIC, 3))
+        key, images = _npz_images(raw, name) if lower.endswith(".npz") else (
+            None, parse_idx(decompress_checked(raw, name), name, IMAGES_MAGIC, 3))
     except (DataError, OSError, EOFError, ValueError) as error:
         yield "dead", {"source": name, "id": base, "reason": str(error)}
         return
@@ -138,13 +138,11 @@ def _pixel_problem(image: np.ndarray, finite: bool, kind: str, unit: bool, large
 
 def _npz_images(raw: bytes, name: str) -> tuple[str, np.ndarray]:
     """The name and [n, 28, 28] array of an npz's images, of any dtype."""
-    import io
-
-    with np.load(io.BytesIO(raw), allow_pickle=False) as arrays:
-        key = next((k for k in NPZ_IMAGE_KEYS if k in arrays.files), None)
-        if key is None:
-            raise DataError(f"{name}: no image array; expected one of {NPZ_IMAGE_KEYS}, found {arrays.files}")
-        images = arrays[key]
+    arrays = read_npz(io.BytesIO(raw), name)
+    key = next((k for k in NPZ_IMAGE_KEYS if k in arrays), None)
+    if key is None:
+        raise DataError(f"{name}: no image array; expected one of {NPZ_IMAGE_KEYS}, found {sorted(arrays)}")
+    images = arrays[key]
     if images.ndim != 3 or images.shape[1:] != (SIDE, SIDE):
         raise DataError(f"{name}: wrong image size: array {key!r} has shape {images.shape}, "
                         f"expected [n, {SIDE}, {SIDE}]")
