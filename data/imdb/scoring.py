@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any, Iterator, Sequence
 
+from data.quoting import quoted_names
 from data.text_lines import decoded_text, line_texts
 
 
@@ -51,7 +52,7 @@ def _csv_reviews(name: str, text: str, text_column: str, max_bytes: int) -> Iter
         header = [cell.strip() for cell in next(reader, [])]
         if text_column not in header:
             yield "dead", {"source": name, "id": base,
-                           "reason": f"no column {text_column!r} in CSV header {header} (use --text-column)"}
+                           "reason": f"no column {text_column!r} in CSV header {quoted_names(header)} (use --text-column)"}
             return
         index = header.index(text_column)
         id_index = header.index("id") if "id" in header else None
