@@ -35,3 +35,8 @@ def physical_memory_bytes() -> int | None:
         return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (ValueError, OSError, AttributeError):
         return None
+
+
+def gigabytes(size: int) -> str:
+    """A size in bytes as decimal gigabytes, e.g. ``1.1 GB``."""
+    return f"{size / 1e9:.1f} GB"

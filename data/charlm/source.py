@@ -9,7 +9,14 @@ from data.charlm.config import CharlmData
 from data.charlm.decoding import decode_text
 from data.charlm.windows import split_pieces, target_positions
 from data.errors import DataError
+from data.machine import available_memory_bytes, gigabytes
 from data.splits import SPLITS
+
+BYTES_PER_CHARACTER = 4
+"""A character of a window's context at its widest in UTF-8."""
+
+MEMORY_FACTOR = 3
+"""Copies of the windows alive at once: the built contexts, their tf.Examples, Beam's buffers."""
 
 
 def input_files(cfg: CharlmData) -> list[str]:
@@ -35,7 +42,9 @@ def check_input(cfg: CharlmData) -> None:
 
     Raises:
         DataError: If nothing matches, if the whole corpus is shorter than one window plus the
-            character it predicts (naming the files and their sizes), or if a split gets no window.
+            character it predicts (naming the files and their sizes), if a split gets no window, or
+            if the windows would not fit in the memory available (naming ``data.window`` and the
+            largest that fits).
     """
     sizes: dict[str, int] = {}
     windows = dict.fromkeys(SPLITS, 0)
@@ -62,3 +71,20 @@ def check_input(cfg: CharlmData) -> None:
                             f"characters (data.split.{split}={getattr(cfg.split, split)} of each file) hold no "
                             f"stretch of data.window + 1 = {cfg.window + 1}; lower data.window or raise "
                             f"data.split.{split}")
+    check_windows_memory(sum(windows.values()), cfg, available_memory_bytes())
+
+
+def check_windows_memory(count: int, cfg: CharlmData, available: int | None) -> None:
+    """Checks that ``count`` windows of ``data.window`` characters fit in ``available`` bytes (None: unknown).
+
+    Raises:
+        DataError: Naming ``data.window``, the memory needed and available, and the largest window
+            that fits.
+    """
+    per_window = (cfg.window + 1) * BYTES_PER_CHARACTER * MEMORY_FACTOR
+    if available is None or count * per_window <= available:
+        return
+    largest = max(available // (count * BYTES_PER_CHARACTER * MEMORY_FACTOR) - 1, 0)
+    raise DataError(f"data.window={cfg.window}: the {count} windows of data.path {cfg.path!r} would take about "
+                    f"{gigabytes(count * per_window)} of memory, more than the {gigabytes(available)} available; "
+                    f"data.window must be at most {largest} here (or raise data.stride)")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Mapping
 
 from data.errors import DataError
+from data.machine import gigabytes
 from data.timeseries.config import TimeseriesData
 from data.timeseries.windows import first_target
 
@@ -95,8 +96,3 @@ def check_window_fits(lengths: Mapping[str, int], cfg: TimeseriesData, available
         raise DataError(f"data.window={window}: the {count} windows of {where} would take about "
                         f"{gigabytes(needed)} of memory, more than the {gigabytes(available)} available; "
                         f"data.window must be at most {memory_limit(lengths, cfg, available)} here")
-
-
-def gigabytes(size: int) -> str:
-    """A size in bytes as decimal gigabytes, e.g. ``1.1 GB``."""
-    return f"{size / 1e9:.1f} GB"

@@ -3,7 +3,7 @@
 import pytest
 
 from data.charlm.config import CharlmData
-from data.charlm.source import check_input, input_files
+from data.charlm.source import check_input, check_windows_memory, input_files
 from data.errors import DataError
 from tests.data.charlm.common import ALPHABET
 
@@ -28,3 +28,15 @@ def test_input_files_take_a_file_a_folder_or_a_glob_and_say_when_nothing_matches
     assert input_files(CharlmData(path=str(tmp_path / "*.txt"))) == [str(tmp_path / "a.txt")]
     with pytest.raises(DataError, match="no corpus file matches data.path"):
         input_files(CharlmData(path=str(tmp_path / "missing.txt")))
+
+
+def test_windows_over_the_memory_available_are_a_data_error_naming_the_key_and_the_largest_that_fits():
+    cfg = CharlmData(path="corpus.txt", window=20000)
+    needed_per_window = (20000 + 1) * 4 * 3
+    check_windows_memory(1000, cfg, available=1000 * needed_per_window)  # exactly fits
+    check_windows_memory(1000, cfg, available=None)  # unknown memory is not checked
+    with pytest.raises(DataError, match=r"data\.window=20000: the 1000 windows of data\.path 'corpus\.txt' would "
+                                        r"take about 0\.2 GB of memory, more than the 0\.1 GB available; "
+                                        r"data\.window must be at most 8332 here"):
+        check_windows_memory(1000, cfg, available=100_000_000)
+    check_windows_memory(1000, CharlmData(path="corpus.txt", window=8332), available=100_000_000)  # the limit fits
