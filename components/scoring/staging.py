@@ -28,6 +28,7 @@ from components.scoring.paths import is_local, join, split_path
 
 LOG = logging.getLogger("rnnpipe.score")
 OWNER = "_STAGING_OWNER"  # the marker of a staging folder that is a scoring job's own
+PENDING_OWNER = f".{OWNER}.pending"  # the marker while it is written, locked already
 STAGING_INFIX = ".staging-"
 
 
@@ -62,7 +63,7 @@ class StagingFolder:
         Path(parent).mkdir(parents=True, exist_ok=True)
         remove_stale(parent)
         os.mkdir(path)
-        pending = os.path.join(path, f".{OWNER}.pending")
+        pending = os.path.join(path, PENDING_OWNER)
         marker = open(pending, "w", encoding="utf-8")
         fcntl.flock(marker, fcntl.LOCK_EX | fcntl.LOCK_NB)  # a new file: nobody else holds it
         json.dump({"pid": os.getpid(), "host": socket.gethostname(), "output": output,
@@ -106,8 +107,9 @@ class StagingFolder:
 def remove_stale(parent: str) -> list[str]:
     """Removes the staging folders in local folder ``parent`` whose job is gone.
 
-    A folder is stale when it holds :data:`OWNER` and no process holds its lock. Folders without
-    the marker, and those whose lock is held (a live job, on this host or another), stay.
+    A folder is stale when it holds :data:`OWNER` (or :data:`PENDING_OWNER`, a job killed while
+    making it) and no process holds its lock. Folders without the marker, and those whose lock is
+    held (a live job, on this host or another), stay.
 
     Returns:
         The folders removed.
@@ -116,9 +118,8 @@ def remove_stale(parent: str) -> list[str]:
     for entry in sorted(os.scandir(parent), key=lambda e: e.name) if os.path.isdir(parent) else ():
         if not (is_staging_name(entry.name) and entry.is_dir(follow_symlinks=False)):
             continue
-        try:
-            marker = open(os.path.join(entry.path, OWNER), encoding="utf-8")
-        except OSError:  # no marker (kept, or not a scoring job's), or gone meanwhile
+        marker, marker_name = open_marker(entry.path)
+        if marker is None:  # no marker (kept, or not a scoring job's), or gone meanwhile
             continue
         with marker:
             try:
@@ -126,10 +127,20 @@ def remove_stale(parent: str) -> list[str]:
             except OSError:  # held: the job is alive
                 continue
             owner = marker.read().strip()
-            if not os.path.exists(os.path.join(entry.path, OWNER)):
+            if not os.path.exists(os.path.join(entry.path, marker_name)):
                 continue  # its job published or kept it just before we locked
             shutil.rmtree(entry.path, ignore_errors=True)
         LOG.warning("removed the staging folder %s of a score that ended without finishing (%s)", entry.path,
                     owner or "no owner recorded")
         removed.append(entry.path)
     return removed
+
+
+def open_marker(folder: str) -> tuple[IO | None, str]:
+    """The marker of a staging folder, opened, and its name; ``(None, "")`` when it has none."""
+    for name in (OWNER, PENDING_OWNER):
+        try:
+            return open(os.path.join(folder, name), encoding="utf-8"), name
+        except OSError:
+            continue
+    return None, ""

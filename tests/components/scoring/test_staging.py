@@ -55,6 +55,17 @@ def test_a_stale_staging_folder_is_removed_and_a_live_or_foreign_one_is_kept(tmp
     assert stagings(parent) == sorted([foreign, Path(kept.path)])
 
 
+
+def test_a_job_killed_while_making_its_staging_folder_leaves_one_the_next_job_removes(tmp_path):
+    parent = tmp_path / "scored"
+    made = staging_folders.StagingFolder.create(str(parent / "day1"))
+    marker = Path(made.path) / staging_folders.OWNER
+    marker.rename(Path(made.path) / staging_folders.PENDING_OWNER)  # as a job killed before naming its marker
+    assert staging_folders.remove_stale(str(parent)) == []  # its lock is still held: the job is alive
+    made.release()
+    assert staging_folders.remove_stale(str(parent)) == [made.path]
+    assert stagings(parent) == []
+
 @pytest.mark.slow
 def test_a_killed_score_leaves_a_staging_folder_that_the_next_score_beside_it_cleans(demo_run, tmp_path):
     serving = demo_run[1]["serving_dir"]
