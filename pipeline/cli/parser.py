@@ -6,7 +6,8 @@ import argparse
 import os
 
 from pipeline.cli.texts import DESCRIPTION, EPILOG, GENERATE_EPILOG, SCORE_EPILOG
-from pipeline.defaults import DEFAULT_BATCH_SIZE, DEFAULT_CHIEF_ADDRESS, GENERATED_DEFAULT_LENGTH, PROMPTS_BATCH_SIZE
+from pipeline.defaults import (DEFAULT_BATCH_SIZE, DEFAULT_CHIEF_ADDRESS, GENERATED_DEFAULT_LENGTH, MAX_SCORE_BATCH_SIZE,
+                               MAX_SCORE_SHARDS, PROMPTS_BATCH_SIZE)
 
 DEFAULT_ROOT = "rnnpipe_root"
 ROOT_HELP = f"pipeline root: artifacts, run store, serving dir (default: $RNNPIPE_ROOT or ./{DEFAULT_ROOT})"
@@ -121,9 +122,9 @@ def add_score_command(commands) -> None:
     score.add_argument("--text-column", default="text", help="review or prompt field of .jsonl/.csv input "
                                                              "(default text)")
     score.add_argument("--batch-size", type=int, default=None,
-                       help=f"most records per model call (default {DEFAULT_BATCH_SIZE}; {PROMPTS_BATCH_SIZE} for "
-                            f"prompts, since "
-                            f"every call is padded to the full batch and each padded row is generated too)")
+                       help=f"most records per model call, 1 to {MAX_SCORE_BATCH_SIZE} (default {DEFAULT_BATCH_SIZE}; "
+                            f"{PROMPTS_BATCH_SIZE} for prompts, since every call is padded to the full batch and "
+                            f"each padded row is generated too)")
     score.add_argument("--gen-length", type=int, default=None, metavar="N",
                        help=f"prompts: characters to generate per prompt (default {GENERATED_DEFAULT_LENGTH})")
     score.add_argument("--temperature", type=float, default=None,
@@ -133,7 +134,8 @@ def add_score_command(commands) -> None:
     score.add_argument("--max-error-rate", type=float, default=0.0,
                        help="fail (exit 3, nothing published) when more than this fraction of records are "
                             "dead letters (default 0)")
-    score.add_argument("--num-shards", type=int, default=0, help="output shards (default: the runner decides)")
+    score.add_argument("--num-shards", type=int, default=0,
+                       help=f"output shards, 0 to {MAX_SCORE_SHARDS} (default 0: the runner decides)")
     score.add_argument("--max-record-bytes", type=int, default=1_000_000,
                        help="a review or tf.Example larger than this is a dead letter (default 1000000)")
     add_json(score, "print the JSON summary as the last line")
@@ -162,8 +164,9 @@ def add_root_commands(commands) -> None:
     gc = commands.add_parser(
         "gc", help="delete old artifacts and serving versions that nothing kept depends on",
         description="Keep the artifacts of the newest --keep-runs runs, every artifact they or a kept serving "
-                    "version were made from, and the newest --keep-versions versions of each served model "
-                    "(never fewer than the newest one); delete the rest. Waits for the root lock like a run. "
+                    "version were made from, and the newest --keep-versions loadable versions on disk of each "
+                    "served model (never fewer than one: gc never deletes the last loadable version); delete "
+                    "the rest. Waits for the root lock like a run. "
                     "Scratch folders (resume state of killed runs) are left alone.",
         **HELP_FORMAT)
     add_root(gc, "pipeline root")

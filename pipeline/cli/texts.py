@@ -8,7 +8,8 @@ Outputs live under the pipeline root (--root): artifacts/, the run store runs.sq
 (the data schema that new data is validated against; the first run infers it) and serving/,
 where blessed models are published as <model_name>/<version>/ for TensorFlow Serving.
 A component whose code, params and inputs are unchanged is reused from cache. A data.path with
-{SPAN} or {YYYY}{MM}{DD} reads the latest span (or spans.first..spans.last).
+{SPAN} or {YYYY}{MM}{DD} reads the latest span (or spans.first..spans.last); in --set, quote it
+for YAML: --set 'data.path="drops/{SPAN}/x.csv"'.
 """
 
 EPILOG = """\
@@ -27,13 +28,15 @@ examples:
   rnnpipe gc --keep-runs 10 --keep-versions 5 --dry-run   # what retention would delete
   rnnpipe runs                                   # past runs, newest first
   rnnpipe runs show RUN_ID
+  rnnpipe store recover --root ROOT              # the run store is damaged: move it aside, re-index
 
 exit codes:
   0  success (or nothing new to do)
   1  other error
   2  usage or config error (the message names the file and the key)
   3  data error: missing input, bad records over the error budget, empty split, or data validation
-     failed against the schema (the report is in ROOT/schema/NAME/; --accept-schema accepts the change)
+     failed against the schema (the report is in ROOT/schema/NAME/; --accept-schema accepts the change),
+     a corrupt archive, or a damaged run store (rnnpipe store recover)
   4  model not blessed (nothing was pushed)
   5  the pipeline root is locked by another run
   130  interrupted by SIGINT (Ctrl-C), 143 by SIGTERM (systemd, Airflow, kill): the step ended cleanly,

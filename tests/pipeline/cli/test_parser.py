@@ -25,7 +25,9 @@ def test_score_refuses_a_format_it_does_not_know():
 def test_the_help_names_the_defaults_scoring_applies():
     """pipeline.defaults spells out scoring's defaults so that --help loads no Beam; they must agree."""
     from components.scoring import BulkInferrerParams, GenerationSettings
-    from pipeline.defaults import GENERATED_DEFAULT_LENGTH
+    from components.scoring.params import MAX_BATCH_SIZE, MAX_SHARDS
+    from pipeline.defaults import GENERATED_DEFAULT_LENGTH, MAX_SCORE_BATCH_SIZE, MAX_SCORE_SHARDS
 
     assert GenerationSettings().length == GENERATED_DEFAULT_LENGTH
+    assert (MAX_BATCH_SIZE, MAX_SHARDS) == (MAX_SCORE_BATCH_SIZE, MAX_SCORE_SHARDS)
     assert BulkInferrerParams("m", "i", "o", "examples").batch_size == DEFAULT_BATCH_SIZE
