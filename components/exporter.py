@@ -112,6 +112,13 @@ def run(inputs: Mapping[str, Artifact], params: ExporterParams, out: OutputDir) 
         write_json(record / "push.json", {"pushed": False})
         return {"pushed_model": out.artifact("pushed_model", "PushedModel", pushed=False, version=None, path=None)}
 
+    folder = ServingFolder.of(params.serving_dir, params.model_name)
+    identity = export_identity(inputs, params)
+    published = folder.holding(identity)
+    if published is not None:  # a run killed after publishing it, before its record
+        LOG.info("%s version %d already holds this model: not pushed again", params.model_name, published)
+        return {"pushed_model": record_push(out, record, published, folder.version_path(published))}
+
     kind = params.kind
     model = inputs["model"]
     tft_output = load_transform_output(inputs["transform_graph"])
@@ -137,12 +144,15 @@ def run(inputs: Mapping[str, Artifact], params: ExporterParams, out: OutputDir) 
         tf.saved_model.save(module, str(tmp), signatures=signatures)
         write_json(tmp / MODEL_CARD_FILE, card)
 
-    version, final = ServingFolder.of(params.serving_dir, params.model_name).publish(
-        write_version, export_identity(inputs, params))
+    version, final = folder.publish(write_version, identity)
     LOG.info("pushed %s version %d to %s", params.model_name, version, final)
-    write_json(record / "push.json", {"pushed": True, "version": version, "path": str(final)})
-    return {"pushed_model": out.artifact("pushed_model", "PushedModel", pushed=True, version=version,
-                                         path=str(final))}
+    return {"pushed_model": record_push(out, record, version, final)}
+
+
+def record_push(out: OutputDir, record: Path, version: int, path: Path) -> Artifact:
+    """Writes the record of a push of ``version`` at ``path``; returns the ``pushed_model`` artifact."""
+    write_json(record / "push.json", {"pushed": True, "version": version, "path": str(path)})
+    return out.artifact("pushed_model", "PushedModel", pushed=True, version=version, path=str(path))
 
 
 SPEC = ComponentSpec(name=NAME, inputs=INPUTS, outputs=OUTPUTS, params_type=ExporterParams, run=run,

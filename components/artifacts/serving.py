@@ -121,6 +121,13 @@ class ServingFolder:
         path = self.version_path(version) / IDENTITY_FILE
         return path.read_text().strip() if path.is_file() else None
 
+    def holding(self, identity: str | None) -> int | None:
+        """The newest loadable version when it holds ``identity`` (see :meth:`publish`), else None."""
+        newest = self.newest()
+        if identity is None or newest is None or self.identity(newest) != identity:
+            return None
+        return newest
+
     def retention(self, keep: int) -> tuple[list[int], list[int]]:
         """Which versions a collection keeping ``keep`` of them keeps, and which it deletes.
 
@@ -203,9 +210,9 @@ class ServingFolder:
             Exception: Whatever ``build`` raised; the temporary folder is removed.
         """
         with self.lock():
-            newest = self.newest()
-            if identity is not None and newest is not None and self.identity(newest) == identity:
-                return newest, self.version_path(newest)
+            published = self.holding(identity)
+            if published is not None:
+                return published, self.version_path(published)
             self.remove_stale_temporaries()
             tmp = self.model_dir / f"{TMP_PREFIX}{uuid.uuid4().hex}"
             try:
