@@ -11,6 +11,8 @@ TASK = "regression"
 FEATURES_KEY = "inputs"
 LABEL_KEY = "target"
 TARGET_MODES = ("level", "change")
+MISSING_POLICIES = ("fail", "drop", "interpolate")
+DEFAULT_MISSING_VALUES = ("", "NA", "NaN", "nan", "null", "?")
 SECONDS_PER_DAY = 86400
 DAYS_PER_YEAR = 365.2425
 
@@ -30,7 +32,26 @@ class TimeseriesData(DataConfig):
 
     Attributes:
         path: CSV file or glob (one series per file). Relative paths resolve against --data-dir.
-        timestamp_column: Name of the timestamp column (ISO 8601 dates or datetimes, or unix seconds).
+        timestamp_column: Name of the timestamp column (ISO 8601 dates or datetimes, ``YYYY-MM``
+            months, ``YYYY`` years, or unix seconds or milliseconds; the form found is reported).
+        timestamp_columns: Columns that together make the time, e.g. ``[year, month, day, hour]``
+            (used instead of ``timestamp_column`` when given).
+        timestamp_format: A ``strptime`` pattern for the timestamp, e.g. ``%d/%m/%Y %H:%M``
+            (empty: the common forms are recognised).
+        timezone: IANA zone naive timestamps are read in (e.g. ``Europe/Berlin``); aware ones are
+            converted to UTC. Empty: UTC.
+        frequency: The step of the series: ``15min``, ``1h``, ``1D``, ``1W``, ``1MS`` (months),
+            ``1Y``. Empty: inferred from the data (the typical step).
+        delimiter: The CSV field separator (one character, e.g. ``;`` or a tab).
+        encoding: The CSV text encoding (a leading UTF-8 byte-order mark is always dropped).
+        missing_values: The cell texts that mean "missing".
+        missing: What a missing value or a missing step does: ``fail`` the run, ``drop`` the
+            windows that touch it (counted), or ``interpolate`` it linearly (up to ``max_gap``
+            steps, with a mask channel saying which steps were filled; longer gaps drop their windows).
+        max_gap: The longest run of missing steps ``interpolate`` fills.
+        categorical_columns: Text columns fed to the model as categories (a vocabulary fitted on train;
+            unseen categories go to an out-of-vocabulary bucket).
+        season: The seasonal period in steps for the seasonal-naive baseline (0: from the frequency).
         value_columns: Names of the numeric columns fed to the model.
         target_column: Column to forecast; defaults to the first value column.
         window: History length in steps.
@@ -48,6 +69,17 @@ class TimeseriesData(DataConfig):
 
     path: str = field(default="", metadata={"glob": True})  # a pattern: --data-dir is escaped before it
     timestamp_column: str = "date"
+    timestamp_columns: tuple[str, ...] = ()
+    timestamp_format: str = ""
+    timezone: str = ""
+    frequency: str = ""
+    delimiter: str = ","
+    encoding: str = "utf-8"
+    missing_values: tuple[str, ...] = DEFAULT_MISSING_VALUES
+    missing: str = "interpolate"
+    max_gap: int = 3
+    categorical_columns: tuple[str, ...] = ()
+    season: int = 0
     value_columns: tuple[str, ...] = ("value",)
     target_column: str = ""
     window: int = field(default=20, metadata={"size": "steps"})  # size roles: see pipeline/config_limits.py
@@ -71,6 +103,17 @@ class TimeseriesData(DataConfig):
             raise ValueError(f"data.target_mode must be one of {TARGET_MODES}, got {self.target_mode!r}")
         if not 0.0 <= self.max_error_rate <= 1.0:
             raise ValueError(f"data.max_error_rate must lie in [0, 1], got {self.max_error_rate}")
+        if self.missing not in MISSING_POLICIES:
+            raise ValueError(f"data.missing must be one of {MISSING_POLICIES}, got {self.missing!r}")
+        for name in ("max_gap", "season"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"data.{name} must be >= 0, got {getattr(self, name)}")
+        if len(self.delimiter) != 1 or self.delimiter in "\"\r\n":
+            raise ValueError(f"data.delimiter must be one character other than a quote or a line end, "
+                             f"got {self.delimiter!r}")
+        shared = sorted(set(self.categorical_columns) & set(self.value_columns))
+        if shared:
+            raise ValueError(f"data.categorical_columns and data.value_columns share {shared}")
 
     @property
     def target(self) -> str:
