@@ -1,5 +1,8 @@
 """example_gen (Beam): raw data to split, sharded, GZIP-compressed TFRecords of tf.Examples.
 
+Each split's order and sharding depend only on its records and ``seed`` (see
+:mod:`components.artifacts.example_shards`): two runs write byte-identical shards.
+
 Bad records go to a dead-letter output with their reason; the run fails only past the
 dataset's error budget (``max_error_rate``).
 """
@@ -14,8 +17,8 @@ from typing import Mapping
 
 import apache_beam as beam
 
-from components.artifacts.examples import (DEAD_LETTER_DIR, EXAMPLE_FILE_SUFFIX, dead_letter_prefix, read_text_files,
-                                           split_prefix)
+from components.artifacts.example_shards import WriteOrderedSplits
+from components.artifacts.examples import DEAD_LETTER_DIR, dead_letter_prefix, read_text_files
 from components.contract import ComponentSpec, DatasetParams
 from components.types import Artifact, OutputDir
 from data.contract import DataConfig
@@ -37,12 +40,15 @@ class ExampleGenParams(DatasetParams):
         beam_args: Beam pipeline options.
         spans: ``(span id, path)`` of each span to read, when ``data.path`` names spans; empty
             reads ``data.path`` itself.
+        seed: Seeds the order and sharding of the records (a stable hash of each record's id):
+            the same records and seed give byte-identical shards on every run and runner.
     """
 
     data: DataConfig
     num_shards: int = 2
     beam_args: tuple[str, ...] = ()
     spans: tuple[tuple[str, str], ...] = ()
+    seed: int = 0
 
     def sources(self) -> list[DataConfig]:
         """The dataset config of each input to read: one per span, or ``data`` alone."""
@@ -83,8 +89,6 @@ def run(inputs: Mapping[str, Artifact], params: ExampleGenParams, out: OutputDir
     Raises:
         DataError: If no input matches, a split is empty, or bad records exceed the budget.
     """
-    from apache_beam.io.filesystem import CompressionTypes
-
     from components.beam_options import pipeline_options
 
     kind = params.kind
@@ -102,14 +106,7 @@ def run(inputs: Mapping[str, Artifact], params: ExampleGenParams, out: OutputDir
             examples, dead, rows_read = (
                 [read[i] for read in reads] | f"AllSpans{i}" >> beam.Flatten() for i in range(3))
             rows_read = rows_read | "SumRows" >> beam.CombineGlobally(sum)
-        shuffled = examples | "Reshuffle" >> beam.Reshuffle()
-        for split in kind.SPLITS:
-            (shuffled
-             | f"Only{split}" >> beam.Filter(lambda item, name: item[0] == name, split)
-             | f"Bytes{split}" >> beam.Map(lambda item: item[1])
-             | f"Write{split}" >> beam.io.WriteToTFRecord(
-                 split_prefix(target, split), file_name_suffix=EXAMPLE_FILE_SUFFIX,
-                 num_shards=params.num_shards, compression_type=CompressionTypes.GZIP))
+        _ = examples | "WriteSplits" >> WriteOrderedSplits(str(target), kind.SPLITS, params.num_shards, params.seed)
         (dead | "DeadJson" >> beam.Map(lambda letter: json.dumps(letter, sort_keys=True))
               | "WriteDead" >> beam.io.WriteToText(dead_letter_prefix(target),
                                                    file_name_suffix=".jsonl", num_shards=1))
