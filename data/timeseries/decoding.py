@@ -1,4 +1,4 @@
-"""A CSV file's bytes as lines of text: line by line UTF-8, so one bad byte costs one line.
+"""A CSV file's bytes as lines of text: decoded line by line, so one bad byte costs one line.
 
 A file that is not text at all (a NUL byte near its start: an archive, an image, UTF-16) is
 refused whole, named plainly, and never quoted.
@@ -58,17 +58,24 @@ def check_text(head: bytes, source: str) -> None:
         raise DataError(f"{source}: {reason}; data.path must name CSV text files")
 
 
-def decode_lines(raw: bytes, source: str) -> tuple[list[str], dict[int, tuple[str, str]]]:
-    """Decodes a CSV file line by line (a leading byte-order mark dropped).
+def encoding_name(encoding: str) -> str:
+    """How messages name an encoding: ``UTF-8`` for UTF-8, else the codec's own name."""
+    name = codecs.lookup(encoding).name
+    return "UTF-8" if name == "utf-8" else name
+
+
+def decode_lines(raw: bytes, source: str, encoding: str = "utf-8") -> tuple[list[str], dict[int, tuple[str, str]]]:
+    """Decodes a CSV file line by line (a leading UTF-8 byte-order mark dropped).
 
     Args:
         raw: The file's bytes.
         source: The file's path, for messages.
+        encoding: The text encoding (``data.encoding``): one that keeps ``\\n`` a single byte.
 
     Returns:
         ``(lines, undecodable)``: every line with its line end, an undecodable one as an empty
         line (so line numbers stay those of the file), and ``{line number: (reason, line shown
-        with backslash escapes, cut)}`` of those: lines that are not UTF-8 or hold a NUL byte.
+        with backslash escapes, cut)}`` of those: lines not in the encoding or holding a NUL byte.
 
     Raises:
         DataError: If the file is binary (see :func:`check_text`).
@@ -76,14 +83,15 @@ def decode_lines(raw: bytes, source: str) -> tuple[list[str], dict[int, tuple[st
     check_text(raw[:SNIFF_BYTES], source)
     pieces = raw.removeprefix(codecs.BOM_UTF8).split(b"\n")
     lines, undecodable = [], {}
+    shown_encoding = encoding_name(encoding)
     for number, piece in enumerate(pieces, start=1):
         ending = "\n" if number < len(pieces) else ""
         try:
             if NUL in piece:  # past the sniffed start: one bad line, not a binary file
                 raise ValueError(f"NUL byte at position {piece.index(NUL)}")
-            lines.append(piece.decode("utf-8") + ending)
+            lines.append(piece.decode(encoding) + ending)
         except UnicodeDecodeError as error:
-            undecodable[number] = (f"not UTF-8: {error}", bounded(piece.decode("utf-8", "backslashreplace")))
+            undecodable[number] = (f"not {shown_encoding}: {error}", bounded(piece.decode("utf-8", "backslashreplace")))
             lines.append(ending)
         except ValueError as error:
             undecodable[number] = (f"not CSV text: {error}", bounded(piece.decode("utf-8", "backslashreplace")))

@@ -1,48 +1,63 @@
-"""Reading time-series CSV text: timestamps, numeric cells, the header, and rows or dead letters."""
+"""Reading time-series CSV text: the header, timestamps, numeric and categorical cells, rows or dead letters.
+
+A file's timestamp form is recognised once, from a sample of its first rows
+(:func:`data.timestamps.recognise_form`), and every row of the file is read in that form.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 import math
-from datetime import datetime, timezone
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Iterable, Iterator, Mapping, NamedTuple, Sequence
 
 from data.errors import DataError
-from data.quoting import bounded, quoted, quoted_names
+from data.quoting import bounded, quoted
+from data.timeseries.columns import Columns, find_columns
 from data.timeseries.config import TimeseriesData
 from data.timeseries.decoding import decode_lines
+from data.timeseries.timestamps import SAMPLE_ROWS, TimestampForm, assemble, recognise_form
+
+
+class Row(NamedTuple):
+    """One good row of a series.
+
+    Attributes:
+        time: Unix seconds (UTC), whole.
+        values: One per ``data.value_columns``; NaN where the cell is a missing marker.
+        categories: One per ``data.categorical_columns``; empty where the cell is a missing marker.
+        line: The row's line in the file.
+    """
+
+    time: float
+    values: tuple[float, ...]
+    categories: tuple[str, ...]
+    line: int
 
 
 def parse_timestamp(text: str) -> int:
-    """Parses an ISO 8601 date/datetime or unix seconds into unix seconds (UTC).
+    """Parses one timestamp in whichever common form reads it (see :mod:`data.timeseries.timestamps`).
 
     Raises:
-        ValueError: If the text is neither, or names a time outside the years 1..9999.
+        ValueError: If no form reads it, or it names a time outside the years 1..9999.
     """
-    text = text.strip()
     try:
-        seconds = int(float(text)) if text.replace(".", "", 1).lstrip("-").isdigit() else _iso_seconds(text)
-        datetime.fromtimestamp(seconds, tz=timezone.utc)  # every kept time can be written as a date
-    except (ValueError, OverflowError, OSError) as error:  # OverflowError, OSError: out of range
-        raise ValueError(f"unparsable timestamp {quoted(text)}") from error
-    return seconds
+        form = recognise_form([text])
+    except ValueError:
+        raise ValueError(f"unparsable timestamp {quoted(text.strip())}") from None
+    return form.parse(text)
 
 
-def _iso_seconds(text: str) -> int:
-    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return int(moment.timestamp())
-
-
-def parse_value(text: str, column: str) -> float:
-    """Parses one numeric cell; rejects empty, non-numeric, NaN and infinite values.
+def parse_value(text: str, column: str, missing_values: Sequence[str] = ()) -> float:
+    """Parses one numeric cell: a missing marker is NaN; rejects other text, NaN and infinite values.
 
     Raises:
         ValueError: With a reason naming the column.
     """
     stripped = text.strip().strip('"')
+    if stripped in missing_values or text in missing_values:
+        return math.nan
     if not stripped:
         raise ValueError(f"missing value in column {column!r}")
     try:
@@ -54,18 +69,85 @@ def parse_value(text: str, column: str) -> float:
     return value
 
 
-def header_indices(header: Sequence[str], cfg: TimeseriesData, source: str) -> tuple[int, list[int]]:
-    """Finds the timestamp and value columns in a CSV header.
+def parse_category(text: str, missing_values: Sequence[str]) -> str:
+    """One categorical cell as text; empty when it is a missing marker."""
+    stripped = text.strip()
+    return "" if stripped in missing_values else stripped
+
+
+@dataclass(frozen=True)
+class Table:
+    """A CSV file split into cells, its columns found and its timestamp form recognised.
+
+    Attributes:
+        source: The file, for messages.
+        columns: Where the configured columns are.
+        rows: ``(line, cells)`` of every line after the header.
+        form: The timestamp form of the file (``iso-date`` when it has no rows to judge by).
+        undecodable: ``{line: (reason, shown line)}`` of lines that could not be decoded.
+    """
+
+    source: str
+    columns: Columns
+    rows: tuple[tuple[int, list[str]], ...]
+    form: TimestampForm
+    undecodable: Mapping[int, tuple[str, str]]
+
+
+def time_text(cells: Sequence[str], columns: Columns, cfg: TimeseriesData) -> str:
+    """The timestamp text of a row: its one timestamp cell, or its timestamp columns assembled."""
+    if not cfg.timestamp_columns:
+        text = cells[columns.time[0]]
+        if not text.strip():
+            raise ValueError(f"missing timestamp in column {columns.time_names[0]!r}")
+        return text
+    return assemble([cells[i] for i in columns.time], columns.time_names, cfg.timestamp_format)
+
+
+def timestamp_samples(rows: Sequence[tuple[int, list[str]]], columns: Columns,
+                      cfg: TimeseriesData) -> list[tuple[int, str]]:
+    """``(line, timestamp text)`` of the first rows of the right width (at most :data:`SAMPLE_ROWS`)."""
+    samples = []
+    for line, cells in rows:
+        if len(samples) == SAMPLE_ROWS:
+            break
+        if len(cells) == columns.width:
+            try:
+                samples.append((line, time_text(cells, columns, cfg)))
+            except ValueError:
+                continue
+    return samples
+
+
+def read_table(lines: Iterable[str], cfg: TimeseriesData, source: str,
+               undecodable: Mapping[int, tuple[str, str]] | None = None) -> Table:
+    """Splits CSV lines into cells, finds the columns and recognises the timestamp form.
 
     Raises:
-        DataError: If a configured column is absent, naming the file and the columns it has.
+        DataError: If the file is empty, its header is undecodable or lacks a configured column,
+            or no sampled timestamp is in any known form (or in ``data.timestamp_format``).
     """
-    names = [name.strip() for name in header]
-    missing = [c for c in (cfg.timestamp_column, *cfg.value_columns) if c not in names]
-    if missing:
-        raise DataError(f"{source}: column(s) {missing} not in CSV header {quoted_names(names)} "
-                        f"(set data.timestamp_column / data.value_columns)")
-    return names.index(cfg.timestamp_column), [names.index(c) for c in cfg.value_columns]
+    undecodable = dict(undecodable or {})
+    if 1 in undecodable:
+        raise DataError(f"{source}: line 1, the CSV header, is {undecodable[1][0]}")
+    reader = csv.reader(lines, delimiter=cfg.delimiter)
+    try:
+        header = next(reader, None)
+        rows = tuple((reader.line_num, row) for row in reader)
+    except csv.Error as error:  # a field over the csv module's size limit, a NUL byte, ...
+        raise DataError(f"{source}: line {reader.line_num}: unreadable CSV: {error}") from None
+    if not header:
+        raise DataError(f"{source}: file is empty, expected a CSV header")
+    columns = find_columns(header, cfg, source)
+    samples = timestamp_samples(rows, columns, cfg)
+    form = TimestampForm("strptime", cfg.timestamp_format) if cfg.timestamp_format else TimestampForm("iso-date")
+    if samples:
+        try:
+            form = recognise_form([text for _, text in samples], cfg.timestamp_format)
+        except ValueError as error:
+            names = ", ".join(repr(name) for name in columns.time_names)
+            raise DataError(f"{source}: line {samples[0][0]}: timestamp column {names}: {error}") from None
+    return Table(source, columns, rows, form, undecodable)
 
 
 def parse_csv(text: str, cfg: TimeseriesData, source: str) -> Iterator[tuple[str, Any]]:
@@ -74,12 +156,12 @@ def parse_csv(text: str, cfg: TimeseriesData, source: str) -> Iterator[tuple[str
 
 
 def parse_csv_bytes(raw: bytes, cfg: TimeseriesData, source: str) -> Iterator[tuple[str, Any]]:
-    """Parses a CSV file's bytes, decoded line by line: a line that is not UTF-8 is one dead letter.
+    """Parses a CSV file's bytes, decoded line by line: a line not in ``data.encoding`` is one dead letter.
 
     Raises:
-        DataError: If the file is binary, its header is not UTF-8, or as :func:`parse_lines`.
+        DataError: If the file is binary, its header cannot be decoded, or as :func:`parse_lines`.
     """
-    lines, undecodable = decode_lines(raw, source)
+    lines, undecodable = decode_lines(raw, source, cfg.encoding)
     return parse_lines(lines, cfg, source, undecodable)
 
 
@@ -89,51 +171,57 @@ def parse_lines(lines: Iterable[str], cfg: TimeseriesData, source: str,
 
     Args:
         lines: The file's lines, decoded (each with its line end).
-        cfg: Column names.
+        cfg: Column names, timestamp form, missing markers and policy.
         source: File name used in messages.
         undecodable: ``{line number: (reason, shown line)}`` of lines that could not be decoded
             (given as empty lines in ``lines``); each is a dead letter.
 
     Yields:
-        ``("row", (unix_seconds, values, line))`` for good rows and
-        ``("dead", {"source", "line", "reason", "raw"})`` for bad ones.
+        ``("row", Row)`` for good rows and ``("dead", {"source", "line", "reason", "raw"})`` for bad ones.
 
     Raises:
-        DataError: If the file is empty, its header is undecodable or lacks a configured column.
+        DataError: As :func:`read_table`, or for a missing value when ``data.missing`` is ``fail``.
     """
-    undecodable = dict(undecodable or {})
-    if 1 in undecodable:
-        raise DataError(f"{source}: line 1, the CSV header, is {undecodable[1][0]}")
-    reader = csv.reader(lines)
-    try:
-        header = next(reader, None)
-        rows = [(reader.line_num, row) for row in reader]
-    except csv.Error as error:  # a field over the csv module's size limit, a NUL byte, ...
-        raise DataError(f"{source}: line {reader.line_num}: unreadable CSV: {error}") from None
-    if not header:
-        raise DataError(f"{source}: file is empty, expected a CSV header")
-    ts_index, value_indices = header_indices(header, cfg, source)
-    width = len(header)
-    pending = sorted(undecodable.items(), reverse=True)
-    for line, row in rows:
+    yield from parse_table(read_table(lines, cfg, source, undecodable), cfg)
+
+
+def parse_table(table: Table, cfg: TimeseriesData) -> Iterator[tuple[str, Any]]:
+    """The rows of a :class:`Table` as good rows and dead letters, in file order (see :func:`parse_lines`)."""
+    source, columns = table.source, table.columns
+    pending = sorted(table.undecodable.items(), reverse=True)
+    for line, cells in table.rows:
         while pending and pending[-1][0] <= line:
             yield "dead", undecodable_letter(source, *pending.pop())
-        if not row or not any(cell.strip() for cell in row):
+        if not cells or not any(cell.strip() for cell in cells):
             continue
         try:
-            if len(row) != width:
-                raise ValueError(f"expected {width} columns, found {len(row)}")
-            stamp = parse_timestamp(row[ts_index])
-            values = tuple(parse_value(row[i], cfg.value_columns[k]) for k, i in enumerate(value_indices))
+            if len(cells) != columns.width:
+                raise ValueError(f"expected {columns.width} columns, found {len(cells)}")
+            stamp = table.form.parse(time_text(cells, columns, cfg), cfg.timezone)
+            values = tuple(parse_value(cells[i], cfg.value_columns[k], cfg.missing_values)
+                           for k, i in enumerate(columns.values))
+            categories = tuple(parse_category(cells[i], cfg.missing_values) for i in columns.categories)
         except ValueError as error:
-            yield "dead", {"source": source, "line": line, "reason": str(error), "raw": bounded(",".join(row))}
+            yield "dead", {"source": source, "line": line, "reason": str(error),
+                           "raw": bounded(cfg.delimiter.join(cells))}
             continue
-        yield "row", (stamp, values, line)
+        if cfg.missing == "fail" and (any(map(math.isnan, values)) or "" in categories):
+            raise DataError(missing_message(source, line, cells, columns, cfg))
+        yield "row", Row(stamp, values, categories, line)
     while pending:
         yield "dead", undecodable_letter(source, *pending.pop())
 
 
+def missing_message(source: str, line: int, cells: Sequence[str], columns: Columns, cfg: TimeseriesData) -> str:
+    """The error of a missing value under ``data.missing: fail``, naming the file, line and column."""
+    named = zip((*cfg.value_columns, *cfg.categorical_columns), (*columns.values, *columns.categories))
+    column, index = next((name, i) for name, i in named if cells[i].strip() in cfg.missing_values
+                         or cells[i] in cfg.missing_values)
+    return (f"{source}: line {line}: missing value {quoted(cells[index].strip())} in column {column!r} "
+            f"(data.missing is 'fail'; use 'drop' or 'interpolate', or change data.missing_values)")
+
+
 def undecodable_letter(source: str, line: int, undecodable: tuple[str, str]) -> dict[str, Any]:
-    """The dead letter of a line that is not UTF-8."""
+    """The dead letter of a line that could not be decoded."""
     reason, shown = undecodable
     return {"source": source, "line": line, "reason": reason, "raw": shown}

@@ -3,15 +3,15 @@
 import pytest
 
 from data.errors import DataError
-from data.timeseries.parsing import parse_csv, parse_timestamp
+from data.timeseries.parsing import Row, parse_csv, parse_timestamp
 from tests.data.timeseries.common import CSV, config
 
 
 def test_parse_csv_sends_each_bad_row_to_dead_letters_with_line_and_reason():
-    parsed = list(parse_csv(CSV, config(), "temps.csv"))
+    parsed = list(parse_csv(CSV, config(missing_values=()), "temps.csv"))  # no missing markers
     rows = [item for kind, item in parsed if kind == "row"]
     dead = {item["line"]: item["reason"] for kind, item in parsed if kind == "dead"}
-    assert [values for _, values, _ in rows] == [(20.7,), (17.9,), (14.6,)]
+    assert [row.values for row in rows] == [(20.7,), (17.9,), (14.6,)]
     assert dead[4] == "missing value in column 'Temp'"
     assert dead[5] == "non-numeric value 'abc' in column 'Temp'"
     assert "non-finite" in dead[6]
@@ -22,7 +22,7 @@ def test_parse_csv_sends_each_bad_row_to_dead_letters_with_line_and_reason():
 def test_parse_csv_reads_any_named_columns():
     parsed = list(parse_csv(CSV, config(value_columns=("Other", "Temp")), "temps.csv"))
     rows = [item for kind, item in parsed if kind == "row"]
-    assert rows[0] == (parse_timestamp("1981-01-01"), (1.0, 20.7), 2)
+    assert rows[0] == Row(parse_timestamp("1981-01-01"), (1.0, 20.7), (), 2)
 
 
 def test_parse_csv_missing_column_names_file_and_columns():
@@ -57,15 +57,15 @@ def test_one_bad_byte_drops_only_its_line_to_the_dead_letters():
 
 
 def test_rows_carry_their_line_numbers():
-    parsed = list(parse_csv(CSV, config(), "temps.csv"))
-    assert [item[2] for kind, item in parsed if kind == "row"] == [2, 3, 9]
+    parsed = list(parse_csv(CSV, config(missing_values=()), "temps.csv"))
+    assert [item.line for kind, item in parsed if kind == "row"] == [2, 3, 9]
 
 
 def test_a_byte_order_mark_and_crlf_lines_are_read():
     from data.timeseries.parsing import parse_csv_bytes
 
     raw = "Date,Temp\r\n1981-01-01,20.7\r\n".encode("utf-8-sig")
-    assert list(parse_csv_bytes(raw, config(), "temps.csv")) == [("row", (parse_timestamp("1981-01-01"), (20.7,), 2))]
+    assert list(parse_csv_bytes(raw, config(), "temps.csv")) == [("row", Row(parse_timestamp("1981-01-01"), (20.7,), (), 2))]
 
 
 def test_an_undecodable_header_is_a_data_error_naming_the_file_and_line():
@@ -125,4 +125,4 @@ def test_a_nul_byte_past_the_start_of_the_file_costs_one_line():
     dead = [item for kind, item in parsed if kind == "dead"]
     assert [(letter["line"], letter["reason"]) for letter in dead] == [
         (bad_line, "not CSV text: NUL byte at position 12")]
-    assert parsed[-1] == ("row", (parse_timestamp("1982-01-02"), (3.0,), bad_line + 1))
+    assert parsed[-1] == ("row", Row(parse_timestamp("1982-01-02"), (3.0,), (), bad_line + 1))
