@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Mapping
 
-from components.artifacts.examples import EXAMPLE_FILE_SUFFIX, split_pattern, split_prefix
+from components.artifacts.example_shards import WriteOrderedSplits
+from components.artifacts.examples import split_pattern
 from components.contract import ComponentSpec, DatasetParams
 from components.types import Artifact, OutputDir
 from data.contract import DataConfig
@@ -23,11 +24,13 @@ class TransformParams(DatasetParams):
         data: The dataset config; its kind provides the raw spec and ``make_preprocessing_fn``.
         num_shards: TFRecord shards per transformed split.
         beam_args: Beam pipeline options.
+        seed: Seeds the order and sharding of the transformed examples, as example_gen's does.
     """
 
     data: DataConfig
     num_shards: int = 2
     beam_args: tuple[str, ...] = ()
+    seed: int = 0
 
 
 def run(inputs: Mapping[str, Artifact], params: TransformParams, out: OutputDir) -> dict[str, Artifact]:
@@ -45,7 +48,6 @@ def run(inputs: Mapping[str, Artifact], params: TransformParams, out: OutputDir)
     import apache_beam as beam
     import tensorflow_transform as tft
     import tensorflow_transform.beam as tft_beam
-    from apache_beam.io.filesystem import CompressionTypes
     from tensorflow_transform.tf_metadata import schema_utils
     from tfx_bsl.public import tfxio
 
@@ -68,16 +70,17 @@ def run(inputs: Mapping[str, Artifact], params: TransformParams, out: OutputDir)
             transform_fn = (sources["train"] | "Analyze" >> tft_beam.AnalyzeDataset(
                 kind.make_preprocessing_fn(params.data)))
             _ = transform_fn | "WriteTransformFn" >> tft_beam.WriteTransformFn(str(graph_dir))
+            encoded = []
             for split in splits:
                 transformed, metadata = ((sources[split], transform_fn)
                                          | f"Transform{split}" >> tft_beam.TransformDataset(
                                              output_record_batches=False))
                 coder = tft.coders.ExampleProtoCoder(metadata.dataset_metadata.schema)
-                _ = (transformed
-                     | f"Encode{split}" >> beam.Map(coder.encode)
-                     | f"Write{split}" >> beam.io.WriteToTFRecord(
-                         split_prefix(transformed_dir, split), file_name_suffix=EXAMPLE_FILE_SUFFIX,
-                         num_shards=params.num_shards, compression_type=CompressionTypes.GZIP))
+                encoded.append(transformed | f"Encode{split}" >> beam.Map(
+                    lambda instance, name, encode: (name, encode(instance)), split, coder.encode))
+            # TransformDataset's output order depends on the runner: written in an order fixed by the records.
+            _ = (encoded | "AllSplits" >> beam.Flatten()
+                 | "WriteSplits" >> WriteOrderedSplits(str(transformed_dir), splits, params.num_shards, params.seed))
     return {
         "transform_graph": out.artifact("transform_graph", "TransformGraph"),
         "transformed_examples": out.artifact("transformed_examples", "Examples", splits=splits,

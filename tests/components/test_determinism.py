@@ -108,16 +108,18 @@ def test_every_kind_writes_the_same_bytes_in_memory_and_on_multi_processing(tmp_
     in_memory = digests(generate(tmp_path, "in_memory", data))
     assert digests(generate(tmp_path, "in_memory_again", data)) == in_memory
     assert digests(generate(tmp_path, "multi", data, *MULTI_PROCESSING)) == in_memory
-    assert digests(generate(tmp_path, "multi_again", data, *MULTI_PROCESSING)) == in_memory
 
 
 @pytest.mark.slow
-def test_transform_writes_the_same_bytes_on_every_run_and_runner(tmp_path, tiny):
-    params = transform.TransformParams(tiny["data"])
-    runs = [transform.run(tiny["examples"], params, out(tmp_path, "first"))["transformed_examples"],
-            transform.run(tiny["examples"], transform.TransformParams(tiny["data"], beam_args=MULTI_PROCESSING),
-                          out(tmp_path, "multi"))["transformed_examples"]]
-    assert digests(runs[0]) == digests(tiny["transformed_examples"]) == digests(runs[1])
+@pytest.mark.parametrize("upstream", ["tiny", "tiny_imdb"])
+def test_transform_writes_the_same_bytes_on_every_run_and_runner(tmp_path, request, upstream):
+    tiny = request.getfixturevalue(upstream)
+    again = transform.run({"examples": tiny["examples"]}, transform.TransformParams(tiny["data"]), out(tmp_path, "again"))
+    multi = transform.run({"examples": tiny["examples"]}, transform.TransformParams(tiny["data"], beam_args=MULTI_PROCESSING),
+                          out(tmp_path, "multi"))
+    expected = digests(tiny["transformed_examples"])
+    assert len(expected) == 3 * 2
+    assert digests(again["transformed_examples"]) == expected == digests(multi["transformed_examples"])
 
 
 @pytest.mark.slow
