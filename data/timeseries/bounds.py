@@ -1,17 +1,20 @@
 """The window geometry against the data and the machine, checked before any window is built.
 
 ``data.window`` and ``data.horizon`` must fit the longest series, the train and test splits must
-each get a window, and all the windows must fit in the memory available.
+each get a window, also after the missing policy drops the windows that touch a missing value,
+and all the windows must fit in the memory available.
 """
 
 from __future__ import annotations
 
 from typing import Mapping
 
+import numpy as np
+
 from data.errors import DataError
 from data.machine import gigabytes
 from data.timeseries.config import TimeseriesData
-from data.timeseries.windows import first_target
+from data.timeseries.windows import SeriesWindows, first_target
 
 BYTES_PER_VALUE = 4
 """A float32 value, or a timestamp as a packed varint (about as long)."""
@@ -32,9 +35,14 @@ def window_counts(n_rows: int, cfg: TimeseriesData) -> dict[str, int]:
     return {"train": before_eval, "eval": before_test - before_eval, "test": len(starts) - before_test}
 
 
+def values_per_step(cfg: TimeseriesData) -> int:
+    """The values one history step takes: its channels, timestamp, filled flag and categories."""
+    return cfg.n_channels + 2 + len(cfg.categorical_columns)
+
+
 def window_bytes(window: int, cfg: TimeseriesData) -> int:
     """The memory one raw window of length ``window`` takes: values, mask, timestamps and targets."""
-    return (window * (cfg.n_channels + 1) + 2 * cfg.horizon) * BYTES_PER_VALUE * MEMORY_FACTOR
+    return (window * values_per_step(cfg) + 2 * cfg.horizon) * BYTES_PER_VALUE * MEMORY_FACTOR
 
 
 def windows_memory(lengths: Mapping[str, int], cfg: TimeseriesData) -> int:
@@ -50,7 +58,7 @@ def memory_limit(lengths: Mapping[str, int], cfg: TimeseriesData, available: int
     """
     most_windows = sum(-(-n_rows // cfg.stride) for n_rows in lengths.values())
     per_window = available // (most_windows * BYTES_PER_VALUE * MEMORY_FACTOR) - 2 * cfg.horizon
-    return max(per_window // (cfg.n_channels + 1), 0)
+    return max(per_window // values_per_step(cfg), 0)
 
 
 def check_window_fits(lengths: Mapping[str, int], cfg: TimeseriesData, available: int | None) -> None:
@@ -96,3 +104,39 @@ def check_window_fits(lengths: Mapping[str, int], cfg: TimeseriesData, available
         raise DataError(f"data.window={window}: the {count} windows of {where} would take about "
                         f"{gigabytes(needed)} of memory, more than the {gigabytes(available)} available; "
                         f"data.window must be at most {memory_limit(lengths, cfg, available)} here")
+
+
+def longest_stretch(usable: np.ndarray) -> int:
+    """The most consecutive ``True`` steps."""
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], usable.astype(np.int8), [0]])))
+    return int((edges[1::2] - edges[::2]).max()) if edges.size else 0
+
+
+def check_windows_kept(series: Mapping[str, SeriesWindows], cfg: TimeseriesData) -> None:
+    """Checks that the train and test splits still get a window after the missing policy.
+
+    Run after :func:`check_window_fits`: the geometry fits the series, so a split left without a
+    window lost them all to missing values or missing steps.
+
+    Raises:
+        DataError: Naming the file (the series that lost the most windows), ``data.window``,
+            ``data.horizon``, ``data.missing`` (and ``data.max_gap``), its longest stretch without
+            a missing value, and what was missing.
+    """
+    for split in REQUIRED_SPLITS:
+        if not series or any(split in (kept_split for _, kept_split in item.kept) for item in series.values()):
+            continue
+        path = max(series, key=lambda name: (sum(series[name].dropped.values()), len(series[name].grid)))
+        item, needed = series[path], cfg.window + cfg.horizon
+        stretch, counts = longest_stretch(item.grid.usable), item.counts
+        policy = f"data.missing={cfg.missing}" + (f" (data.max_gap={cfg.max_gap})" if cfg.missing == "interpolate"
+                                                  else "")
+        lead = (f"the series is shorter than data.window + data.horizon = {cfg.window} + {cfg.horizon} = {needed} "
+                f"steps after {policy} dropped the windows that touch a missing value" if stretch < needed else
+                f"after {policy} dropped the windows that touch a missing value, the {split} split has none")
+        fix = "lower data.window" + ("" if cfg.missing == "interpolate" else ", or set data.missing=interpolate")
+        if cfg.missing == "interpolate":
+            fix += " or raise data.max_gap"
+        raise DataError(f"{path}: {lead}: its longest stretch without one is {stretch} steps "
+                        f"({counts.missing_values} missing values, {counts.missing_steps} missing steps; "
+                        f"{sum(item.dropped.values())} windows dropped, none left for {split}); {fix}")

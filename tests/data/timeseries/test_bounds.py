@@ -104,3 +104,37 @@ def test_a_whole_gzip_csv_is_read_as_beam_reads_it(tmp_path):
     cfg = config(path=str(tmp_path / "s.csv.gz"), timestamp_column="date", value_columns=("value",))
     check_input(cfg)
     assert usable_rows(cfg.path, cfg) == 90
+
+
+def kept_after(values, **overrides):
+    """The window series of a daily series of ``values`` (NaN = missing) under ``config(**overrides)``."""
+    from data.timeseries.parsing import Row
+    from data.timeseries.windows import window_series
+
+    rows = [Row(day * 86400, (value,), (), day + 2) for day, value in enumerate(values)]
+    return window_series(rows, config(**overrides), "s.csv")
+
+
+def test_a_series_shorter_than_window_and_horizon_after_dropping_names_the_file_and_the_keys():
+    from data.timeseries.bounds import check_windows_kept
+
+    values = [1.0 if day % 4 else float("nan") for day in range(60)]  # a missing value every 4 days
+    series = {"s.csv": kept_after(values, window=5, missing="drop")}
+    with pytest.raises(DataError, match=r"^s.csv: the series is shorter than data.window \+ data.horizon = 5 \+ 1 = "
+                                        r"6 steps after data.missing=drop dropped the windows that touch a missing "
+                                        r"value: its longest stretch without one is 3 steps \(15 missing values, "
+                                        r"0 missing steps; 55 windows dropped, none left for train\); lower "
+                                        r"data.window, or set data.missing=interpolate"):
+        check_windows_kept(series, config(window=5, missing="drop"))
+    check_windows_kept({"s.csv": kept_after(values, window=5)}, config(window=5))  # interpolate fills them
+
+
+def test_a_required_split_whose_windows_all_touch_a_long_gap_is_named():
+    from data.timeseries.bounds import check_windows_kept
+
+    values = [1.0] * 60
+    values[44:] = [float("nan")] * 16  # the whole test part, longer than data.max_gap
+    with pytest.raises(DataError, match=r"^s.csv: after data.missing=interpolate \(data.max_gap=3\) dropped the "
+                                        r"windows that touch a missing value, the test split has none: .* none left "
+                                        r"for test\); lower data.window or raise data.max_gap"):
+        check_windows_kept({"s.csv": kept_after(values, window=5)}, config(window=5))
