@@ -93,8 +93,9 @@ def run(inputs: Mapping[str, Artifact], params: ExampleGenParams, out: OutputDir
 
     kind = params.kind
     sources = params.sources()
+    found = {}  # what the reader found in the input (a series' "frequency", "timestamp_form"), for the artifact
     for source in sources:
-        kind.check_input(source)  # fails early, with a clear message, before any Beam work
+        found.update(kind.check_input(source) or {})  # fails early, with a clear message, before any Beam work
     target = out.artifact_dir("examples")
     counts_prefix = str(out.scratch / "counts" / "part")
     with beam.Pipeline(options=pipeline_options(params.beam_args)) as pipeline:
@@ -122,7 +123,7 @@ def run(inputs: Mapping[str, Artifact], params: ExampleGenParams, out: OutputDir
     error_rate = dead_letters / rows if rows else 1.0
     return {"examples": out.artifact("examples", "Examples", splits=list(kind.SPLITS), counts=counts,
                                      rows_read=rows, dead_letters=dead_letters, error_rate=error_rate,
-                                     spans=[span_id for span_id, _ in params.spans])}
+                                     spans=[span_id for span_id, _ in params.spans], **found)}
 
 
 class ReadSource(beam.PTransform):

@@ -134,6 +134,7 @@ def run(inputs: Mapping[str, Artifact], params: ExporterParams, out: OutputDir) 
         "hyperparameters": model.properties.get("hyperparameters"),
         "hyperparameters_source": model.properties.get("hyperparameters_source", "config"),
         "data": asdict(params.data),  # columns and window, for batch scoring
+        "frequency": inputs["examples"].properties.get("frequency"),  # a series' step, given or inferred
         "data_fingerprint": inputs["examples"].fingerprint,
         "model_fingerprint": model.fingerprint,
         "signatures": sorted(signatures),

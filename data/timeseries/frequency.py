@@ -189,7 +189,17 @@ def infer_frequency(times: Sequence[float]) -> FrequencyReport:
     if len(ordered) < 2:
         raise ValueError(f"cannot infer a frequency from {len(ordered)} distinct timestamp(s); "
                          f"set data.frequency")
-    frequency = typical_step(ordered)
+    return timeline(ordered, typical_step(ordered))
+
+
+def timeline(times: Sequence[float], frequency: Frequency) -> FrequencyReport:
+    """The irregular steps and gaps of a series read at a given frequency.
+
+    Args:
+        times: The series' times (sorted and deduplicated here).
+        frequency: Its step (``data.frequency`` or inferred).
+    """
+    ordered = sorted(set(times))
     gaps, irregular = [], 0
     for earlier, later in zip(ordered, ordered[1:]):
         try:
