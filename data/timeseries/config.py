@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from data.contract import DataConfig
 from data.splits import OrderedSplit
+from data.timeseries.timestamps import check_reading_keys
 
 TASK = "regression"
 FEATURES_KEY = "inputs"
@@ -114,6 +115,7 @@ class TimeseriesData(DataConfig):
         shared = sorted(set(self.categorical_columns) & set(self.value_columns))
         if shared:
             raise ValueError(f"data.categorical_columns and data.value_columns share {shared}")
+        check_reading_keys(self)
 
     @property
     def target(self) -> str:
