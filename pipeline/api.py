@@ -13,6 +13,7 @@ gives the command line's exit code of any of them.
 """
 
 from pipeline.demo import run_demo
+from pipeline.init_config import init_config
 from pipeline.maintenance import collect_garbage, get_run, list_runs
 from pipeline.running import run_pipeline
 from pipeline.scoring_jobs import default_batch_size, generate_text, score
@@ -20,5 +21,5 @@ from pipeline.store_recovery import recover_store
 from pipeline.summary import RunSummary
 from pipeline.tune_worker import join_search
 
-__all__ = ["RunSummary", "collect_garbage", "default_batch_size", "generate_text", "get_run", "join_search",
-           "list_runs", "recover_store", "run_demo", "run_pipeline", "score"]
+__all__ = ["RunSummary", "collect_garbage", "default_batch_size", "generate_text", "get_run", "init_config",
+           "join_search", "list_runs", "recover_store", "run_demo", "run_pipeline", "score"]

@@ -136,12 +136,22 @@ def store_command(args: argparse.Namespace, beam_args: list[str]) -> int:
     return ExitCode.OK
 
 
+def init_command(args: argparse.Namespace, beam_args: list[str]) -> int:
+    """``rnnpipe init timeseries CSV --output CONFIG.yaml``: profile the CSV, write a config, report both."""
+    from pipeline.api import init_config
+
+    result = init_config(args.kind, args.csv, args.output, target=args.target, name=args.name)
+    print(json.dumps(result.summary()) if args.json else result.describe())
+    return ExitCode.OK
+
+
 HANDLERS = {"run": run_command, "demo": demo_command, "tune-worker": worker_command, "score": score_command,
-            "generate": generate_command, "gc": gc_command, "runs": runs_command, "store": store_command}
+            "generate": generate_command, "gc": gc_command, "runs": runs_command, "store": store_command,
+            "init": init_command}
 # What the traceback of an unexpected failure is logged as.
 FAILED = {"run": "run failed", "demo": "run failed", "tune-worker": "worker failed", "score": "scoring failed",
           "generate": "generation failed", "gc": "gc failed", "runs": "runs failed",
-          "store": "store recovery failed"}
+          "store": "store recovery failed", "init": "init failed"}
 # Commands that always load TensorFlow, quietly, before they start ("run" and "demo" load it only
 # when a component executes: see load_tensorflow_quietly).
 USES_TENSORFLOW = ("tune-worker", "score", "generate")

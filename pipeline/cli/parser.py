@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 
-from pipeline.cli.texts import DESCRIPTION, EPILOG, GENERATE_EPILOG, SCORE_EPILOG
+from pipeline.cli.texts import DESCRIPTION, EPILOG, GENERATE_EPILOG, INIT_EPILOG, SCORE_EPILOG
 from pipeline.defaults import (DEFAULT_BATCH_SIZE, DEFAULT_CHIEF_ADDRESS, GENERATED_DEFAULT_LENGTH, MAX_SCORE_BATCH_SIZE,
                                MAX_SCORE_SHARDS, PROMPTS_BATCH_SIZE)
 
@@ -204,6 +204,28 @@ def add_store_command(commands) -> None:
     add_verbose(store)
 
 
+def add_init_command(commands) -> None:
+    """``init``: write a config for a CSV from what it holds."""
+    init = commands.add_parser(
+        "init", help="write a config for a CSV from what it holds: init timeseries CSV --output CONFIG.yaml",
+        description="Read CSV and report what it holds: the timestamp column(s) and their form, the frequency, "
+                    "the numeric (value), categorical, constant and row-number columns, the missing markers "
+                    "and their counts, and the row count. Then write a config that validates: the time, "
+                    "frequency and season found, the numeric columns as values (the target first), the "
+                    "categorical columns, the missing markers, and a window of a few seasons that fits the "
+                    "series. data.path is the file's name: run it with --data-dir the folder that holds it. "
+                    "An existing --output is never overwritten.",
+        epilog=INIT_EPILOG, **HELP_FORMAT)
+    init.add_argument("kind", choices=("timeseries",), help="the dataset kind of the config")
+    init.add_argument("csv", metavar="CSV", help="the CSV file (plain, or gzip/bzip2/xz compressed)")
+    init.add_argument("--output", required=True, metavar="CONFIG.yaml", help="the config to write (must not exist)")
+    init.add_argument("--target", default="", metavar="COLUMN",
+                      help="the numeric column to forecast (default: the first numeric column that is not constant)")
+    init.add_argument("--name", default="", help="the pipeline's name (default: the CSV's file name)")
+    add_json(init, "print what was found and written as JSON")
+    add_verbose(init)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser, with one sub-command per job."""
     parser = argparse.ArgumentParser(prog="rnnpipe", description=DESCRIPTION, epilog=EPILOG, **HELP_FORMAT)
@@ -216,4 +238,5 @@ def build_parser() -> argparse.ArgumentParser:
     add_generate_command(commands)
     add_root_commands(commands)
     add_store_command(commands)
+    add_init_command(commands)
     return parser

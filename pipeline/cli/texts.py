@@ -29,6 +29,7 @@ examples:
   rnnpipe runs                                   # past runs, newest first
   rnnpipe runs show RUN_ID
   rnnpipe store recover --root ROOT              # the run store is damaged: move it aside, re-index
+  rnnpipe init timeseries data/sales.csv --output sales.yaml   # a config from what a CSV holds
 
 exit codes:
   0  success (or nothing new to do)
@@ -41,6 +42,17 @@ exit codes:
   5  the pipeline root is locked by another run
   130  interrupted by SIGINT (Ctrl-C), 143 by SIGTERM (systemd, Airflow, kill): the step ended cleanly,
        its partial outputs were removed and the run is marked interrupted; a second signal ends at once
+"""
+
+
+INIT_EPILOG = """\
+examples:
+  rnnpipe init timeseries ../shared/datasets/timeseries/pollution.csv --output pollution.yaml
+  rnnpipe run pollution.yaml --data-dir ../shared/datasets/timeseries
+  rnnpipe init timeseries sales.csv --output sales.yaml --target revenue --json
+
+exit codes: 0 written; 2 --output exists, its folder does not, or --target is not a numeric column;
+3 the CSV is missing, unreadable, or has no time-like or no numeric column; 1 other error
 """
 
 

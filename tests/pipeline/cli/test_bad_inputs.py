@@ -825,3 +825,19 @@ def test_an_emptied_run_store_does_not_break_the_next_run(capsys, root, data):
     outcome = run_cli(capsys, ingest, watched=[root], may_change=[root / "runs.sqlite", root / ".rnnpipe.lock"])
     assert outcome.code == 0 and outcome.summary["executed"] == ["example_gen"], outcome.stderr[-3000:]
     assert "has no executions but" in outcome.stderr and "rnnpipe store recover" in outcome.stderr
+
+
+# ---------------------------------------------------------------- rnnpipe init
+
+
+def test_init_on_a_file_without_a_time_like_column_exits_3_naming_the_file_and_columns(capsys, data):
+    flat = save(data, "scores.csv", b"player,points,team\n" + b"".join(b"p%d,%d,t%d\n" % (n, n, n % 2)
+                                                                         for n in range(10)))
+    outcome = run_cli(capsys, ["init", "timeseries", str(flat), "--output", str(data / "scores.yaml")], watched=[data])
+    assert_fails(outcome, 3, f"{flat}: no time-like column among ['player', 'points', 'team']")
+    assert outcome.new_files == ()
+    taken = save(data, "taken.yaml", b"name: mine\n")
+    series = write_series_csv(data / "series.csv", n_days=SERIES_DAYS)
+    outcome = run_cli(capsys, ["init", "timeseries", str(series), "--output", str(taken)], watched=[data])
+    assert_fails(outcome, 2, f"--output {taken} already exists; init never overwrites a config")
+    assert outcome.new_files == ()
