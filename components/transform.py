@@ -58,7 +58,8 @@ def run(inputs: Mapping[str, Artifact], params: TransformParams, out: OutputDir)
     splits = list(examples.properties.get("splits", kind.SPLITS))
     graph_dir = out.artifact_dir("transform_graph")
     transformed_dir = out.artifact_dir("transformed_examples")
-    schema = schema_utils.schema_from_feature_spec(kind.raw_feature_spec(params.data))
+    data = kind.resolved_config(params.data, examples.properties)  # e.g. a series' inferred frequency
+    schema = schema_utils.schema_from_feature_spec(kind.raw_feature_spec(data))
     options = pipeline_options(params.beam_args)
     with beam.Pipeline(options=options) as pipeline:
         with tft_beam.Context(temp_dir=str(out.scratch / "tft_tmp"), force_tf_compat_v1=False):
@@ -68,7 +69,7 @@ def run(inputs: Mapping[str, Artifact], params: TransformParams, out: OutputDir)
                                                telemetry_descriptors=["rnnpipe"])
                 sources[split] = (pipeline | f"Read{split}" >> record.BeamSource(), record.TensorAdapterConfig())
             transform_fn = (sources["train"] | "Analyze" >> tft_beam.AnalyzeDataset(
-                kind.make_preprocessing_fn(params.data)))
+                kind.make_preprocessing_fn(data)))
             _ = transform_fn | "WriteTransformFn" >> tft_beam.WriteTransformFn(str(graph_dir))
             encoded = []
             for split in splits:

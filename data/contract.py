@@ -31,6 +31,8 @@ and no caller needs ``getattr``:
 - ``TUNER_OBJECTIVE``: ``(metric, direction)`` the tuner optimises, or None for the task's default;
 - :meth:`~DatasetKind.train_augmentation`: a random batch map for the train split (default None);
 - :meth:`~DatasetKind.generation_signatures`: export-only signatures (default ``{}``);
+- :meth:`~DatasetKind.resolved_config`: the config completed with what example_gen recorded of
+  the data, which transform fits the preprocessing with (default: the config unchanged);
 - :meth:`~DatasetKind.vocabulary`: the token vocabulary, for kinds with token inputs (default:
   refuses, naming the kind);
 - :meth:`~DatasetKind.to_original_units`: undoes output scaling (default: identity);
@@ -187,6 +189,16 @@ class DatasetKind(abc.ABC):
             Signature name to concrete function; by default none (``{}``).
         """
         return {}
+
+    def resolved_config(self, cfg: DataConfig, properties: Mapping[str, Any]) -> DataConfig:
+        """The config transform fits the preprocessing with: ``cfg`` completed with what example_gen
+        recorded of the data (series: the inferred ``frequency``); by default ``cfg`` unchanged.
+
+        Args:
+            cfg: The dataset config.
+            properties: The examples artifact's properties.
+        """
+        return cfg
 
     def vocabulary(self, tft_output) -> list[str]:
         """The token vocabulary in id order, for kinds whose model reads token ids.

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from data.contract import DataConfig
 from data.splits import OrderedSplit
+from data.timeseries.frequency import parse_frequency
 from data.timeseries.timestamps import check_reading_keys
 
 TASK = "regression"
@@ -16,6 +17,9 @@ MISSING_POLICIES = ("fail", "drop", "interpolate")
 DEFAULT_MISSING_VALUES = ("", "NA", "NaN", "nan", "null", "?")
 SECONDS_PER_DAY = 86400
 DAYS_PER_YEAR = 365.2425
+DAILY_CALENDAR = ("day_of_week", "day_of_year")  # the calendar features when no frequency is known
+CATEGORY_TOP_K = 15  # the most frequent train categories of a column that get their own one-hot channel
+CATEGORY_OOV_BUCKETS = 1  # channels shared by every other category (unseen at train, or beyond the top k)
 
 
 @dataclass(frozen=True)
@@ -59,7 +63,10 @@ class TimeseriesData(DataConfig):
         horizon: Number of future steps to predict.
         stride: Steps between the targets of consecutive windows.
         split: Time-ordered split fractions.
-        calendar_features: Add day-of-year and day-of-week sine/cosine channels.
+        calendar_features: Add sine/cosine calendar channels that follow the frequency: hour of day
+            and day of week below daily steps, day of week and day of year for daily, week of year
+            for weekly, month of year for monthly, none for yearly (day of week and day of year
+            while the frequency is unknown).
         target_mode: ``level`` trains the model on the scaled future values; ``change`` trains it
             on their scaled difference from the last observed value (a residual on persistence).
         max_examples: Keep only the last N rows of each series (None keeps all).
@@ -128,6 +135,28 @@ class TimeseriesData(DataConfig):
         return len(self.value_columns)
 
     @property
+    def calendar_names(self) -> tuple[str, ...]:
+        """The calendar features fed to the model (each a sine and a cosine channel)."""
+        if not self.calendar_features:
+            return ()
+        if not self.frequency:
+            return DAILY_CALENDAR
+        return parse_frequency(self.frequency).calendar_features()
+
+    @property
+    def has_filled_channel(self) -> bool:
+        """Whether a channel marks the interpolated steps (``missing: interpolate``)."""
+        return self.missing == "interpolate"
+
+    @property
+    def category_width(self) -> int:
+        """One-hot channels per categorical column: the top categories and the OOV buckets."""
+        return CATEGORY_TOP_K + CATEGORY_OOV_BUCKETS
+
+    @property
     def n_channels(self) -> int:
-        """Number of channels per step after transform."""
-        return self.n_values + 1 + (4 if self.calendar_features else 0)
+        """Number of channels per step after transform (the model's input width), in order:
+        the scaled values, the real-step mask, the filled mask, calendar sines and cosines, and the
+        one-hot categories."""
+        return (self.n_values + 1 + int(self.has_filled_channel) + 2 * len(self.calendar_names)
+                + self.category_width * len(self.categorical_columns))

@@ -7,7 +7,8 @@ from typing import Any, Iterator
 from data.contract import DatasetKind, ScoringInput, ScoringOptions
 from data.timeseries.config import FEATURES_KEY, LABEL_KEY, TASK, TimeseriesData
 from data.timeseries.demo import write_sine_csv
-from data.timeseries.model_head import evaluation_targets, model_io, model_shape, to_original_units
+from data.timeseries.model_head import (evaluation_targets, model_io, model_shape, resolved_config,
+                                        to_original_units)
 from data.timeseries.preprocessing import make_preprocessing_fn
 from data.timeseries.read import check_input, input_files, read_examples
 from data.timeseries.records import encode_example, profile, raw_feature_spec
@@ -34,6 +35,7 @@ class TimeseriesKind(DatasetKind):
     profile = staticmethod(profile)
     raw_feature_spec = staticmethod(raw_feature_spec)
     make_preprocessing_fn = staticmethod(make_preprocessing_fn)
+    resolved_config = staticmethod(resolved_config)
     model_shape = staticmethod(model_shape)
     model_io = staticmethod(model_io)
     evaluation_targets = staticmethod(evaluation_targets)

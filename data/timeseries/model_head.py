@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from data.timeseries.config import FEATURES_KEY, LABEL_KEY, TimeseriesData
 
 
@@ -11,8 +13,22 @@ def model_io(features):
 
 
 def model_shape(cfg: TimeseriesData, tft_output) -> tuple[list[int], int, None]:
-    """Model input shape, number of outputs, and vocabulary size (none for series)."""
-    return [cfg.window, cfg.n_channels], cfg.horizon, None
+    """Model input shape, number of outputs, and vocabulary size (none for series).
+
+    The width is ``n_channels`` of the config transform fitted with (:func:`resolved_config`: its
+    frequency may be the inferred one), as the transform graph's ``inputs`` record it; without a
+    graph, ``cfg.n_channels``.
+    """
+    width = cfg.n_channels
+    if tft_output is not None:
+        width = tft_output.transformed_feature_spec()[FEATURES_KEY].shape[-1]
+    return [cfg.window, int(width)], cfg.horizon, None
+
+
+def resolved_config(cfg: TimeseriesData, properties) -> TimeseriesData:
+    """``cfg`` with the frequency example_gen recorded (given, else inferred) when it names none."""
+    recorded = properties.get("frequency") or ""
+    return cfg if cfg.frequency or not recorded else replace(cfg, frequency=recorded)
 
 
 def to_original_units(predictions, features):

@@ -33,9 +33,9 @@ def test_scaling_statistics_come_from_train_only(tiny):
 def test_inputs_have_value_mask_and_calendar_channels(tiny):
     train = transformed_split(tiny, "train")
     inputs = train["inputs"].numpy()
-    assert inputs.shape[1:] == (10, 1 + 1 + 4)
+    assert inputs.shape[1:] == (10, 1 + 1 + 1 + 4)  # value, mask, filled mask, daily calendar
     np.testing.assert_array_equal(inputs[..., 1], 1.0)
-    np.testing.assert_allclose(inputs[..., 2] ** 2 + inputs[..., 3] ** 2, 1.0, atol=1e-5)
+    np.testing.assert_allclose(inputs[..., 3] ** 2 + inputs[..., 4] ** 2, 1.0, atol=1e-5)
 
 
 def test_imdb_vocabulary_is_from_train_only_and_ids_are_end_padded(tiny_imdb):
