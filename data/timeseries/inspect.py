@@ -44,6 +44,10 @@ NUMERIC_FORMS = ("year", "unix-seconds", "unix-milliseconds")
 """Timestamp forms that plain numbers also take: a column in one of them needs a time-like name."""
 ROW_NUMBER_NAMES = ("", "no", "index", "id", "row", "unnamed: 0")
 """Names of a row-number column besides the first column's."""
+PATTERNS = ("%d/%m/%Y", "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%m/%d/%Y", "%m/%d/%Y %H:%M", "%m/%d/%Y %H:%M:%S",
+            "%d.%m.%Y", "%d.%m.%Y %H:%M", "%d.%m.%Y %H:%M:%S", "%Y/%m/%d", "%Y/%m/%d %H:%M", "%Y/%m/%d %H:%M:%S",
+            "%d-%m-%Y", "%d-%m-%Y %H:%M", "%d/%m/%y", "%m/%d/%y", "%b %Y", "%Y %b", "%d %b %Y", "%b %d, %Y")
+"""``strptime`` patterns tried on a column no common form reads, in turn (day before month when both read)."""
 TIME_SAMPLES = 200
 """Cells of a column shown to :func:`recognise_form`."""
 
@@ -320,14 +324,34 @@ def find_time(path: str, header: Sequence[str], cells: dict[str, list[str]]) -> 
         if form is not None:
             return parts, form
     forms = {name: recognised(samples([cells[name]], [name])) for name in header}
-    ranked = sorted((name for name in header if forms[name] is not None
-                     and (forms[name].name not in NUMERIC_FORMS or time_like_name(name))),
-                    key=lambda name: (forms[name].name in NUMERIC_FORMS, not time_like_name(name)))
+    texts = [name for name in header if forms[name] is not None and forms[name].name not in NUMERIC_FORMS]
+    if not texts:
+        forms.update((name, pattern_form(cells[name])) for name in header if forms[name] is None)
+        texts = [name for name in header if forms[name] is not None and forms[name].name == "strptime"]
+    numbers = [name for name in header if forms[name] is not None and forms[name].name in NUMERIC_FORMS
+               and time_like_name(name)]
+    ranked = sorted(texts, key=lambda name: not time_like_name(name)) + numbers
     if not ranked:
         raise DataError(f"{path}: no time-like column among {quoted_names(header)}: none holds ISO 8601 dates or "
-                        f"datetimes, YYYY-MM months, or (under a time-like name) YYYY years or unix seconds, and "
-                        f"there are no year/month/day/hour columns; a time series needs a timestamp column")
+                        f"datetimes, YYYY-MM months, dates such as 31/12/2020, or (under a time-like name) YYYY "
+                        f"years or unix seconds, and there are no year/month/day/hour columns; a time series "
+                        f"needs a timestamp column")
     return (ranked[0],), forms[ranked[0]]
+
+
+def pattern_form(cells: Sequence[str]) -> TimestampForm | None:
+    """The first of :data:`PATTERNS` that reads a column's present cells (:data:`NUMERIC_SHARE` of them)."""
+    present = [cell for cell in cells if cell and not is_marker(cell)]
+    if not present or all(is_number(cell) for cell in present[:TIME_SAMPLES]):
+        return None
+    for pattern in PATTERNS:
+        try:
+            form = recognise_form(present[:TIME_SAMPLES], pattern)
+        except ValueError:
+            continue
+        if sum(parses(form, cell) for cell in present) >= NUMERIC_SHARE * len(present):
+            return form
+    return None
 
 
 def time_profile(path: str, names: tuple[str, ...], form: TimestampForm,

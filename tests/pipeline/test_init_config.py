@@ -56,6 +56,19 @@ def test_a_target_is_chosen_with_its_option_and_must_be_numeric(tmp_path):
     assert not (tmp_path / "other.yaml").exists()
 
 
+def test_a_dialect_and_a_strptime_pattern_are_written_only_when_needed(tmp_path):
+    rows = "".join(f"{day:02d}/01/2021;{day * 1.5};{day % 3}\n" for day in range(1, 31))
+    csv = tmp_path / "shop.csv"
+    csv.write_bytes(("Tag;Umsatz;K\u00fchl\n" + rows).encode("cp1252"))
+    init_config("timeseries", csv, tmp_path / "shop.yaml")
+    data = load_config(tmp_path / "shop.yaml").data
+    assert (data.timestamp_column, data.timestamp_format, data.delimiter, data.encoding) == (
+        "Tag", "%d/%m/%Y", ";", "cp1252")
+    assert (data.frequency, data.value_columns, data.window) == ("1D", ("Umsatz", "K\u00fchl"), 5)
+    plain = load_config(init_config("timeseries", write_hourly(tmp_path / "m.csv"), tmp_path / "m.yaml").output)
+    assert (plain.data.timestamp_format, plain.data.delimiter, plain.data.encoding) == ("", ",", "utf-8")
+
+
 def test_init_never_overwrites_a_config(tmp_path):
     csv = write_hourly(tmp_path / "meter.csv")
     existing = tmp_path / "meter.yaml"

@@ -99,3 +99,16 @@ def test_malformed_cells_and_ragged_rows_are_counted_and_cp1252_is_read(tmp_path
 def test_files_that_cannot_be_profiled_say_why(tmp_path, text, message):
     with pytest.raises(DataError, match=message.replace("[", r"\[").replace("]", r"\]")):
         profile_csv(str(write(tmp_path, text)))
+
+
+@pytest.mark.parametrize("dates, pattern, frequency", [
+    ([f"{day:02d}/03/2021" for day in range(1, 29)], "%d/%m/%Y", "1D"),  # day first, as days past 12 show
+    ([f"03/{day:02d}/2021 06:30" for day in range(1, 29)], "%m/%d/%Y %H:%M", "1D"),
+    ([f"{hour // 24 + 1:02d}.01.2021 {hour % 24:02d}:00" for hour in range(48)], "%d.%m.%Y %H:%M", "1h"),
+])
+def test_a_date_no_common_form_reads_gets_the_strptime_pattern_that_reads_it(tmp_path, dates, pattern, frequency):
+    rows = [f"{date},{n}.5" for n, date in enumerate(dates)]
+    profile = profile_csv(str(write(tmp_path, "when,value\n" + "\n".join(rows) + "\n")))
+    time = profile.time
+    assert (time.columns, time.form, time.pattern, time.frequency) == (("when",), "strptime", pattern, frequency)
+    assert time.unparsable == 0 and time.gaps == 0
