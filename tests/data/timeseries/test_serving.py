@@ -109,3 +109,33 @@ def test_a_series_without_calendar_or_categories_is_served_from_history_alone(tm
     by_examples = loaded.signatures["serving_default"](examples=tf.constant(serialized(rows)))
     np.testing.assert_allclose(raw["predictions"].numpy(), by_examples["predictions"].numpy(), atol=1e-5)
     assert set(raw) == {"predictions"}
+
+
+@pytest.mark.slow
+def test_scoring_a_csv_counts_the_unseen_categories_of_each_window(hourly, tmp_path):
+    import json
+    from dataclasses import asdict
+    from datetime import datetime, timezone
+
+    from components import scoring
+    from components.scoring import BulkInferrerParams
+
+    cfg, _, model, output = hourly
+    version = tmp_path / "served" / "1"
+    module, signatures = build_serving_module(model, output, KIND, cfg)
+    tf.saved_model.save(module, str(version), signatures=signatures)
+    (version / "model.json").write_text(json.dumps({"kind": "timeseries", "model_name": "m", "data": asdict(cfg)}))
+    times, values, wind, _ = hourly_series(8)
+    wind = wind[:6] + [("calm",), ("NE",)]  # "calm" was never seen at train
+    lines = ["date,load,temp,wind"] + [
+        f"{datetime.fromtimestamp(t, timezone.utc):%Y-%m-%dT%H:%M:%S},{a},{b},{w[0]}"
+        for t, (a, b), w in zip(times, values, wind)]
+    (tmp_path / "series.csv").write_text("\n".join(lines) + "\n")
+    scoring.run(BulkInferrerParams(str(tmp_path / "served"), str(tmp_path / "series.csv"), str(tmp_path / "out"),
+                                   "series"))
+    rows = sorted((json.loads(line) for path in (tmp_path / "out" / "predictions").glob("part*")
+                   for line in path.read_text().splitlines()), key=lambda row: row["id"])
+    assert len(rows) == 8 - cfg.window + 1
+    # Windows end at steps 3..7; "calm" (step 6) is in the windows ending at 6 and 7.
+    assert [row["unseen_categories"] for row in rows] == [0, 0, 0, 1, 1]
+    assert all(len(row["predictions"]) == cfg.horizon for row in rows)
