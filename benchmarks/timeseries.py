@@ -1,7 +1,8 @@
 """Benchmark: the real temperature series through the whole pipeline.
 
 Prints JSON: test RMSE, persistence RMSE ("tomorrow = today", measured in the same run on the
-same test windows), their ratio, and wall time per component. Beside them, a ridge regression on
+same test windows), their ratio, the evaluator's reference forecasts (persistence, seasonal naive,
+linear) with the ratio to the best, and wall time per component. Beside them, a ridge regression on
 the last ``--lags`` values and yearly sine/cosine terms, fitted on the first 80% of the raw series
 and scored on the config's test share (the last 20%) with its own persistence: a linear yardstick for how much a 1-step
 forecast of this series can beat persistence.
@@ -75,6 +76,13 @@ def main() -> int:
         "persistence_rmse": round(metrics["persistence_rmse"], 4),
         "rmse_ratio_to_persistence": round(metrics["rmse_vs_persistence"], 4),
         "target_ratio": 0.85,
+        # The evaluator's reference forecasts on the same test windows (persistence, seasonal naive,
+        # linear autoregression on the model's inputs) and the model's RMSE ratio to the best one.
+        "baselines": {name: {k: round(v, 4) for k, v in values.items()} if "rmse" in values else values
+                      for name, values in (summary.get("baselines") or {}).items()
+                      if isinstance(values, dict) and name != "series"},
+        "best_baseline": (summary.get("baselines") or {}).get("best_baseline"),
+        "rmse_vs_best_baseline": round(metrics.get("rmse_vs_best_baseline", float("nan")), 4),
         "blessed": summary["blessed"],
         "linear_yardstick": linear_yardstick(args.config, args.data_dir, args.lags),
         "wall_seconds_per_component": summary["component_seconds"],

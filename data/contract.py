@@ -36,6 +36,8 @@ and no caller needs ``getattr``:
 - :meth:`~DatasetKind.vocabulary`: the token vocabulary, for kinds with token inputs (default:
   refuses, naming the kind);
 - :meth:`~DatasetKind.to_original_units`: undoes output scaling (default: identity);
+- :meth:`~DatasetKind.baseline_forecasts`: reference forecasts the evaluator scores beside the
+  model on the same test examples (default None: none);
 - ``scoring_input`` (default None: the kind is scored only through raw tf.Examples);
 - ``HAS_DEMO`` / :meth:`~DatasetKind.write_demo` (default: no demo data).
 
@@ -95,6 +97,36 @@ class ScoringInput:
     folder_pattern: str
     one_record_per_file: bool = False
     needs_data_config: bool = False
+
+
+@dataclass(frozen=True)
+class EvaluationSplit:
+    """One split's examples as the evaluator hands them to :meth:`DatasetKind.baseline_forecasts`.
+
+    Attributes:
+        raw: The parsed raw features (raw feature name -> NumPy array, one row per example).
+        transformed: The transform graph's outputs for the same examples, in the same order.
+    """
+
+    raw: Mapping[str, Any]
+    transformed: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class BaselineForecasts:
+    """Reference forecasts of the test examples, scored by the evaluator beside the model.
+
+    Attributes:
+        forecasts: Baseline name -> predictions ``[test examples, outputs]`` in the target's units.
+        unavailable: Baseline name -> why it cannot be computed on this data.
+        groups: The series each test example belongs to, in order (empty: one series).
+        facts: What the baselines were built with (e.g. ``season``), for the report.
+    """
+
+    forecasts: Mapping[str, Any]
+    unavailable: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    groups: tuple[str, ...] = ()
+    facts: Mapping[str, Any] = dataclasses.field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -216,6 +248,22 @@ class DatasetKind(abc.ABC):
             features: The transformed features of the same examples.
         """
         return predictions
+
+    def baseline_forecasts(self, cfg: DataConfig, examples: Callable[[str], EvaluationSplit],
+                           properties: Mapping[str, Any]) -> BaselineForecasts | None:
+        """Reference forecasts of the test split, which the model should beat (series: persistence,
+        seasonal naive and a linear autoregression).
+
+        Args:
+            cfg: The dataset config.
+            examples: Split name -> that split's :class:`EvaluationSplit`; ``examples("test")`` is
+                in the order the evaluator scores the model in. Called only by kinds that need it.
+            properties: The examples artifact's properties (e.g. the recorded ``frequency``).
+
+        Returns:
+            The forecasts, or None when the kind has no reference forecasts (the default).
+        """
+        return None
 
     def write_demo(self, path: str | os.PathLike) -> None:
         """Writes the kind's demo data to ``path`` (only when ``HAS_DEMO``).

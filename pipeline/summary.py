@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 NOT_RECORDED = {"recorded": False}  # field metadata: not in the run store's summary, nor in --json
+WHEN_SET = {"recorded": "when set"}  # field metadata: recorded only when not None
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,9 @@ class RunSummary:
         component_seconds: Wall time of each component, cached ones included.
         spans: The data spans read (empty when ``data.path`` names none).
         validation: The statistics component's check against the schema, or None.
+        baselines: The evaluator's reference forecasts (each one's RMSE and MAE or why it is
+            unavailable, the best one, the model's ratio to it, per series); recorded only for
+            kinds that have them.
         until: The last component asked for (``--until``), or None for the whole DAG. Not recorded.
     """
 
@@ -53,6 +57,7 @@ class RunSummary:
     component_seconds: Mapping[str, float]
     spans: tuple[str, ...] = ()
     validation: Mapping[str, Any] | None = None
+    baselines: Mapping[str, Any] | None = field(default=None, metadata=WHEN_SET)
     until: str | None = field(default=None, metadata=NOT_RECORDED)
 
     @property
@@ -65,7 +70,8 @@ class RunSummary:
     def to_dict(self) -> dict[str, Any]:
         """The summary as JSON-able data: what ``--json`` prints and the run store keeps."""
         return {f.name: as_plain(getattr(self, f.name)) for f in dataclasses.fields(self)
-                if f.metadata.get("recorded", True)}
+                if f.metadata.get("recorded", True) is True
+                or (f.metadata.get("recorded") == WHEN_SET["recorded"] and getattr(self, f.name) is not None)}
 
 
 def as_plain(value: Any) -> Any:
@@ -112,5 +118,6 @@ def summarize(run_id: str, outcome, cfg, seconds: float, spans: tuple[str, ...] 
         component_seconds=dict(outcome.seconds),
         spans=tuple(spans),
         validation=outcome.checks.get("statistics"),
+        baselines=evaluated.get("baselines"),
         until=until,
     )

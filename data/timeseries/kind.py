@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 from data.contract import DatasetKind, ScoringInput, ScoringOptions
+from data.timeseries.baselines import baseline_forecasts
 from data.timeseries.config import FEATURES_KEY, LABEL_KEY, TASK, TimeseriesData
 from data.timeseries.demo import write_sine_csv
 from data.timeseries.model_head import (evaluation_targets, model_io, model_shape, resolved_config,
@@ -40,6 +41,7 @@ class TimeseriesKind(DatasetKind):
     model_io = staticmethod(model_io)
     evaluation_targets = staticmethod(evaluation_targets)
     to_original_units = staticmethod(to_original_units)
+    baseline_forecasts = staticmethod(baseline_forecasts)
     serving_signatures = staticmethod(serving_signatures)
     scoring_tensors = staticmethod(scoring_tensors)
 

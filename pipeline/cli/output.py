@@ -23,7 +23,11 @@ def print_summary(summary: Mapping, as_json: bool) -> None:
     if validation:
         state = "new schema stored" if validation["schema_stored"] else "data fits the schema"
         print(f"  validation: {state} ({validation['schema']}); {len(validation['anomalies'])} anomalies")
+    if summary.get("missing"):
+        print(f"  {missing_line(summary['missing'])}")
     print(f"  metrics: {metrics}")
+    for line in baseline_lines(summary.get("baselines")):
+        print(f"  {line}")
     if summary["evaluation_dir"] is None:
         print("  blessed: not evaluated (the run stopped before the evaluator)")
     else:
@@ -37,6 +41,35 @@ def print_summary(summary: Mapping, as_json: bool) -> None:
     plots = sorted(Path(summary["evaluation_dir"]).glob("*.png")) if summary["evaluation_dir"] else []
     for plot in plots:
         print(f"  plot: {plot}")
+
+
+def missing_line(missing: Mapping) -> str:
+    """The missing values and steps a series had, the steps filled and the windows dropped by split."""
+    dropped = ", ".join(f"{split} {n}" for split, n in missing.get("dropped_windows", {}).items())
+    return (f"missing: {missing.get('missing_values', 0)} values, {missing.get('missing_steps', 0)} steps, "
+            f"{missing.get('interpolated_steps', 0)} steps interpolated; windows dropped: {dropped or '-'}")
+
+
+def baseline_lines(baselines: Mapping | None) -> list[str]:
+    """The reference forecasts in a few lines: each one's RMSE and MAE (or why it is unavailable),
+    and the model's RMSE ratio to the best one, overall and then per series when there are several."""
+    if not baselines:
+        return []
+
+    def line(section: Mapping, label: str) -> str:
+        parts = []
+        for name, values in section.items():
+            if not isinstance(values, Mapping) or name in ("model", "series"):
+                continue
+            parts.append(f"{name} unavailable ({values['unavailable']})" if "unavailable" in values
+                         else f"{name} rmse={values['rmse']:.4g} mae={values['mae']:.4g}")
+        ratio = section.get("rmse_vs_best_baseline")
+        ratio_text = f"{ratio:.4g}" if isinstance(ratio, (int, float)) else "-"
+        return f"{label}: {'; '.join(parts)}; model/best ({section.get('best_baseline')}) rmse {ratio_text}"
+
+    series = baselines.get("series", {})
+    return [line(baselines, "baselines"),
+            *(line(section, f"  series {name}") for name, section in series.items() if len(series) > 1)]
 
 
 def print_runs(runs: list[dict], as_json: bool) -> None:
@@ -62,6 +95,7 @@ def format_run(run: dict) -> str:
     for key in ("spans", "metrics", "blessed", "pushed_version", "model_path", "error"):
         if key in summary:
             lines.append(f"  {key}: {summary[key]}")
+    lines += [f"  {line}" for line in baseline_lines(summary.get("baselines"))]
     lines.append("  executions:")
     for execution in run["executions"]:
         seconds = f"{execution['ended'] - execution['started']:.1f}s" if execution["ended"] else "-"

@@ -53,6 +53,16 @@ def test_evaluate_bless_push_and_a_worse_model_is_not_pushed(tiny, trained, tmp_
     assert first.path("BLESSED").exists() and first.path("forecast.png").stat().st_size > 1000
     metrics = json.loads(first.path("metrics.json").read_text())["metrics"]
     assert metrics["persistence_rmse"] > 0 and np.isfinite(metrics["rmse"])
+    # The reference forecasts, on the same test windows: persistence as before, seasonal naive on
+    # the daily season, and the linear fit; the model's ratio to the best one is a metric.
+    baselines = json.loads(first.path("metrics.json").read_text())["baselines"]
+    assert baselines["persistence"]["rmse"] == pytest.approx(metrics["persistence_rmse"], rel=1e-5)
+    assert {"seasonal_naive", "linear"} <= set(baselines) and baselines["season"] == 7
+    best = baselines["best_baseline"]
+    assert metrics["rmse_vs_best_baseline"] == pytest.approx(metrics["rmse"] / baselines[best]["rmse"])
+    assert metrics["linear_rmse"] == baselines["linear"]["rmse"] and list(baselines["series"]) == ["series.csv"]
+    assert first.properties["baselines"] == baselines
+    assert "Reference forecasts" in first.path("report.html").read_text()
 
     pushed = export(tiny, trained, first, serving, "first")
     assert pushed.properties == {"pushed": True, "version": 1, "path": str(serving / "m" / "1")}
