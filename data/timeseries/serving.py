@@ -1,14 +1,17 @@
 """Time-series serving signatures: serialized tf.Examples and raw history windows.
 
 Both run the same tf.Transform layer inside the SavedModel, so they agree on every channel.
-``serving_raw`` takes what a client has: the history values, their unix-second timestamps
-(with calendar features), the filled mask (``missing: interpolate``: clients send the filled
-values and 1 where a value was filled) and the categories (with categorical columns).
+``serving_raw`` takes what a client has: the history values (NaN where one is missing: with
+``missing: interpolate`` the model fills it and marks the step in the filled mask, see
+:mod:`data.timeseries.filling`), their unix-second timestamps (with calendar features) and the
+categories (with categorical columns). ``serving_default`` reads a raw tf.Example without a
+``filled`` feature as observed everywhere.
 """
 
 from __future__ import annotations
 
 from data.timeseries.config import FEATURES_KEY, TimeseriesData
+from data.timeseries.filling import interpolate_missing
 from data.timeseries.model_head import to_original_units
 from data.timeseries.preprocessing import UNSEEN_KEY
 from data.timeseries.records import raw_feature_spec
@@ -27,8 +30,6 @@ def raw_inputs(cfg: TimeseriesData) -> dict:
     inputs = {"history": per_step(cfg.n_values, tf.float32, "history")}
     if cfg.calendar_features:  # whatever the frequency (it may be inferred at example_gen)
         inputs["timestamps"] = per_step(1, tf.int64, "timestamps")
-    if cfg.has_filled_channel:
-        inputs["filled"] = per_step(1, tf.float32, "filled")
     if cfg.categorical_columns:
         inputs["categories"] = per_step(len(cfg.categorical_columns), tf.string, "categories")
     return inputs
@@ -45,6 +46,7 @@ def serving_signatures(module, cfg: TimeseriesData) -> dict:
     import tensorflow as tf
 
     spec = {k: v for k, v in raw_feature_spec(cfg).items() if k not in RAW_ONLY}
+    spec["filled"] = tf.io.FixedLenFeature([cfg.window], tf.float32, default_value=[0.0] * cfg.window)
 
     def predict(raw):
         batch = tf.shape(raw["history"])[0]
@@ -69,6 +71,9 @@ def serving_signatures(module, cfg: TimeseriesData) -> dict:
     def serve_raw(*tensors):
         given = dict(zip(names, tensors))
         batch = tf.shape(given["history"])[0]
+        if cfg.has_filled_channel:
+            values, given["filled"] = interpolate_missing(tf.reshape(given["history"], [batch, cfg.window, -1]))
+            given["history"] = values
         raw = {name: tf.reshape(value, [batch, -1]) for name, value in given.items()}
         raw["mask"] = tf.ones([batch, cfg.window], tf.float32)
         for name, feature in spec.items():  # inputs the signature does not take: zeros, as before

@@ -49,30 +49,47 @@ def hourly(tmp_path_factory):
     return cfg, loaded, model, output
 
 
-def test_serving_raw_takes_history_timestamps_filled_mask_and_categories(hourly):
+def test_serving_raw_takes_history_timestamps_and_categories(hourly):
     cfg, loaded, _, _ = hourly
     inputs = loaded.signatures["serving_raw"].structured_input_signature[1]
     assert {name: (spec.shape.as_list(), spec.dtype) for name, spec in inputs.items()} == {
         "history": ([None, 4, 2], tf.float32), "timestamps": ([None, 4], tf.int64),
-        "filled": ([None, 4], tf.float32), "categories": ([None, 4], tf.string)}
+        "categories": ([None, 4], tf.string)}
+
+
+def interpolated(history):
+    """A NumPy oracle: each column's NaN filled linearly in the window, the ends held (np.interp)."""
+    steps = np.arange(history.shape[0])
+    out = history.copy()
+    for column in range(history.shape[1]):
+        seen = ~np.isnan(history[:, column])
+        out[:, column] = np.interp(steps, steps[seen], history[seen, column])
+    return out
 
 
 def test_serving_default_and_serving_raw_agree_after_reloading(hourly):
     cfg, loaded, model, output = hourly
-    times, values, _, filled = hourly_series()
+    times, values, _, _ = hourly_series()
     wind = [("NE" if step % 3 else "SW",) for step in range(30)] + [("calm",)] * 6  # unseen at train
-    rows = windows(cfg, times, values, wind, filled)
+    rows = windows(cfg, times, values, wind)
+    with_gaps = []  # what a client has: NaN where a value is missing (one step of each window)
+    for index, row in enumerate(rows):
+        history = row["history"].reshape(cfg.window, 2).copy()
+        history[index % cfg.window, index % 2] = np.nan
+        with_gaps.append(history)
+        row["history"] = interpolated(history).ravel()  # what example_gen writes: filled, and marked
+        row["filled"] = np.isnan(history).any(axis=1).astype(np.float32)
     by_examples = loaded.signatures["serving_default"](examples=tf.constant(serialized(rows)))
     by_raw = loaded.signatures["serving_raw"](
-        history=tf.constant(np.stack([row["history"].reshape(cfg.window, 2) for row in rows])),
+        history=tf.constant(np.stack(with_gaps)),
         timestamps=tf.constant(np.stack([row["timestamps"] for row in rows])),
-        filled=tf.constant(np.stack([row["filled"] for row in rows])),
         categories=tf.constant(np.stack([row["categories"] for row in rows]).astype(bytes)))
     np.testing.assert_allclose(by_raw["predictions"].numpy(), by_examples["predictions"].numpy(), atol=1e-5)
     assert by_raw["predictions"].shape == (len(rows), cfg.horizon)
     # The same predictions as the model on the transform layer's inputs, in original units.
     features = output.transform_features_layer()({**{k: tf.constant(np.stack([r[k] for r in rows]))
                                                       for k in rows[0]}})
+    assert features["inputs"].numpy()[..., 3].sum() == len(rows)  # the filled mask: one step a window
     scaled = model(features["inputs"]).numpy()
     expected = scaled * features["target_std"].numpy()[:, None] + features["target_mean"].numpy()[:, None]
     np.testing.assert_allclose(by_raw["predictions"].numpy(), expected, atol=1e-4)
@@ -83,12 +100,26 @@ def test_serving_default_and_serving_raw_agree_after_reloading(hourly):
     assert unseen.tolist() == expected_unseen and max(expected_unseen) == cfg.window
 
 
+def test_missing_values_are_filled_inside_the_model_as_the_oracle_fills_them():
+    from data.timeseries.filling import interpolate_missing
+
+    nan = np.nan
+    history = np.array([[[nan, 1.0], [2.0, nan], [nan, nan], [8.0, 4.0], [nan, nan]],
+                        [[nan, 5.0], [nan, 5.0], [nan, 6.0], [nan, nan], [nan, 7.0]]], np.float32)
+    values, filled = interpolate_missing(tf.constant(history))
+    np.testing.assert_allclose(values.numpy()[0], interpolated(history[0]), atol=1e-6)
+    np.testing.assert_allclose(values.numpy()[0], [[2, 1], [2, 2], [5, 3], [8, 4], [8, 4]], atol=1e-6)
+    np.testing.assert_allclose(values.numpy()[1, :, 1], [5, 5, 6, 6.5, 7], atol=1e-6)
+    np.testing.assert_array_equal(filled.numpy(), [[1, 1, 1, 0, 1], [1, 1, 1, 1, 1]])
+    assert values.numpy()[1, :, 0].tolist() == [0.0] * 5  # a column with nothing observed: 0
+
+
 def test_calendar_and_categories_change_the_raw_prediction(hourly):
     cfg, loaded, _, _ = hourly
     times, values, wind, filled = hourly_series()
     row = windows(cfg, times, values, wind, filled)[0]
     args = {"history": tf.constant([row["history"].reshape(cfg.window, 2)]),
-            "timestamps": tf.constant(row["timestamps"][None]), "filled": tf.constant([row["filled"]]),
+            "timestamps": tf.constant(row["timestamps"][None]),
             "categories": tf.constant([row["categories"].astype(bytes)])}
     serve = loaded.signatures["serving_raw"]
     base = serve(**args)["predictions"].numpy()
