@@ -335,7 +335,8 @@ BAD_DATA = [
              lambda d: data_path(save(d, "series.csv", "date,value\n2000-01-01,caf\xe9\n".encode("latin-1"))), 3,
              "1 of 1 input records are bad (100.0%), over the error budget data.max_error_rate=0.01; reasons are in",
              dead_letters=({"source": "series.csv", "reason": "not UTF-8: 'utf-8' codec can't decode byte 0xe9"},)),
-    bad_data("series: NaN", "demo", lambda d: write_series(d, "2001-01-01,nan"), 0, options=WITHIN_BUDGET,
+    bad_data("series: NaN", "demo", lambda d: write_series(d, "2001-01-01,nan"), 0,
+             options=(*WITHIN_BUDGET, "--set", "data.missing_values=[NA]"),  # nan not a missing marker here
              dead_letters=({"line": 62, "reason": "non-finite value 'nan' in column 'value'"},)),
     bad_data("series: duplicate timestamp", "demo", lambda d: write_series(d, "2000-01-05,0.5"), 0,
              options=WITHIN_BUDGET, dead_letters=({"reason": "duplicate timestamp 947030400"},)),  # 2000-01-05 UTC
@@ -438,6 +439,14 @@ BAD_DATA = [
     bad_data("imdb: a damaged member header", "imdb", write_tar_with_bad_header, 3,
              "{data}/reviews.tar: corrupt or unreadable archive after member 'aclImdb/train/neg/3_4.txt': bad member "
              "header at byte 12288 of the unpacked archive (bad checksum)"),
+    bad_data("series: wrong timestamp_format", "demo",
+             lambda d: [*write_series(d), "--set", 'data.timestamp_format="%d/%m/%Y"'], 3,
+             "{data}/series.csv: line 2: timestamp column 'date': no timestamp matches data.timestamp_format "
+             "'%d/%m/%Y': '2000-01-01', '2000-01-02', '2000-01-03'; check data.timestamp_format"),
+    bad_data("series: a column missing entirely", "demo",
+             lambda d: data_path(save(d, "series.csv", b"date,Value\n2000-01-01,1.5\n")), 3,
+             "{data}/series.csv: column(s) ['value'] not in CSV header ['date', 'Value']; did you mean "
+             "'Value' for 'value'?"),
     bad_data("imdb: a web page saved as the archive", "imdb",
              lambda d: data_path(save(d, "reviews.tar.gz", b"<html>Not Found</html>\n")), 3,
              "{data}/reviews.tar.gz: not gzip data, as its suffix says: the file starts with b'<html>'"),
@@ -483,6 +492,18 @@ def test_unsorted_timestamps_are_sorted_not_dead_lettered(capsys, root, data):
                for record in records]
     assert len(windows) == SERIES_DAYS - DEMO_WINDOW  # one per target with a full window of history
     assert all(stamps == sorted(set(stamps)) for stamps in windows)
+
+
+def test_a_monthly_series_in_another_dialect_records_its_form_frequency_and_gap(capsys, root, data):
+    months = [f"{1749 + m // 12}-{m % 12 + 1:02d}" for m in range(70) if m != 40]  # 1752-05 is missing
+    text = "date;value\n" + "".join(f"{month};{index % 12}.5\n" for index, month in enumerate(months))
+    series = save(data, "sunspots.csv", text.encode("utf-8-sig"))
+    outcome = run_pipeline(capsys, root, DEMO, *data_path(series), "--set", 'data.delimiter=";"', "--verbose")
+    assert outcome.code == 0, outcome.stderr[-3000:]
+    properties = new_examples(outcome).properties  # the form and gaps are logged at info (shown with --verbose)
+    assert (properties["timestamp_form"], properties["frequency"], properties["gaps"]) == ("year-month", "1MS", 1)
+    assert "timestamps YYYY-MM (year-month), frequency 1MS (inferred), 1 gap(s) of 1 missing step(s): " \
+           "after 1752-04-01T00:00:00+00:00" in outcome.stderr
 
 
 def test_a_series_config_on_an_archive_or_a_huge_header_quotes_a_bounded_prefix(capsys, root, data):
