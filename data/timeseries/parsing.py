@@ -171,7 +171,8 @@ def parse_lines(lines: Iterable[str], cfg: TimeseriesData, source: str,
 
     Args:
         lines: The file's lines, decoded (each with its line end).
-        cfg: Column names, timestamp form, missing markers and policy.
+        cfg: Column names, timestamp form, missing markers (a missing value is NaN: ``data.missing``
+            is applied to the series, :mod:`data.timeseries.gaps`).
         source: File name used in messages.
         undecodable: ``{line number: (reason, shown line)}`` of lines that could not be decoded
             (given as empty lines in ``lines``); each is a dead letter.
@@ -180,7 +181,7 @@ def parse_lines(lines: Iterable[str], cfg: TimeseriesData, source: str,
         ``("row", Row)`` for good rows and ``("dead", {"source", "line", "reason", "raw"})`` for bad ones.
 
     Raises:
-        DataError: As :func:`read_table`, or for a missing value when ``data.missing`` is ``fail``.
+        DataError: As :func:`read_table`.
     """
     yield from parse_table(read_table(lines, cfg, source, undecodable), cfg)
 
@@ -205,20 +206,9 @@ def parse_table(table: Table, cfg: TimeseriesData) -> Iterator[tuple[str, Any]]:
             yield "dead", {"source": source, "line": line, "reason": str(error),
                            "raw": bounded(cfg.delimiter.join(cells))}
             continue
-        if cfg.missing == "fail" and (any(map(math.isnan, values)) or "" in categories):
-            raise DataError(missing_message(source, line, cells, columns, cfg))
         yield "row", Row(stamp, values, categories, line)
     while pending:
         yield "dead", undecodable_letter(source, *pending.pop())
-
-
-def missing_message(source: str, line: int, cells: Sequence[str], columns: Columns, cfg: TimeseriesData) -> str:
-    """The error of a missing value under ``data.missing: fail``, naming the file, line and column."""
-    named = zip((*cfg.value_columns, *cfg.categorical_columns), (*columns.values, *columns.categories))
-    column, index = next((name, i) for name, i in named if cells[i].strip() in cfg.missing_values
-                         or cells[i] in cfg.missing_values)
-    return (f"{source}: line {line}: missing value {quoted(cells[index].strip())} in column {column!r} "
-            f"(data.missing is 'fail'; use 'drop' or 'interpolate', or change data.missing_values)")
 
 
 def undecodable_letter(source: str, line: int, undecodable: tuple[str, str]) -> dict[str, Any]:

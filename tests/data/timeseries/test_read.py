@@ -135,7 +135,7 @@ def test_missing_values_can_be_configured():
 
 def test_a_missing_value_fails_the_check_under_missing_fail(tmp_path):
     path = write(tmp_path, "Date,Temp\n" + "".join(f"2020-01-{d:02d},{'NA' if d == 7 else d}\n" for d in range(1, 21)))
-    with pytest.raises(DataError, match=rf"{path}: line 8: missing value 'NA' in column 'Temp' \(data.missing is 'fail'"):
+    with pytest.raises(DataError, match=rf"{path}: line 8 \(2020-01-07T00:00:00\+00:00\): missing value in column 'Temp'"):
         check_input(config(path=path, missing="fail"))
 
 
