@@ -309,22 +309,22 @@ def parses(form: TimestampForm, text: str) -> bool:
 
 
 def find_time(path: str, header: Sequence[str], cells: dict[str, list[str]]) -> tuple[tuple[str, ...], TimestampForm]:
-    """The column(s) holding the time and its form.
+    """The column(s) holding the time and its form, the first found of, in turn:
 
-    Columns named ``year, month, ...`` make one time; else the first column in a text form (ISO
-    dates, ``YYYY-MM``, ...), preferring one with a time-like name; else a time-like name in a
-    numeric form (``YYYY``, unix seconds).
+    a column in a text form (ISO dates, ``YYYY-MM``, ...; one with a time-like name first);
+    columns named ``year, month[, day[, hour...]]``, assembled; a column in one of :data:`PATTERNS`;
+    a column with a time-like name in a numeric form (``YYYY``, unix seconds).
 
     Raises:
         DataError: Naming the file and its columns, if none holds a time.
     """
+    forms = {name: recognised(samples([cells[name]], [name])) for name in header}
+    texts = [name for name in header if forms[name] is not None and forms[name].name not in NUMERIC_FORMS]
     parts = time_part_columns(header)
-    if parts:
+    if not texts and parts:
         form = recognised(samples([cells[name] for name in parts], parts))
         if form is not None:
             return parts, form
-    forms = {name: recognised(samples([cells[name]], [name])) for name in header}
-    texts = [name for name in header if forms[name] is not None and forms[name].name not in NUMERIC_FORMS]
     if not texts:
         forms.update((name, pattern_form(cells[name])) for name in header if forms[name] is None)
         texts = [name for name in header if forms[name] is not None and forms[name].name == "strptime"]

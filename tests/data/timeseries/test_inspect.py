@@ -57,6 +57,12 @@ def test_year_month_day_hour_columns_make_one_time(tmp_path):
                               "pm": "numeric", "wind": "constant"}
 
 
+def test_a_date_column_is_the_time_before_year_and_month_columns_beside_it(tmp_path):
+    rows = [f"2010-01-{1 + n:02d},2010,1,{n * 1.5}" for n in range(28)]
+    profile = profile_csv(str(write(tmp_path, "date,year,month,pm\n" + "\n".join(rows) + "\n")))
+    assert (profile.time.columns, profile.time.frequency) == (("date",), "1D")
+
+
 def test_quoted_months_in_a_gzipped_file_are_monthly(tmp_path):
     text = '"Month","Passengers"\n' + "\n".join(f'"19{49 + n // 12}-{n % 12 + 1:02d}",{100 + n}' for n in range(36))
     path = tmp_path / "airline.csv.gz"
