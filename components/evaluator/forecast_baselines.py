@@ -7,6 +7,7 @@ candidate must beat: persistence, seasonal naive, a linear autoregression.)
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any, Callable, Mapping
 
@@ -31,14 +32,16 @@ def split_reader(read: Callable[[str], list[bytes]], test_records: list[bytes], 
     """
     import tensorflow as tf
 
-    layer = tft_output.transform_features_layer()
+    @functools.cache
+    def layer():  # loaded on the first call: kinds without reference forecasts never call
+        return tft_output.transform_features_layer()
 
     def examples(split: str) -> EvaluationSplit:
         records = test_records if split == "test" else read(split)
         raw_parts, transformed_parts = [], []
         for start in range(0, len(records), TRANSFORM_BATCH):
             raw = tf.io.parse_example(tf.constant(records[start:start + TRANSFORM_BATCH]), raw_spec)
-            transformed_parts.append({k: v.numpy() for k, v in layer(dict(raw)).items()})
+            transformed_parts.append({k: v.numpy() for k, v in layer()(dict(raw)).items()})
             raw_parts.append({k: v.numpy() for k, v in raw.items()})
         return EvaluationSplit(raw=joined(raw_parts, raw_spec), transformed=joined(transformed_parts, {}))
 
