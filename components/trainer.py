@@ -174,7 +174,7 @@ def run(inputs: Mapping[str, Artifact], params: TrainerParams, out: OutputDir) -
             with strategy.scope():
                 return build_model(params.model, input_shape, kind.TASK, outputs, vocab_size=vocab_size,
                                    embedding_matrix=embedding_matrix, train_embedding=params.train_embedding,
-                                   dtype=dtype, name=model_name)
+                                   dtype=dtype, name=model_name, highway=kind.highway_inputs(params.data))
 
         model = build(name)
         with strategy.scope():

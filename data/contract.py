@@ -36,6 +36,8 @@ and no caller needs ``getattr``:
 - :meth:`~DatasetKind.vocabulary`: the token vocabulary, for kinds with token inputs (default:
   refuses, naming the kind);
 - :meth:`~DatasetKind.to_original_units`: undoes output scaling (default: identity);
+- :meth:`~DatasetKind.highway_inputs`: the channels and default lags of a linear highway
+  beside the recurrent model (default: none);
 - :meth:`~DatasetKind.baseline_forecasts`: reference forecasts the evaluator scores beside the
   model on the same test examples (default None: none);
 - ``scoring_input`` (default None: the kind is scored only through raw tf.Examples);
@@ -54,7 +56,7 @@ import abc
 import dataclasses
 import os
 from dataclasses import dataclass
-from typing import Any, Callable, ClassVar, Iterator, Mapping, Sequence
+from typing import Any, Callable, ClassVar, Iterator, Mapping, NamedTuple, Sequence
 
 from data.splits import SPLITS
 
@@ -127,6 +129,18 @@ class BaselineForecasts:
     unavailable: Mapping[str, str] = dataclasses.field(default_factory=dict)
     groups: tuple[str, ...] = ()
     facts: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+
+
+class HighwayInputs(NamedTuple):
+    """What a linear highway (``models.highway``) may read of a kind's model inputs.
+
+    Attributes:
+        channels: Indices of the input channels it reads (empty: the kind's inputs have none).
+        lags: Its steps when ``model.highway_lags`` is not set (0: off by default).
+    """
+
+    channels: tuple[int, ...] = ()
+    lags: int = 0
 
 
 @dataclass(frozen=True)
@@ -239,6 +253,14 @@ class DatasetKind(abc.ABC):
             ValueError: By default: the kind has no token vocabulary.
         """
         raise ValueError(f"the {self.name} dataset kind has no token vocabulary")
+
+    def highway_inputs(self, cfg: DataConfig) -> HighwayInputs:
+        """The input channels a linear highway reads and its default lags; by default none (off).
+
+        Args:
+            cfg: The dataset config.
+        """
+        return HighwayInputs()
 
     def to_original_units(self, predictions, features):
         """Model outputs in the units of the raw target; by default unchanged.

@@ -12,6 +12,7 @@ from typing import Sequence
 
 import keras
 
+from models.highway import add_highway, highway_lags
 from models.spec import ModelSpec
 
 TASKS = ("regression", "binary", "multiclass")
@@ -124,8 +125,9 @@ def head(task: str, outputs: int) -> keras.layers.Layer:
 
 def build_model(spec: ModelSpec, input_shape: Sequence[int], task: str, outputs: int,
                 vocab_size: int | None = None, embedding_matrix=None,
-                train_embedding: bool = True, dtype: str | None = None, name: str | None = None) -> keras.Model:
-    """Builds an uncompiled recurrent model.
+                train_embedding: bool = True, dtype: str | None = None, name: str | None = None,
+                highway: tuple[Sequence[int], int] = ((), 0)) -> keras.Model:
+    """Builds an uncompiled recurrent model, with a linear highway when its lags are above 0.
 
     Args:
         spec: The architecture.
@@ -137,16 +139,24 @@ def build_model(spec: ModelSpec, input_shape: Sequence[int], task: str, outputs:
         train_embedding: Whether a given embedding matrix is fine-tuned.
         dtype: Layer dtype policy, e.g. ``mixed_float16`` on GPU (the head stays float32).
         name: Model name (default ``rnnpipe_<cell>``).
+        highway: ``(channels, default lags)``: the input channels a linear highway may read
+            and its lags when ``spec.highway_lags`` is None (the dataset kind's
+            ``highway_inputs``; by default none). See :mod:`models.highway`.
 
     Returns:
         A ``keras.Model`` mapping inputs to predictions or probabilities.
 
     Raises:
-        ValueError: On an unknown task or token inputs without ``vocab_size``.
+        ValueError: On an unknown task, token inputs without ``vocab_size``, or a highway the
+            inputs cannot have (no value channels, more lags than steps, not a regression).
     """
     if task not in TASKS:
         raise ValueError(f"task must be one of {TASKS}, got {task!r}")
     tokens = len(input_shape) == 1
+    channels, default_lags = highway
+    lags = highway_lags(spec.highway_lags, default_lags, () if tokens else channels, input_shape[0])
+    if lags and task != "regression":
+        raise ValueError(f"model.highway_lags {lags}: a linear highway needs a regression, not {task}")
     inputs = keras.Input(shape=tuple(input_shape), dtype="int64" if tokens else "float32", name="inputs")
     x = inputs
     if tokens:
@@ -177,7 +187,10 @@ def build_model(spec: ModelSpec, input_shape: Sequence[int], task: str, outputs:
         x = keras.layers.Dense(spec.dense_units, activation="relu", name="dense", dtype=dtype)(x)
     if spec.dropout:
         x = keras.layers.Dropout(spec.dropout, name="head_dropout", dtype=dtype)(x)
-    return keras.Model(inputs, head(task, outputs)(x), name=name or f"rnnpipe_{spec.cell}")
+    predictions = head(task, outputs)(x)
+    if lags:
+        predictions = add_highway(inputs, predictions, lags, channels, outputs)
+    return keras.Model(inputs, predictions, name=name or f"rnnpipe_{spec.cell}")
 
 
 def loss_and_metrics(task: str) -> tuple[str, list]:

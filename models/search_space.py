@@ -58,6 +58,8 @@ def define_model(hp: keras_tuner.HyperParameters, space: SearchSpace, tokens: bo
     else:
         hp.Fixed("dropout", float(space.dropout[0]))
     choice(hp, "pooling", space.poolings)
+    if space.highway_lags:
+        choice(hp, "highway_lags", space.highway_lags)
     if tokens:
         choice(hp, "embedding_dim", space.embedding_dims)
     number(hp, "learning_rate", space.learning_rate, sampling="log")
@@ -86,7 +88,8 @@ def apply_values(values: Mapping[str, Any], model: ModelSpec, learning_rate: flo
         merge_mode=values.get("merge_mode", model.merge_mode),
         dropout=float(values.get("dropout", model.dropout)),
         pooling=values.get("pooling", model.pooling),
-        embedding_dim=int(values.get("embedding_dim", model.embedding_dim)))
+        embedding_dim=int(values.get("embedding_dim", model.embedding_dim)),
+        highway_lags=int(values["highway_lags"]) if "highway_lags" in values else model.highway_lags)
     training = {"learning_rate": float(values.get("learning_rate", learning_rate)),
                 "clipnorm": values.get("clipnorm", clipnorm),
                 "batch_size": int(values.get("batch_size", batch_size))}
@@ -106,11 +109,12 @@ class RecurrentHyperModel(keras_tuner.HyperModel):
         datasets: ``datasets(batch_size) -> (train, eval)`` batched ``tf.data`` pipelines.
         dtype: Layer dtype policy (``mixed_float16`` on GPU).
         steps_per_execution: Batches per compiled call, as the trainer runs them.
+        highway: ``(channels, default lags)`` of a linear highway (the kind's ``highway_inputs``).
     """
 
     def __init__(self, space: SearchSpace, base: ModelSpec, task: str, input_shape: Sequence[int], outputs: int,
                  vocab_size: int | None, datasets: Callable[[int], tuple[Any, Any]], dtype: str | None = None,
-                 steps_per_execution: int = 1):
+                 steps_per_execution: int = 1, highway: tuple[Sequence[int], int] = ((), 0)):
         super().__init__(name="rnnpipe")
         self.space = space
         self.base = base
@@ -121,12 +125,13 @@ class RecurrentHyperModel(keras_tuner.HyperModel):
         self.datasets = datasets
         self.dtype = dtype
         self.steps_per_execution = steps_per_execution
+        self.highway = highway
 
     def build(self, hp: keras_tuner.HyperParameters) -> keras.Model:
         define_model(hp, self.space, tokens=self.vocab_size is not None)
         spec, training = apply_values(hp.values, self.base, 1e-3, None, 0)
         model = build_model(spec, self.input_shape, self.task, self.outputs, vocab_size=self.vocab_size,
-                            dtype=self.dtype)
+                            dtype=self.dtype, highway=self.highway)
         return compile_model(model, self.task, training["learning_rate"], training["clipnorm"],
                              self.steps_per_execution)
 

@@ -37,6 +37,11 @@ class ModelSpec:
         unroll: Unroll the recurrence into a static graph. ``None`` (auto) unrolls SimpleRNN
             over at most ``UNROLL_MAX_STEPS`` steps, which is faster on CPU and loses nothing
             (SimpleRNN has no cuDNN kernel); LSTM and GRU stay rolled to keep cuDNN eligibility.
+        highway_lags: Steps of a linear highway (LSTNet's autoregressive term): a linear map of
+            the last N steps of the value channels, added to the recurrent head's output
+            (regression only). ``None`` lets the dataset kind decide: on for ``timeseries``
+            over one season (``data.season``, else that of ``data.frequency``, else 24 steps;
+            at most ``data.window``), off for the others. ``0`` turns it off.
     """
 
     cell: str = "lstm"
@@ -51,6 +56,7 @@ class ModelSpec:
     mask_padding: bool = True
     dense_units: int = 0
     unroll: bool | None = None
+    highway_lags: int | None = None
 
     def __post_init__(self):
         if self.cell not in CELLS:
@@ -66,6 +72,8 @@ class ModelSpec:
                 raise ValueError(f"model.{name} must lie in [0, 1), got {getattr(self, name)}")
         if self.embedding_dim < 1 or self.dense_units < 0:
             raise ValueError("model.embedding_dim must be >= 1 and model.dense_units >= 0")
+        if self.highway_lags is not None and self.highway_lags < 0:
+            raise ValueError(f"model.highway_lags must be >= 0 (0 turns the highway off), got {self.highway_lags}")
 
 
 @dataclass(frozen=True)
@@ -84,6 +92,8 @@ class SearchSpace:
         learning_rate: ``[min, max]`` Adam learning rate, sampled on a log scale.
         clipnorm: Choices of the gradient clipping norm.
         batch_sizes: Choices of the batch size (tuned in ``HyperModel.fit``).
+        highway_lags: Choices of ``model.highway_lags`` (0: no highway); empty (the default)
+            keeps the model's setting.
     """
 
     cells: tuple[str, ...] = CELLS
@@ -97,6 +107,7 @@ class SearchSpace:
     learning_rate: tuple[float, ...] = (3e-4, 1e-2)
     clipnorm: tuple[float, ...] = (1.0,)
     batch_sizes: tuple[int, ...] = (32, 64, 128)
+    highway_lags: tuple[int, ...] = ()
 
     def __post_init__(self):
         for name in ("cells", "bidirectional", "merge_modes", "units", "embedding_dims", "poolings",
@@ -125,5 +136,7 @@ class SearchSpace:
         for name in ("units", "embedding_dims", "batch_sizes"):
             if any(value < 1 for value in getattr(self, name)):
                 raise ValueError(f"tuner.space.{name} must hold positive integers, got {list(getattr(self, name))}")
+        if any(value < 0 for value in self.highway_lags):
+            raise ValueError(f"tuner.space.highway_lags must hold integers >= 0, got {list(self.highway_lags)}")
         if any(value <= 0 for value in self.clipnorm):
             raise ValueError(f"tuner.space.clipnorm must hold positive numbers, got {list(self.clipnorm)}")

@@ -8,8 +8,8 @@ from data.contract import DatasetKind, ScoringInput, ScoringOptions
 from data.timeseries.baselines import baseline_forecasts
 from data.timeseries.config import FEATURES_KEY, LABEL_KEY, TASK, TimeseriesData
 from data.timeseries.demo import write_sine_csv
-from data.timeseries.model_head import (evaluation_targets, model_io, model_shape, resolved_config,
-                                        to_original_units)
+from data.timeseries.model_head import (evaluation_targets, highway_inputs, model_io, model_shape,
+                                        resolved_config, to_original_units)
 from data.timeseries.preprocessing import make_preprocessing_fn
 from data.timeseries.read import check_input, input_files, read_examples
 from data.timeseries.records import encode_example, profile, raw_feature_spec
@@ -42,6 +42,7 @@ class TimeseriesKind(DatasetKind):
     evaluation_targets = staticmethod(evaluation_targets)
     to_original_units = staticmethod(to_original_units)
     baseline_forecasts = staticmethod(baseline_forecasts)
+    highway_inputs = staticmethod(highway_inputs)
     serving_signatures = staticmethod(serving_signatures)
     scoring_tensors = staticmethod(scoring_tensors)
 

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from data.contract import HighwayInputs
 from data.timeseries.config import FEATURES_KEY, LABEL_KEY, TimeseriesData
+from data.timeseries.frequency import parse_frequency
+
+HIGHWAY_LAGS = 24
+"""The linear highway's steps when the season is unknown (as in LSTNet, Lai et al. 2018)."""
 
 
 def model_io(features):
@@ -29,6 +34,20 @@ def resolved_config(cfg: TimeseriesData, properties) -> TimeseriesData:
     """``cfg`` with the frequency example_gen recorded (given, else inferred) when it names none."""
     recorded = properties.get("frequency") or ""
     return cfg if cfg.frequency or not recorded else replace(cfg, frequency=recorded)
+
+
+def highway_inputs(cfg: TimeseriesData) -> HighwayInputs:
+    """The linear highway of series models: on, over the scaled value channels, one season long.
+
+    The value channels come first in the model inputs (see ``preprocessing.py``). The default
+    lags are one season (``data.season``, else the natural season of ``data.frequency``), so
+    the linear term contains persistence and the seasonal naive forecast; without a known
+    season, :data:`HIGHWAY_LAGS` (LSTNet's highway window); never more than the window.
+    ``model.highway_lags`` overrides them (0 turns the highway off).
+    """
+    season = cfg.season or (parse_frequency(cfg.frequency).season() if cfg.frequency else 0)
+    return HighwayInputs(channels=tuple(range(cfg.n_values)),
+                         lags=min(cfg.window, season if season > 1 else HIGHWAY_LAGS))
 
 
 def to_original_units(predictions, features):

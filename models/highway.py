@@ -1,0 +1,93 @@
+"""A linear highway beside the recurrent stack: LSTNet's autoregressive term (Lai et al., SIGIR 2018).
+
+The recurrent head's output gets a linear function of the recent history added to it:
+``prediction = recurrent(x) + W . x[-lags:, channels] + b``. A recurrent model is poor at
+matching the scale of its inputs; the linear term carries that scale, and the recurrent part
+learns what a linear forecast misses, so the model can do no worse than the linear
+autoregression it contains (up to optimisation).
+
+The highway reads the model's own (scaled) inputs, so what it means follows the kind's
+preprocessing: for ``timeseries`` it reads the z-scored value channels (each column scaled
+with its train statistics). With ``target_mode: level`` the label is the scaled future value
+and the highway is a plain autoregression on scaled values. With ``target_mode: change`` the
+label is the scaled difference from the last observed value: the highway is still a linear
+function of the same scaled history, now predicting that difference, so (as ``last value +
+linear term``) it is again an autoregression on the levels.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import keras
+
+HIGHWAY_LAYER = "highway"
+RECENT_LAYER = "highway_inputs"
+SUM_LAYER = "with_highway"
+
+
+@keras.saving.register_keras_serializable(package="rnnpipe")
+class RecentSteps(keras.layers.Layer):
+    """The last ``lags`` steps of some channels of a ``[batch, steps, channels]`` input, flattened.
+
+    Output ``[batch, lags * len(channels)]``, step-major: the oldest kept step's channels first.
+
+    Args:
+        lags: Steps kept, counted back from the last one.
+        channels: Indices of the channels kept, in order.
+    """
+
+    def __init__(self, lags: int, channels: Sequence[int], **kwargs):
+        super().__init__(**kwargs)
+        if lags < 1 or not channels:
+            raise ValueError(f"RecentSteps needs lags >= 1 and at least one channel, got {lags} and {list(channels)}")
+        self.lags = int(lags)
+        self.channels = tuple(int(channel) for channel in channels)
+
+    def call(self, inputs):
+        ops = keras.ops
+        recent = ops.take(inputs[:, -self.lags:, :], list(self.channels), axis=2)
+        return ops.reshape(recent, (-1, self.lags * len(self.channels)))
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], self.lags * len(self.channels))
+
+    def get_config(self):
+        return {**super().get_config(), "lags": self.lags, "channels": list(self.channels)}
+
+
+def highway_lags(configured: int | None, default: int, channels: Sequence[int], steps: int | None) -> int:
+    """The highway's number of steps: the configured one, else the kind's default (0: none).
+
+    Args:
+        configured: ``model.highway_lags`` (None: the kind decides).
+        default: The kind's default lags.
+        channels: The input channels the kind lets a highway read (empty: no highway).
+        steps: The model's input steps (the window).
+
+    Raises:
+        ValueError: If a highway is asked for on inputs without value channels, or longer than the window.
+    """
+    lags = default if configured is None else configured
+    if not lags:
+        return 0
+    if not channels:
+        raise ValueError(f"model.highway_lags {lags}: these inputs have no value channels for a linear highway; "
+                         f"remove the key or set it to 0")
+    if steps is not None and lags > steps:
+        raise ValueError(f"model.highway_lags {lags} is longer than the model's {steps} input steps (data.window); "
+                         f"give at most {steps}")
+    return lags
+
+
+def add_highway(inputs, recurrent_output, lags: int, channels: Sequence[int], outputs: int):
+    """``recurrent_output`` plus a linear map of the last ``lags`` steps of ``channels`` of ``inputs``.
+
+    Both layers run in float32 (as the head does under mixed precision).
+
+    Returns:
+        The summed tensor, ``[batch, outputs]``.
+    """
+    recent = RecentSteps(lags, channels, name=RECENT_LAYER, dtype="float32")(inputs)
+    linear = keras.layers.Dense(outputs, kernel_initializer="zeros", name=HIGHWAY_LAYER, dtype="float32")(recent)
+    return keras.layers.Add(name=SUM_LAYER, dtype="float32")([recurrent_output, linear])
