@@ -35,6 +35,8 @@ INPUTS = ("examples",)
 OUTPUTS = ("statistics",)
 GATE_PARAMS = ("validation",)  # read only by the gate, so not part of the cache key
 STATS_FILE = "statistics.json"
+MISSING_KEYS = ("missing_values", "missing_steps", "interpolated_steps", "dropped_windows")
+"""The examples artifact's counts of missing values (time series) copied into ``statistics.json`` as ``missing``."""
 REPORT_FILE = "report.txt"
 MAX_TOKENS_KEPT = 100_000
 LENGTH_BINS = 10
@@ -170,7 +172,8 @@ def run(inputs: Mapping[str, Artifact], params: StatisticsParams, out: OutputDir
 
     Returns:
         ``{"statistics": Artifact}`` with ``statistics.json`` (per split, plus example_gen's dead
-        letters), a readable ``report.txt`` and ``lengths.png``; properties ``counts`` and
+        letters and, when it counted them, its missing values and dropped windows as ``missing``),
+        a readable ``report.txt`` and ``lengths.png``; properties ``counts`` and
         ``missing_rate`` per split.
     """
     from apache_beam.io.filesystem import CompressionTypes
@@ -199,10 +202,12 @@ def run(inputs: Mapping[str, Artifact], params: StatisticsParams, out: OutputDir
         stats = json.loads(line)
         by_split[stats.pop("split")] = stats
     target = out.artifact_dir("statistics")
+    missing = {key: examples.properties[key] for key in MISSING_KEYS if key in examples.properties}
     write_json(target / STATS_FILE, {"kind": params.kind.name, "splits": by_split,
                                      "dead_letters": examples.properties.get("dead_letters", 0),
-                                     "rows_read": examples.properties.get("rows_read", 0)})
-    (target / REPORT_FILE).write_text(format_statistics(by_split), encoding="utf-8")
+                                     "rows_read": examples.properties.get("rows_read", 0),
+                                     **({"missing": missing} if missing else {})})
+    (target / REPORT_FILE).write_text(format_statistics(by_split) + format_missing(missing), encoding="utf-8")
     plot_length_distributions({split: stats["lengths"] for split, stats in by_split.items()},
                               target / "lengths.png")
     return {"statistics": out.artifact(
@@ -226,6 +231,15 @@ def length_quantiles(lengths: Mapping[str, int], quantiles) -> list[float]:
             position += 1
         result.append(float(values[min(position, len(values) - 1)][0]) if values else 0.0)
     return result
+
+
+def format_missing(missing: Mapping[str, Any]) -> str:
+    """The report's line on missing values: counted, filled, and the windows dropped by split (empty: none counted)."""
+    if not missing:
+        return ""
+    dropped = ", ".join(f"{split} {n}" for split, n in missing.get("dropped_windows", {}).items())
+    return (f"missing: {missing.get('missing_values', 0)} values, {missing.get('missing_steps', 0)} steps of the "
+            f"timeline, {missing.get('interpolated_steps', 0)} steps interpolated; windows dropped: {dropped}\n")
 
 
 def format_statistics(by_split: Mapping[str, Mapping[str, Any]]) -> str:

@@ -37,6 +37,9 @@ class RunSummary:
         baselines: The evaluator's reference forecasts (each one's RMSE and MAE or why it is
             unavailable, the best one, the model's ratio to it, per series); recorded only for
             kinds that have them.
+        missing: What the missing policy met (``missing_values``, ``missing_steps``,
+            ``interpolated_steps``) and the windows it dropped by split (``dropped_windows``), from
+            the examples artifact; recorded only for kinds that count them (time series).
         until: The last component asked for (``--until``), or None for the whole DAG. Not recorded.
     """
 
@@ -58,6 +61,7 @@ class RunSummary:
     spans: tuple[str, ...] = ()
     validation: Mapping[str, Any] | None = None
     baselines: Mapping[str, Any] | None = field(default=None, metadata=WHEN_SET)
+    missing: Mapping[str, Any] | None = field(default=None, metadata=WHEN_SET)
     until: str | None = field(default=None, metadata=NOT_RECORDED)
 
     @property
@@ -81,6 +85,16 @@ def as_plain(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [as_plain(item) for item in value]
     return value
+
+
+MISSING_KEYS = ("missing_values", "missing_steps", "interpolated_steps", "dropped_windows")
+"""The examples artifact's properties on missing values that the summary shows."""
+
+
+def missing_counts(examples) -> dict[str, Any] | None:
+    """The missing-value counts of an examples artifact, or None when it has none (or is absent)."""
+    found = {key: examples.properties[key] for key in MISSING_KEYS if key in examples.properties} if examples else {}
+    return found or None
 
 
 def summarize(run_id: str, outcome, cfg, seconds: float, spans: tuple[str, ...] = (),
@@ -119,5 +133,6 @@ def summarize(run_id: str, outcome, cfg, seconds: float, spans: tuple[str, ...] 
         spans=tuple(spans),
         validation=outcome.checks.get("statistics"),
         baselines=evaluated.get("baselines"),
+        missing=missing_counts(outcome.outputs.get("example_gen", {}).get("examples")),
         until=until,
     )

@@ -25,3 +25,50 @@ def test_scoring_reads_a_csv_with_a_byte_order_mark_as_training_does():
     text = "day,v\n2024-01-01,1\n2024-01-02,2\n"
     items = list(scoring_windows("x.csv", text.encode("utf-8-sig"), cfg))
     assert [status for status, _ in items] == ["ok"] and items[0][1][1]["history"] == [[1.0], [2.0]]
+
+
+def scored(lines, **overrides):
+    """``(ok windows by id, dead-letter reasons)`` of scoring a CSV of ``lines`` under a window of 3."""
+    from data.timeseries.scoring import scoring_windows
+
+    cfg = TimeseriesData(**{"path": "x.csv", "timestamp_column": "day", "value_columns": ("v",), "window": 3,
+                            **overrides})
+    items = list(scoring_windows("x.csv", "\n".join(["day,v", *lines]).encode(), cfg))
+    return ({item[0]: item[1] for status, item in items if status == "ok"},
+            [item["reason"] for status, item in items if status == "dead"])
+
+
+def at(day: int) -> str:
+    return f"x.csv@2024-01-{day:02d}T00:00:00+00:00"
+
+
+def test_scoring_interpolates_missing_values_and_missing_steps_as_training_does():
+    lines = [f"2024-01-{d:02d},{'NA' if d == 3 else d}" for d in range(1, 8) if d != 5]  # day 5 absent
+    ok, dead = scored(lines)
+    assert dead == [] and list(ok) == [at(day) for day in range(3, 8)]
+    assert ok[at(5)]["history"] == [[3.0], [4.0], [5.0]] and ok[at(5)]["filled"] == [1.0, 0.0, 1.0]
+    assert ok[at(7)]["filled"] == [1.0, 0.0, 0.0] and ok[at(7)]["categories"] == []
+
+
+def test_scoring_with_drop_dead_letters_each_window_that_touches_a_missing_value():
+    lines = [f"2024-01-{d:02d},{'NA' if d == 4 else d}" for d in range(1, 9)]
+    ok, dead = scored(lines, missing="drop")
+    assert list(ok) == [at(3), at(7), at(8)]
+    assert dead == ["the window touches a missing value (data.missing=drop)"] * 3
+
+
+def test_scoring_with_fail_dead_letters_the_stretch_naming_the_line_and_column():
+    lines = [f"2024-01-{d:02d},{'NA' if d == 4 else d}" for d in range(1, 9)]
+    ok, dead = scored(lines, missing="fail")
+    assert ok == {} and dead == ["x.csv: line 5 (2024-01-04T00:00:00+00:00): missing value in column 'v' "
+                                 "(data.missing=fail); set data.missing to drop or interpolate to keep going"]
+
+
+def test_scoring_tensors_pass_the_filled_mask_and_categories_when_the_signature_takes_them():
+    from data.timeseries.scoring import scoring_tensors
+
+    batch = [{"history": [[1.0], [2.0]], "timestamps": [0, 1], "filled": [0.0, 1.0], "categories": ["a", ""]}]
+    tensors = scoring_tensors(batch, ("history", "filled", "categories"))
+    assert tensors["filled"].numpy().tolist() == [[0.0, 1.0]]
+    assert tensors["categories"].numpy().tolist() == [[b"a", b""]]
+    assert set(scoring_tensors(batch, ("history",))) == {"history"}

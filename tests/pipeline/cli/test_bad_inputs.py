@@ -186,6 +186,20 @@ def write_series(folder: Path, *bad_lines: str) -> list[str]:
     return data_path(write_series_csv(folder / "series.csv", n_days=SERIES_DAYS, bad_lines=bad_lines))
 
 
+def write_gappy_series(folder: Path, missing_every: int = 0, na_days: Sequence[int] = (),
+                       absent_days: Sequence[int] = ()) -> list[str]:
+    """``series.csv``: the 60-day daily series with ``NA`` every ``missing_every`` days and on
+    ``na_days``, and the rows of ``absent_days`` left out (missing steps)."""
+    header, *rows = write_series_csv(folder / "series.csv", n_days=SERIES_DAYS).read_text().splitlines()
+    lines = [header]
+    for day, row in enumerate(rows):
+        if day in absent_days:
+            continue
+        missing = day in na_days or (missing_every and day % missing_every == 0)
+        lines.append(row.split(",")[0] + ",NA" if missing else row)
+    return data_path(save(folder, "series.csv", ("\n".join(lines) + "\n").encode()))
+
+
 def write_series_bytes(folder: Path, bad_line: bytes) -> list[str]:
     """``series.csv``: a 60-day daily series with the raw ``bad_line`` appended (line 62)."""
     series = write_series_csv(folder / "series.csv", n_days=SERIES_DAYS)
@@ -380,6 +394,16 @@ BAD_DATA = [
              lambda d: data_path(save(d, "series.csv.gz", gzip.compress(
                  write_series_csv(d / "series.csv", n_days=SERIES_DAYS).read_bytes())[:400])), 3,
              "{data}/series.csv.gz: corrupt or unreadable gzip file: truncated: the file ends at byte 400"),
+    bad_data("series: shorter than window + horizon after dropping", "demo",
+             lambda d: write_gappy_series(d, missing_every=4), 3,
+             "{data}/series.csv: the series is shorter than data.window + data.horizon = 20 + 1 = 21 steps after "
+             "data.missing=drop dropped the windows that touch a missing value: its longest stretch without one "
+             "is 3 steps (15 missing values, 0 missing steps; 40 windows dropped, none left for train)",
+             options=("--set", "data.missing=drop")),
+    bad_data("series: missing values with data.missing=fail", "demo",
+             lambda d: write_gappy_series(d, na_days=(10,)), 3,
+             "{data}/series.csv: line 12 (2000-01-11T00:00:00+00:00): missing value in column 'value' "
+             "(data.missing=fail)", options=("--set", "data.missing=fail")),
     bad_data("series: windows over the machine's memory", "demo",
              lambda d: data_path(write_series_csv(d / "long.csv", n_days=200_000)), 3,
              "data.window=20000: the 180000 windows of {data}/long.csv would take about",  # 130 GB
@@ -492,6 +516,25 @@ def test_unsorted_timestamps_are_sorted_not_dead_lettered(capsys, root, data):
                for record in records]
     assert len(windows) == SERIES_DAYS - DEMO_WINDOW  # one per target with a full window of history
     assert all(stamps == sorted(set(stamps)) for stamps in windows)
+
+
+def test_missing_values_and_steps_are_filled_and_counted_in_the_examples_and_the_summary(capsys, root, data):
+    outcome = run_pipeline(capsys, root, DEMO, *write_gappy_series(data, na_days=(25, 26), absent_days=(30, 33, 34)),
+                           "--until", "statistics", "--set", "validation.max_missing_rate=0.5")  # 5 of 60 filled
+    assert outcome.code == 0, outcome.stderr[-3000:]
+    examples = new_examples(outcome)
+    counts = {"missing_values": 2, "missing_steps": 3, "interpolated_steps": 5,
+              "dropped_windows": {"train": 0, "eval": 0, "test": 0}}
+    assert {key: examples.properties[key] for key in counts} == counts
+    assert outcome.summary["missing"] == counts
+    (statistics,) = [path for path in outcome.new_files if path.name == "statistics.json"]
+    assert json.loads(statistics.read_text())["missing"] == counts
+    assert ("missing: 2 values, 3 steps of the timeline, 5 steps interpolated; windows dropped: train 0, eval 0, "
+            "test 0") in (statistics.parent / "report.txt").read_text()
+    assert examples.properties["counts"] == {"train": 22, "eval": 6, "test": 12}  # 60 steps again, on the grid
+    dropping = run_pipeline(capsys, root, DEMO, *write_gappy_series(data, na_days=(25,)), "--set", "data.missing=drop")
+    assert dropping.code == 0, dropping.stderr[-3000:]
+    assert dropping.summary["missing"]["dropped_windows"] == {"train": 17, "eval": 4, "test": 0}  # targets 25..45
 
 
 def test_a_monthly_series_in_another_dialect_records_its_form_frequency_and_gap(capsys, root, data):
