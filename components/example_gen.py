@@ -95,7 +95,7 @@ def run(inputs: Mapping[str, Artifact], params: ExampleGenParams, out: OutputDir
     sources = params.sources()
     found = {}  # what the reader found in the input (a series' "frequency", "timestamp_form"), for the artifact
     for source in sources:
-        found.update(kind.check_input(source) or {})  # fails early, with a clear message, before any Beam work
+        found = merge_found(found, kind.check_input(source) or {})  # fails early, clearly, before any Beam work
     target = out.artifact_dir("examples")
     counts_prefix = str(out.scratch / "counts" / "part")
     with beam.Pipeline(options=pipeline_options(params.beam_args)) as pipeline:
@@ -124,6 +124,21 @@ def run(inputs: Mapping[str, Artifact], params: ExampleGenParams, out: OutputDir
     return {"examples": out.artifact("examples", "Examples", splits=list(kind.SPLITS), counts=counts,
                                      rows_read=rows, dead_letters=dead_letters, error_rate=error_rate,
                                      spans=[span_id for span_id, _ in params.spans], **found)}
+
+
+def merge_found(found: Mapping, more: Mapping) -> dict:
+    """What the reader found in one more input (a span) added to the others': counts summed (also
+    inside a mapping of counts, such as windows dropped by split), anything else as the last says."""
+    merged = dict(found)
+    for key, value in more.items():
+        earlier = merged.get(key)
+        if isinstance(value, Mapping) and isinstance(earlier, Mapping):
+            merged[key] = {name: earlier.get(name, 0) + count for name, count in value.items()}
+        elif type(value) is int and type(earlier) is int:
+            merged[key] = earlier + value
+        else:
+            merged[key] = value
+    return merged
 
 
 class ReadSource(beam.PTransform):
