@@ -134,3 +134,23 @@ def test_monthly_inputs_have_a_month_channel_and_no_day_of_week(tmp_path):
     month = np.array([[(m % 12) for m in range(start, start + 3)] for start in range(len(rows))]) / 12
     np.testing.assert_allclose(inputs[..., 2], np.sin(2 * math.pi * month), atol=1e-6)
     np.testing.assert_allclose(inputs[..., 3], np.cos(2 * math.pi * month), atol=1e-6)
+
+
+@pytest.mark.slow
+def test_categories_beyond_the_top_k_share_the_oov_channel_but_are_not_unseen(tmp_path):
+    cfg = config(value_columns=("load",), frequency="1h", categorical_columns=("site",), missing="drop",
+                 calendar_features=False, window=2)
+    n = 2 * (CATEGORY_TOP_K + 3)
+    times = [unix("2024-03-01T00:00:00") + 3600 * step for step in range(n)]
+    # "common" on every other row, then CATEGORY_TOP_K + 2 other names: some must fall beyond the top k.
+    sites = [(f"rare{step // 2:02d}",) if step % 2 else ("common",) for step in range(n)]  # row 0: common
+    rows = windows(cfg, times, np.arange(n, dtype=float), sites)
+    output = fit(cfg, rows, tmp_path)
+    vocabulary = [word.decode() for word in output.vocabulary_by_name("category_site")]
+    assert len(vocabulary) == CATEGORY_TOP_K and "common" in vocabulary
+    features = output.transform_features_layer()(batch(cfg, rows))
+    one_hot = features["inputs"].numpy()[..., 2:]  # after the value and the mask
+    kept = np.array([[cell.decode() in vocabulary for cell in row["categories"]] for row in rows])
+    assert (~kept).any()
+    np.testing.assert_array_equal(one_hot[..., CATEGORY_TOP_K] == 1.0, ~kept)  # beyond the top k: OOV
+    np.testing.assert_array_equal(features[UNSEEN_KEY].numpy(), 0)  # but each was seen at train
