@@ -4,7 +4,8 @@ All three see only what the model sees. Persistence repeats the last observed va
 naive repeats the value one season before each target step (the last season, repeated, over a
 long horizon); the linear autoregression is a least-squares fit (with a small ridge for stability)
 of the scaled target on the model's own transformed inputs of the train windows, put back in the
-target's units as the model's predictions are.
+target's units as the model's predictions are. Its penalty is the one of :data:`RIDGES` that
+forecasts the eval windows best (the smallest when there are none).
 """
 
 from __future__ import annotations
@@ -19,7 +20,10 @@ from data.timeseries.frequency import infer_frequency, parse_frequency
 from data.timeseries.model_head import to_original_units
 
 RIDGE = 1e-3
-"""The ridge penalty of the linear autoregression (on the weights, not the intercept)."""
+"""The default ridge penalty of :func:`fit_linear` (on the weights, not the intercept)."""
+RIDGES = (1e-5, 1e-4, 1e-3, 1e-2, 1e-1)
+"""The penalties the linear autoregression chooses from, per train window (its inputs are
+z-scored, so ``X'X`` grows with the number of windows)."""
 CHUNK = 4096
 """Windows per step of the normal equations' sums."""
 
@@ -69,15 +73,43 @@ def fit_linear(inputs: np.ndarray, labels: np.ndarray, ridge: float = RIDGE) -> 
     Returns:
         Weights ``[features + 1, outputs]``, the intercept last.
     """
+    return solve_ridge(*normal_equations(inputs, labels), ridge)
+
+
+def normal_equations(inputs: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``X'X`` and ``X'y`` of the flattened inputs (with the intercept's column) and the labels."""
     labels = labels.reshape(len(labels), -1).astype(np.float64)
     width = int(np.prod(inputs.shape[1:])) + 1
-    gram, moment = ridge * np.eye(width), np.zeros((width, labels.shape[1]))
-    gram[-1, -1] = 0.0
+    gram, moment = np.zeros((width, width)), np.zeros((width, labels.shape[1]))
     for start in range(0, len(inputs), CHUNK):  # a chunk at a time: long series have many wide windows
         x = design(inputs[start:start + CHUNK])
         gram += x.T @ x
         moment += x.T @ labels[start:start + CHUNK]
-    return np.linalg.solve(gram, moment)
+    return gram, moment
+
+
+def solve_ridge(gram: np.ndarray, moment: np.ndarray, ridge: float) -> np.ndarray:
+    """The weights solving ``(X'X + ridge I') w = X'y``, ``I'`` sparing the intercept (last)."""
+    penalty = np.full(len(gram), ridge)
+    penalty[-1] = 0.0
+    return np.linalg.solve(gram + np.diag(penalty), moment)
+
+
+def chosen_linear(train: EvaluationSplit, held_out: EvaluationSplit) -> tuple[np.ndarray, float]:
+    """The linear autoregression fitted on ``train`` with the penalty of :data:`RIDGES` (times the
+    train windows) whose scaled forecasts of ``held_out`` have the least squared error.
+
+    Returns:
+        ``(weights, penalty)``.
+    """
+    inputs, labels = np.asarray(train.transformed[FEATURES_KEY]), np.asarray(train.transformed[LABEL_KEY])
+    gram, moment = normal_equations(inputs, labels)
+    candidates = [(solve_ridge(gram, moment, ratio * len(inputs)), ratio * len(inputs)) for ratio in RIDGES]
+    if not len(held_out.transformed.get(FEATURES_KEY, ())):
+        return candidates[0]
+    held_inputs = np.asarray(held_out.transformed[FEATURES_KEY])
+    held_labels = np.asarray(held_out.transformed[LABEL_KEY]).reshape(len(held_inputs), -1)
+    return min(candidates, key=lambda found: float(np.mean((predict_linear(found[0], held_inputs) - held_labels) ** 2)))
 
 
 def predict_linear(weights: np.ndarray, inputs: np.ndarray) -> np.ndarray:
@@ -131,12 +163,12 @@ def baseline_forecasts(cfg: TimeseriesData, examples: Callable[[str], Evaluation
                                          f"({season} steps, {source}); raise data.window or set data.season")
     elif season:
         forecasts["seasonal_naive"] = seasonal_naive(history, mask, cfg.horizon, season)
-    train = examples("train")
+    train, ridge = examples("train"), None
     if len(train.transformed[FEATURES_KEY]):
-        weights = fit_linear(np.asarray(train.transformed[FEATURES_KEY]), np.asarray(train.transformed[LABEL_KEY]))
+        weights, ridge = chosen_linear(train, examples("eval"))
         scaled = predict_linear(weights, np.asarray(test.transformed[FEATURES_KEY]))
         forecasts["linear"] = np.asarray(to_original_units(scaled, test.transformed))
     else:
         unavailable["linear"] = "no train windows to fit it on"
     return BaselineForecasts(forecasts=forecasts, unavailable=unavailable, groups=series_of(np.asarray(test.raw["id"])),
-                             facts={"season": season, "season_source": source})
+                             facts={"season": season, "season_source": source, "linear_ridge": ridge})

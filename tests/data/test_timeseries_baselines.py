@@ -7,7 +7,8 @@ from components.evaluator import EvaluatorParams, decide_blessing
 from components.evaluator.forecast_baselines import baseline_metrics, baselines_section
 from data.contract import BaselineForecasts, EvaluationSplit
 from data.timeseries import TimeseriesData
-from data.timeseries.baselines import baseline_forecasts, fit_linear, predict_linear, seasonal_naive, season_of
+from data.timeseries.baselines import (RIDGES, baseline_forecasts, fit_linear, predict_linear, season_of,
+                                      seasonal_naive)
 
 SERIES = np.array([3.0, 5.0, 4.0, 8.0, 6.0, 7.0, 9.0, 8.0, 12.0, 10.0])
 
@@ -68,18 +69,30 @@ def kind_split(series, cfg, scale=2.0, center=1.0):
 
 def test_the_kind_forecasts_each_baseline_on_the_test_windows():
     cfg = TimeseriesData(window=3, horizon=1, frequency="1D", season=2)
-    train, test = kind_split(SERIES, cfg), kind_split(SERIES[3:] * 1.5, cfg)
-    found = baseline_forecasts(cfg, {"train": train, "test": test}.__getitem__, {})
-    history = test.raw["history"]
+    splits = {"train": kind_split(SERIES, cfg), "eval": kind_split(SERIES[::-1] + 1.0, cfg),
+              "test": kind_split(SERIES[3:] * 1.5, cfg)}
+    found = baseline_forecasts(cfg, splits.__getitem__, {})
+    history = splits["test"].raw["history"]
     np.testing.assert_allclose(found.forecasts["persistence"], history[:, -1:])
     np.testing.assert_allclose(found.forecasts["seasonal_naive"], history[:, -2:-1])
-    # The linear fit: least squares (ridge aside) on the scaled train inputs, back in original units.
-    design = np.column_stack([(train.raw["history"] - 1.0) / 2.0, np.ones(len(train.raw["history"]))])
-    weights = np.linalg.solve(design.T @ design + np.diag([1e-3] * 3 + [0.0]), design.T @ ((train.raw["target"] - 1) / 2))
-    test_design = np.column_stack([(test.raw["history"] - 1.0) / 2.0, np.ones(len(test.raw["history"]))])
-    np.testing.assert_allclose(found.forecasts["linear"], test_design @ weights * 2.0 + 1.0, rtol=1e-9)
-    assert found.groups == ("s0", "s1", "s0", "s1", "s0")[:len(test.raw["id"])]
-    assert found.facts == {"season": 2, "season_source": "data.season"}
+
+    # The linear fit: ridge least squares on the scaled train inputs, its penalty the one of RIDGES
+    # (per train window) that forecasts the eval windows best, then back in original units.
+    def scaled_design(split):
+        return np.column_stack([(split.raw["history"] - 1.0) / 2.0, np.ones(len(split.raw["history"]))])
+
+    train_x, train_y = scaled_design(splits["train"]), (splits["train"].raw["target"] - 1.0) / 2.0
+    fits = {}
+    for ratio in RIDGES:
+        ridge = ratio * len(train_x)
+        weights = np.linalg.solve(train_x.T @ train_x + np.diag([ridge] * 3 + [0.0]), train_x.T @ train_y)
+        eval_error = np.mean((scaled_design(splits["eval"]) @ weights - (splits["eval"].raw["target"] - 1.0) / 2.0) ** 2)
+        fits[ridge] = (eval_error, weights)
+    best = min(fits, key=lambda ridge: fits[ridge][0])
+    assert found.facts == {"season": 2, "season_source": "data.season", "linear_ridge": best}
+    expected = scaled_design(splits["test"]) @ fits[best][1] * 2.0 + 1.0
+    np.testing.assert_allclose(found.forecasts["linear"], expected, rtol=1e-9)
+    assert found.groups == ("s0", "s1", "s0", "s1")
 
 
 def test_a_window_shorter_than_the_season_makes_seasonal_naive_unavailable_with_the_reason():
