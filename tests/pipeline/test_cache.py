@@ -163,8 +163,10 @@ def test_the_key_tells_apart_the_configs_of_two_kinds_with_the_same_fields():
 
 def serve(model_dir: Path, version: int, model_fingerprint: str) -> Path:
     path = model_dir / str(version)
-    path.mkdir(parents=True)
+    (path / "variables").mkdir(parents=True)  # a loadable version's files (their bytes are not read)
     (path / "saved_model.pb").write_bytes(b"graph %d" % version)
+    (path / "variables" / "variables.index").write_bytes(b"index")
+    (path / "variables" / "variables.data-00000-of-00001").write_bytes(b"data")
     (path / "model.json").write_text(json.dumps({"model_fingerprint": model_fingerprint}))
     return path
 
