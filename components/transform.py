@@ -14,6 +14,9 @@ from data.contract import DataConfig
 NAME = "transform"
 INPUTS = ("examples",)
 OUTPUTS = ("transform_graph", "transformed_examples")
+ANALYZE_BATCH_SIZE = 1000
+"""Examples per batch read and fed to tf.Transform: fixed, not tuned by the clock, so its statistics sum the
+same batches, with the same rounding, on every run."""
 
 
 @dataclass(frozen=True)
@@ -62,12 +65,15 @@ def run(inputs: Mapping[str, Artifact], params: TransformParams, out: OutputDir)
     schema = schema_utils.schema_from_feature_spec(kind.raw_feature_spec(data))
     options = pipeline_options(params.beam_args)
     with beam.Pipeline(options=options) as pipeline:
-        with tft_beam.Context(temp_dir=str(out.scratch / "tft_tmp"), force_tf_compat_v1=False):
+        # Fixed batch sizes: Beam's adaptive batching follows the clock, and the analyzers' float sums follow it.
+        with tft_beam.Context(temp_dir=str(out.scratch / "tft_tmp"), desired_batch_size=ANALYZE_BATCH_SIZE,
+                              force_tf_compat_v1=False):
             sources = {}
             for split in splits:
                 record = tfxio.TFExampleRecord(file_pattern=split_pattern(examples, split), schema=schema,
                                                telemetry_descriptors=["rnnpipe"])
-                sources[split] = (pipeline | f"Read{split}" >> record.BeamSource(), record.TensorAdapterConfig())
+                sources[split] = (pipeline | f"Read{split}" >> record.BeamSource(ANALYZE_BATCH_SIZE),
+                                  record.TensorAdapterConfig())
             transform_fn = (sources["train"] | "Analyze" >> tft_beam.AnalyzeDataset(
                 kind.make_preprocessing_fn(data)))
             _ = transform_fn | "WriteTransformFn" >> tft_beam.WriteTransformFn(str(graph_dir))
