@@ -40,8 +40,8 @@ def linear_yardstick(config: str, data_dir: str, lags: int, ridge: float = 1.0) 
     rows = [item for status, item in parse_csv(path.read_text(encoding="utf-8-sig"), cfg, str(path)) if status == "row"]
     ordered, _ = sort_series(rows, path.name, None)
     column = cfg.value_columns.index(cfg.target)
-    values = np.array([row_values[column] for _, row_values in ordered])
-    days = [datetime.fromtimestamp(stamp, tz=timezone.utc).timetuple().tm_yday for stamp, _ in ordered]
+    values = np.array([row.values[column] for row in ordered])
+    days = [datetime.fromtimestamp(row.time, tz=timezone.utc).timetuple().tm_yday for row in ordered]
     angle = 2 * np.pi * np.array(days) / 365.2425
     targets = np.arange(lags, len(values))
     features = np.column_stack([np.stack([values[t - lags:t] for t in targets]), np.sin(angle[targets]),

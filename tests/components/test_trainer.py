@@ -290,7 +290,8 @@ def test_checkpoint_ensemble_averages_the_snapshots_of_the_last_epochs(tiny, tmp
     snapshots = [model.get_layer("epoch_2"), model.get_layer("epoch_3")]
     np.testing.assert_allclose(model(x), (snapshots[0](x) + snapshots[1](x)) / 2, atol=1e-6)
     assert not np.allclose(snapshots[0](x), snapshots[1](x))  # one more epoch of updates
-    from_file = build_model(ModelSpec(units=(4,)), [10, 6], "regression", 1)
+    from_file = build_model(ModelSpec(units=(4,)), [10, 6], "regression", 1,
+                            highway=params.kind.highway_inputs(tiny["data"]))
     from_file.load_weights(files[0])
     np.testing.assert_allclose(from_file(x), snapshots[0](x), atol=1e-6)
     assert produced.properties["hyperparameters"]["checkpoint_ensemble"] == 2

@@ -575,6 +575,8 @@ CONFIG_ERRORS = {
                                   "--until 'trainr': this pipeline's components are example_gen, "),
     "error budget out of range": (lambda d: [DEMO, "--set", "data.max_error_rate=1.5"],
                                   f"{DEMO}: data: data.max_error_rate must lie in [0, 1], got 1.5"),
+    "negative highway lags": (lambda d: [DEMO, "--set", "model.highway_lags=-1"],
+                              f"{DEMO}: model: model.highway_lags must be >= 0 (0 turns the highway off), got -1"),
     "unknown dataset kind": (lambda d: [DEMO, "--set", "kind=audio"],
                              f"{DEMO}: key 'kind': unknown dataset kind 'audio'"),
     "override without =": (lambda d: [DEMO, "--set", "trainer.epochs"], "--set 'trainer.epochs': expected key=value"),
