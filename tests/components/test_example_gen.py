@@ -39,10 +39,10 @@ def test_writes_gzip_shards_per_split_in_time_order(tiny):
 def test_bad_rows_go_to_dead_letters_and_are_counted(tmp_path):
     csv = write_series_csv(tmp_path / "s.csv", bad_lines=("2001-01-01,oops", "2001-01-02,"))
     examples = run(tmp_path, TimeseriesData(path=str(csv), window=10))
-    assert examples.properties["dead_letters"] == 2
+    assert examples.properties["dead_letters"] == 1  # the empty cell is a missing value, not a bad record
+    assert examples.properties["missing_values"] == 1
     letters = sorted(read_dead_letters(examples), key=lambda d: d["line"])
-    assert [(d["line"], d["reason"]) for d in letters] == [
-        (302, "non-numeric value 'oops' in column 'value'"), (303, "missing value in column 'value'")]
+    assert [(d["line"], d["reason"]) for d in letters] == [(302, "non-numeric value 'oops' in column 'value'")]
 
 
 def test_error_budget_stops_the_run_and_names_the_dead_letter_folder(tmp_path):
@@ -67,7 +67,8 @@ def test_duplicates_and_undecodable_lines_are_dead_letters_with_lines_each_count
     assert letters[1]["reason"] == "duplicate timestamp 946684800 (2000-01-01T00:00:00+00:00), first on line 2"
     assert examples.properties["rows_read"] == 105  # the 105 data lines, each once
     assert examples.properties["error_rate"] == 6 / 105
-    assert sum(examples.properties["counts"].values()) == 99 - 10  # the 99 good rows are read
+    assert examples.properties["interpolated_steps"] == 1  # the day of line 50, a one-step gap
+    assert sum(examples.properties["counts"].values()) == 100 - 10  # the 99 good rows and the filled day
 
 
 def test_missing_input_says_how_to_fix_it(tmp_path):
