@@ -137,10 +137,13 @@ class HighwayInputs(NamedTuple):
     Attributes:
         channels: Indices of the input channels it reads (empty: the kind's inputs have none).
         lags: Its steps when ``model.highway_lags`` is not set (0: off by default).
+        persistence: The position in ``channels`` of the scaled target when the model's label is
+            on the same scale (the highway then starts as persistence); None: it starts at zero.
     """
 
     channels: tuple[int, ...] = ()
     lags: int = 0
+    persistence: int | None = None
 
 
 @dataclass(frozen=True)

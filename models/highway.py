@@ -4,7 +4,9 @@ The recurrent head's output gets a linear function of the recent history added t
 ``prediction = recurrent(x) + W . x[-lags:, channels] + b``. A recurrent model is poor at
 matching the scale of its inputs; the linear term carries that scale, and the recurrent part
 learns what a linear forecast misses, so the model can do no worse than the linear
-autoregression it contains (up to optimisation).
+autoregression it contains (up to optimisation). For level forecasts it starts as
+persistence (a weight of 1 on the target's last value), so training starts from that
+baseline; for ``change`` forecasts it starts at zero, which is persistence there too.
 
 The highway reads the model's own (scaled) inputs, so what it means follows the kind's
 preprocessing: for ``timeseries`` it reads the z-scored value channels (each column scaled
@@ -56,6 +58,21 @@ class RecentSteps(keras.layers.Layer):
         return {**super().get_config(), "lags": self.lags, "channels": list(self.channels)}
 
 
+@keras.saving.register_keras_serializable(package="rnnpipe")
+class LastValue(keras.initializers.Initializer):
+    """A ``[inputs, outputs]`` kernel of zeros but for ones in row ``row``: every output copies that input."""
+
+    def __init__(self, row: int):
+        self.row = int(row)
+
+    def __call__(self, shape, dtype=None):
+        rows = keras.ops.expand_dims(keras.ops.arange(shape[0]) == self.row, -1)
+        return keras.ops.cast(keras.ops.broadcast_to(rows, shape), dtype or "float32")
+
+    def get_config(self):
+        return {"row": self.row}
+
+
 def highway_lags(configured: int | None, default: int, channels: Sequence[int], steps: int | None) -> int:
     """The highway's number of steps: the configured one, else the kind's default (0: none).
 
@@ -80,14 +97,26 @@ def highway_lags(configured: int | None, default: int, channels: Sequence[int], 
     return lags
 
 
-def add_highway(inputs, recurrent_output, lags: int, channels: Sequence[int], outputs: int):
+def add_highway(inputs, recurrent_output, lags: int, channels: Sequence[int], outputs: int,
+                persistence: int | None = None):
     """``recurrent_output`` plus a linear map of the last ``lags`` steps of ``channels`` of ``inputs``.
 
     Both layers run in float32 (as the head does under mixed precision).
+
+    Args:
+        inputs: The model's ``[batch, steps, channels]`` inputs.
+        recurrent_output: The recurrent head's ``[batch, outputs]``.
+        lags: Steps the highway reads.
+        channels: Input channels it reads.
+        outputs: The horizon.
+        persistence: The position in ``channels`` of the (scaled) target: the highway starts as
+            persistence, every output repeating its last value. None: it starts at zero (the
+            persistence of a model that forecasts changes).
 
     Returns:
         The summed tensor, ``[batch, outputs]``.
     """
     recent = RecentSteps(lags, channels, name=RECENT_LAYER, dtype="float32")(inputs)
-    linear = keras.layers.Dense(outputs, kernel_initializer="zeros", name=HIGHWAY_LAYER, dtype="float32")(recent)
+    start = "zeros" if persistence is None else LastValue((lags - 1) * len(channels) + persistence)
+    linear = keras.layers.Dense(outputs, kernel_initializer=start, name=HIGHWAY_LAYER, dtype="float32")(recent)
     return keras.layers.Add(name=SUM_LAYER, dtype="float32")([recurrent_output, linear])

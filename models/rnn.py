@@ -126,7 +126,7 @@ def head(task: str, outputs: int) -> keras.layers.Layer:
 def build_model(spec: ModelSpec, input_shape: Sequence[int], task: str, outputs: int,
                 vocab_size: int | None = None, embedding_matrix=None,
                 train_embedding: bool = True, dtype: str | None = None, name: str | None = None,
-                highway: tuple[Sequence[int], int] = ((), 0)) -> keras.Model:
+                highway: tuple[Sequence[int], int, int | None] = ((), 0, None)) -> keras.Model:
     """Builds an uncompiled recurrent model, with a linear highway when its lags are above 0.
 
     Args:
@@ -139,9 +139,10 @@ def build_model(spec: ModelSpec, input_shape: Sequence[int], task: str, outputs:
         train_embedding: Whether a given embedding matrix is fine-tuned.
         dtype: Layer dtype policy, e.g. ``mixed_float16`` on GPU (the head stays float32).
         name: Model name (default ``rnnpipe_<cell>``).
-        highway: ``(channels, default lags)``: the input channels a linear highway may read
-            and its lags when ``spec.highway_lags`` is None (the dataset kind's
-            ``highway_inputs``; by default none). See :mod:`models.highway`.
+        highway: ``(channels, default lags, persistence)``: the input channels a linear highway
+            may read, its lags when ``spec.highway_lags`` is None, and the position of the
+            target among the channels when it starts as persistence (None: at zero); the dataset
+            kind's ``highway_inputs``, by default none. See :mod:`models.highway`.
 
     Returns:
         A ``keras.Model`` mapping inputs to predictions or probabilities.
@@ -153,7 +154,7 @@ def build_model(spec: ModelSpec, input_shape: Sequence[int], task: str, outputs:
     if task not in TASKS:
         raise ValueError(f"task must be one of {TASKS}, got {task!r}")
     tokens = len(input_shape) == 1
-    channels, default_lags = highway
+    channels, default_lags, persistence = highway
     lags = highway_lags(spec.highway_lags, default_lags, () if tokens else channels, input_shape[0])
     if lags and task != "regression":
         raise ValueError(f"model.highway_lags {lags}: a linear highway needs a regression, not {task}")
@@ -189,7 +190,7 @@ def build_model(spec: ModelSpec, input_shape: Sequence[int], task: str, outputs:
         x = keras.layers.Dropout(spec.dropout, name="head_dropout", dtype=dtype)(x)
     predictions = head(task, outputs)(x)
     if lags:
-        predictions = add_highway(inputs, predictions, lags, channels, outputs)
+        predictions = add_highway(inputs, predictions, lags, channels, outputs, persistence)
     return keras.Model(inputs, predictions, name=name or f"rnnpipe_{spec.cell}")
 
 

@@ -109,12 +109,13 @@ class RecurrentHyperModel(keras_tuner.HyperModel):
         datasets: ``datasets(batch_size) -> (train, eval)`` batched ``tf.data`` pipelines.
         dtype: Layer dtype policy (``mixed_float16`` on GPU).
         steps_per_execution: Batches per compiled call, as the trainer runs them.
-        highway: ``(channels, default lags)`` of a linear highway (the kind's ``highway_inputs``).
+        highway: ``(channels, default lags, persistence)`` of a linear highway (the kind's
+            ``highway_inputs``; see :func:`models.rnn.build_model`).
     """
 
     def __init__(self, space: SearchSpace, base: ModelSpec, task: str, input_shape: Sequence[int], outputs: int,
                  vocab_size: int | None, datasets: Callable[[int], tuple[Any, Any]], dtype: str | None = None,
-                 steps_per_execution: int = 1, highway: tuple[Sequence[int], int] = ((), 0)):
+                 steps_per_execution: int = 1, highway: tuple[Sequence[int], int, int | None] = ((), 0, None)):
         super().__init__(name="rnnpipe")
         self.space = space
         self.base = base

@@ -14,7 +14,7 @@ from models.spec import CELLS, ModelSpec
 from tests.models.numpy_cells import last_output, run_cell
 
 STEPS, CHANNELS, HORIZON = 7, 3, 2
-HIGHWAY = ((0, 2), 4)  # value channels 0 and 2; 4 lags by default
+HIGHWAY = ((0, 2), 4, None)  # value channels 0 and 2; 4 lags by default; starts at zero
 INPUTS = np.random.default_rng(3).normal(size=(5, STEPS, CHANNELS)).astype("float32")
 HIGHWAY_LAYERS = {RECENT_LAYER, HIGHWAY_LAYER, SUM_LAYER}
 
@@ -63,6 +63,17 @@ def test_output_is_the_recurrent_part_plus_a_linear_autoregression(cell, lags):
     np.testing.assert_allclose(model(INPUTS, training=False).numpy(), expected, atol=1e-5, rtol=0)
 
 
+def test_a_highway_with_persistence_starts_by_repeating_the_targets_last_value(tmp_path):
+    model = build_model(ModelSpec(units=(4,)), [STEPS, CHANNELS], "regression", HORIZON, highway=((0, 2), 3, 1))
+    kernel, bias = model.get_layer(HIGHWAY_LAYER).get_weights()
+    assert kernel.sum() == HORIZON and kernel[2 * 2 + 1].tolist() == [1.0] * HORIZON and not bias.any()
+    highway_part = model(INPUTS).numpy() - numpy_recurrent(model, "lstm", INPUTS)
+    np.testing.assert_allclose(highway_part, INPUTS[:, -1, [2, 2]], atol=1e-5)  # channel 2's last value, each step
+    model.save(str(tmp_path / "model.keras"))
+    reloaded = keras.saving.load_model(str(tmp_path / "model.keras"), compile=False)
+    assert reloaded.get_layer(HIGHWAY_LAYER).kernel_initializer.row == 2 * 2 + 1
+
+
 def test_the_highway_reads_only_its_lags_and_channels():
     model = build_model(ModelSpec(units=(4,)), [STEPS, CHANNELS], "regression", HORIZON, highway=HIGHWAY)
     randomise_highway(model)
@@ -76,7 +87,7 @@ def test_the_highway_reads_only_its_lags_and_channels():
     np.testing.assert_allclose(change, recurrent_only(outside).numpy() - recurrent_only(INPUTS).numpy(), atol=1e-5)
 
 
-@pytest.mark.parametrize("spec, highway", [(ModelSpec(highway_lags=0), HIGHWAY), (ModelSpec(), ((), 0))],
+@pytest.mark.parametrize("spec, highway", [(ModelSpec(highway_lags=0), HIGHWAY), (ModelSpec(), ((), 0, None))],
                          ids=["turned_off", "kind_without_one"])
 def test_without_a_highway_the_model_has_no_highway_layers(spec, highway):
     model = build_model(spec, [STEPS, CHANNELS], "regression", HORIZON, highway=highway)
@@ -87,8 +98,8 @@ def test_without_a_highway_the_model_has_no_highway_layers(spec, highway):
 @pytest.mark.parametrize("spec, shape, task, highway, message", [
     (ModelSpec(highway_lags=STEPS + 1), [STEPS, CHANNELS], "regression", HIGHWAY,
      f"model.highway_lags {STEPS + 1} is longer than the model's {STEPS} input steps (data.window)"),
-    (ModelSpec(highway_lags=3), [STEPS, CHANNELS], "regression", ((), 0), "have no value channels"),
-    (ModelSpec(highway_lags=3), [STEPS], "binary", ((), 0), "have no value channels"),
+    (ModelSpec(highway_lags=3), [STEPS, CHANNELS], "regression", ((), 0, None), "have no value channels"),
+    (ModelSpec(highway_lags=3), [STEPS], "binary", ((), 0, None), "have no value channels"),
     (ModelSpec(), [STEPS, CHANNELS], "binary", HIGHWAY, "a linear highway needs a regression, not binary"),
 ])
 def test_a_highway_the_inputs_cannot_have_is_refused_by_name(spec, shape, task, highway, message):
@@ -110,12 +121,18 @@ def test_negative_lags_are_refused():
 ])
 def test_the_series_kind_turns_it_on_over_its_value_channels_for_one_season(keys, lags):
     cfg = get_kind("timeseries").DATA_CONFIG(value_columns=("a", "b"), window=30, **keys)
-    assert get_kind("timeseries").highway_inputs(cfg) == ((0, 1), lags)
+    assert get_kind("timeseries").highway_inputs(cfg) == ((0, 1), lags, 0)
+
+
+@pytest.mark.parametrize("mode, persistence", [("level", 1), ("change", None)])
+def test_the_series_highway_starts_as_persistence_on_the_target(mode, persistence):
+    cfg = get_kind("timeseries").DATA_CONFIG(value_columns=("a", "b"), target_column="b", target_mode=mode)
+    assert get_kind("timeseries").highway_inputs(cfg).persistence == persistence
 
 
 def test_other_kinds_have_no_highway():
     for name in ("imdb", "mnist", "charlm"):
-        assert get_kind(name).highway_inputs(None) == ((), 0)
+        assert get_kind(name).highway_inputs(None) == ((), 0, None)
 
 
 def test_a_model_with_a_highway_saves_reloads_and_exports_as_a_saved_model(tmp_path):
