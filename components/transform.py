@@ -17,6 +17,8 @@ OUTPUTS = ("transform_graph", "transformed_examples")
 ANALYZE_BATCH_SIZE = 1000
 """Examples per batch read and fed to tf.Transform: fixed, not tuned by the clock, so its statistics sum the
 same batches, with the same rounding, on every run."""
+RAW_RECORD = "__raw_record__"
+"""The column that carries each raw example through tf.Transform, so its transformed one is ordered by its id."""
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,6 @@ def run(inputs: Mapping[str, Artifact], params: TransformParams, out: OutputDir)
         ``tft.TFTransformOutput``) and ``transformed_examples`` (``Split-<name>/*.tfrecord.gz``).
     """
     import apache_beam as beam
-    import tensorflow_transform as tft
     import tensorflow_transform.beam as tft_beam
     from tensorflow_transform.tf_metadata import schema_utils
     from tfx_bsl.public import tfxio
@@ -67,11 +68,11 @@ def run(inputs: Mapping[str, Artifact], params: TransformParams, out: OutputDir)
     with beam.Pipeline(options=options) as pipeline:
         # Fixed batch sizes: Beam's adaptive batching follows the clock, and the analyzers' float sums follow it.
         with tft_beam.Context(temp_dir=str(out.scratch / "tft_tmp"), desired_batch_size=ANALYZE_BATCH_SIZE,
-                              force_tf_compat_v1=False):
+                              passthrough_keys={RAW_RECORD}, force_tf_compat_v1=False):
             sources = {}
             for split in splits:
                 record = tfxio.TFExampleRecord(file_pattern=split_pattern(examples, split), schema=schema,
-                                               telemetry_descriptors=["rnnpipe"])
+                                               raw_record_column_name=RAW_RECORD, telemetry_descriptors=["rnnpipe"])
                 sources[split] = (pipeline | f"Read{split}" >> record.BeamSource(ANALYZE_BATCH_SIZE),
                                   record.TensorAdapterConfig())
             transform_fn = (sources["train"] | "Analyze" >> tft_beam.AnalyzeDataset(
@@ -81,11 +82,11 @@ def run(inputs: Mapping[str, Artifact], params: TransformParams, out: OutputDir)
             for split in splits:
                 transformed, metadata = ((sources[split], transform_fn)
                                          | f"Transform{split}" >> tft_beam.TransformDataset(
-                                             output_record_batches=False))
-                coder = tft.coders.ExampleProtoCoder(metadata.dataset_metadata.schema)
-                encoded.append(transformed | f"Encode{split}" >> beam.Map(
-                    lambda instance, name, encode: (name, encode(instance)), split, coder.encode))
-            # TransformDataset's output order depends on the runner: written in an order fixed by the records.
+                                             output_record_batches=True))
+                encoded.append(transformed | f"Encode{split}" >> beam.FlatMap(
+                    encode_batch, split, metadata.dataset_metadata.schema))
+            # TransformDataset's output order depends on the runner: each example is written where its raw
+            # record's id puts it (its transformed values can round differently on another runner).
             _ = (encoded | "AllSplits" >> beam.Flatten()
                  | "WriteSplits" >> WriteOrderedSplits(str(transformed_dir), splits, params.num_shards, params.seed))
     return {
@@ -93,6 +94,24 @@ def run(inputs: Mapping[str, Artifact], params: TransformParams, out: OutputDir)
         "transformed_examples": out.artifact("transformed_examples", "Examples", splits=splits,
                                              counts=dict(examples.properties.get("counts", {}))),
     }
+
+
+def encode_batch(transformed, split: str, schema):
+    """A transformed record batch to ``(split, serialized tf.Example, raw record)`` triples.
+
+    Args:
+        transformed: ``(record batch, passthrough)`` from ``TransformDataset``; the batch carries the
+            raw records in its ``RAW_RECORD`` column.
+        split: The split's name.
+        schema: The transformed schema.
+    """
+    from tfx_bsl.coders import example_coder
+
+    batch, _ = transformed
+    raw = batch.column(batch.schema.get_field_index(RAW_RECORD)).to_pylist()
+    features = batch.drop_columns([RAW_RECORD]) if RAW_RECORD in batch.schema.names else batch
+    encoded = example_coder.RecordBatchToExamplesEncoder(schema).encode(features)
+    return [(split, example, record[0]) for example, record in zip(encoded, raw)]
 
 
 SPEC = ComponentSpec(name=NAME, inputs=INPUTS, outputs=OUTPUTS, params_type=TransformParams, run=run)

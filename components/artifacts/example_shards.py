@@ -32,19 +32,29 @@ class OrderedRecord(NamedTuple):
     data: bytes
 
 
-def canonical_record(serialized: bytes, seed: int) -> OrderedRecord:
+def record_id(example, data: bytes) -> bytes:
+    """A parsed ``tf.train.Example``'s ``id`` feature, or ``data`` (its bytes) when it has none."""
+    feature = example.features.feature.get(ID_FEATURE)
+    return feature.bytes_list.value[0] if feature is not None and len(feature.bytes_list.value) == 1 else data
+
+
+def canonical_record(serialized: bytes, seed: int, origin: bytes | None = None) -> OrderedRecord:
     """The record's deterministic serialization and its seeded key.
 
     Args:
         serialized: A serialized ``tf.train.Example``.
         seed: Seeds the key: another seed gives another order and sharding.
+        origin: The serialized example it was made from (e.g. a raw example), whose id keys it instead.
     """
     import tensorflow as tf
 
     example = tf.train.Example.FromString(serialized)
     data = example.SerializeToString(deterministic=True)
-    feature = example.features.feature.get(ID_FEATURE)
-    ident = feature.bytes_list.value[0] if feature is not None and len(feature.bytes_list.value) == 1 else data
+    if origin is None:
+        ident = record_id(example, data)
+    else:
+        source = tf.train.Example.FromString(origin)
+        ident = record_id(source, source.SerializeToString(deterministic=True))
     digest = hashlib.sha256(seed.to_bytes(8, "big", signed=True) + ident).digest()
     return OrderedRecord(int.from_bytes(digest[:8], "big"), ident, data)
 
@@ -91,6 +101,8 @@ class WriteShard(beam.DoFn):
 class WriteOrderedSplits(beam.PTransform):
     """``(split, serialized tf.Example)`` pairs to ``Split-<name>/data-SSSSS-of-NNNNN.tfrecord.gz``.
 
+    An element may add a third item, the serialized example it was made from: its id then keys it.
+
     Args:
         directory: The artifact folder.
         splits: Every split to write (each gets all its shards, empty ones too).
@@ -114,8 +126,8 @@ class WriteOrderedSplits(beam.PTransform):
         num_shards, seed = self.num_shards, self.seed
 
         def keyed(item):
-            split, serialized = item
-            record = canonical_record(serialized, seed)
+            split, serialized, *origin = item
+            record = canonical_record(serialized, seed, *origin)
             return (split, record.key % num_shards), record
 
         every_shard = [((split, shard), None) for split in self.splits for shard in range(num_shards)]
