@@ -2,7 +2,8 @@
 
 Each record is re-serialized deterministically (``tf.train.Example`` features are a map, whose
 default serialization order changes from one process to the next), then keyed by a seeded
-SHA-256 of its ``id`` feature (of its bytes when it has none). The key modulo the shard count
+SHA-256 of its ``id`` feature (of its bytes when it has none; a transformed example by the id of
+the raw example it was made from, so rounding in its values never moves it). The key modulo the shard count
 picks the shard; inside a shard the records are sorted by ``(key, id, bytes)``. Every shard file
 of every split is written, empty or not, to a staging name and then renamed, so a retried bundle
 rewrites the same bytes. Neither the runner, its workers nor the arrival order change a byte.
