@@ -24,8 +24,12 @@ def scoring_windows(name: str, raw: bytes, cfg: TimeseriesData) -> Iterator[tupl
     one for the stretch. A stretch shorter than the window is a dead letter too, and so is a
     duplicate or off-grid timestamp (with its line).
 
+    A value that was filled is sent as NaN, so that the model fills it and marks it in its filled
+    mask as ``serving_raw`` does for any client (inside the window: at its edge the model holds the
+    nearest observed value, where training interpolated from beyond it).
+
     Yields:
-        ``("ok", (id, {"history", "timestamps", "filled", "categories"}))`` where the id is
+        ``("ok", (id, {"history", "timestamps", "categories"}))`` where the id is
         ``<file>@<last history time>`` (the forecast is for the steps after it), or
         ``("dead", {"source", "id", "reason"})``.
     """
@@ -64,7 +68,7 @@ def stretch_windows(stretch: Sequence[Any], cfg: TimeseriesData, name: str, base
                        "reason": f"series of {len(grid)} rows from {first} is shorter than the window ({cfg.window})"}
         return
     missing = np.concatenate([[0], np.cumsum(~grid.usable)])
-    filled = grid.filled.any(axis=1).astype(float)
+    history = np.where(grid.filled, np.nan, grid.values)
     stamps = [int(round(stamp)) for stamp in grid.times]
     for end in range(cfg.window, len(grid) + 1):
         start, record_id = end - cfg.window, f"{base}@{when(grid.times[end - 1])}"
@@ -73,23 +77,22 @@ def stretch_windows(stretch: Sequence[Any], cfg: TimeseriesData, name: str, base
                            "reason": f"the window touches a missing value (data.missing={cfg.missing}"
                                      f"{f', data.max_gap={cfg.max_gap}' if cfg.missing == 'interpolate' else ''})"}
             continue
-        yield "ok", (record_id, {"history": grid.values[start:end].tolist(), "timestamps": stamps[start:end],
-                                 "filled": filled[start:end].tolist(),
-                                 "categories": [c for step in grid.categories[start:end] for c in step]})
+        yield "ok", (record_id, {"history": history[start:end].tolist(), "timestamps": stamps[start:end],
+                                 "categories": [list(step) for step in grid.categories[start:end]]})
 
 
 def scoring_tensors(batch: Sequence[dict[str, Any]], input_names: Sequence[str]) -> dict[str, Any]:
     """Windows from :func:`scoring_windows` as ``serving_raw`` arguments: ``history`` (one value
-    column: [n, window], else [n, window, values]) and, when the signature takes them, ``timestamps``
-    [n, window], ``filled`` [n, window] and ``categories`` [n, window * categorical columns]."""
+    column: [n, window], else [n, window, values]; NaN where a value was filled) and, when the
+    signature takes them, ``timestamps`` [n, window] and ``categories`` (one categorical column:
+    [n, window], else [n, window, columns])."""
     import tensorflow as tf
 
     history = np.asarray([item["history"] for item in batch], np.float32)
     tensors = {"history": tf.constant(history[..., 0] if history.shape[-1] == 1 else history)}
     if "timestamps" in input_names:
         tensors["timestamps"] = tf.constant(np.asarray([item["timestamps"] for item in batch], np.int64))
-    if "filled" in input_names:
-        tensors["filled"] = tf.constant(np.asarray([item["filled"] for item in batch], np.float32))
     if "categories" in input_names:
-        tensors["categories"] = tf.constant([item["categories"] for item in batch], tf.string)
+        categories = np.asarray([item["categories"] for item in batch], object)
+        tensors["categories"] = tf.constant(categories[..., 0] if categories.shape[-1] == 1 else categories, tf.string)
     return tensors

@@ -1,5 +1,7 @@
 """Tests for the time-series batch-scoring input: rolling windows of a CSV series."""
 
+import numpy as np
+
 from data.timeseries.config import TimeseriesData
 
 
@@ -46,8 +48,11 @@ def test_scoring_interpolates_missing_values_and_missing_steps_as_training_does(
     lines = [f"2024-01-{d:02d},{'NA' if d == 3 else d}" for d in range(1, 8) if d != 5]  # day 5 absent
     ok, dead = scored(lines)
     assert dead == [] and list(ok) == [at(day) for day in range(3, 8)]
-    assert ok[at(5)]["history"] == [[3.0], [4.0], [5.0]] and ok[at(5)]["filled"] == [1.0, 0.0, 1.0]
-    assert ok[at(7)]["filled"] == [1.0, 0.0, 0.0] and ok[at(7)]["categories"] == []
+    # A filled value goes to the model as NaN: serving_raw fills it and marks it as training did.
+    history = np.array(ok[at(5)]["history"])
+    assert np.isnan(history[[0, 2], 0]).all() and history[1, 0] == 4.0
+    assert np.isnan(ok[at(7)]["history"][0][0]) and ok[at(7)]["history"][1:] == [[6.0], [7.0]]
+    assert ok[at(7)]["categories"] == [[], [], []]
 
 
 def test_scoring_with_drop_dead_letters_each_window_that_touches_a_missing_value():
@@ -64,11 +69,13 @@ def test_scoring_with_fail_dead_letters_the_stretch_naming_the_line_and_column()
                                  "(data.missing=fail); set data.missing to drop or interpolate to keep going"]
 
 
-def test_scoring_tensors_pass_the_filled_mask_and_categories_when_the_signature_takes_them():
+def test_scoring_tensors_pass_categories_per_step_when_the_signature_takes_them():
     from data.timeseries.scoring import scoring_tensors
 
-    batch = [{"history": [[1.0], [2.0]], "timestamps": [0, 1], "filled": [0.0, 1.0], "categories": ["a", ""]}]
-    tensors = scoring_tensors(batch, ("history", "filled", "categories"))
-    assert tensors["filled"].numpy().tolist() == [[0.0, 1.0]]
+    batch = [{"history": [[1.0], [np.nan]], "timestamps": [0, 1], "categories": [["a"], [""]]}]
+    tensors = scoring_tensors(batch, ("history", "categories"))
+    assert np.isnan(tensors["history"].numpy()[0, 1]) and tensors["history"].shape == (1, 2)
     assert tensors["categories"].numpy().tolist() == [[b"a", b""]]
     assert set(scoring_tensors(batch, ("history",))) == {"history"}
+    two = [{"history": [[1.0], [2.0]], "timestamps": [0, 1], "categories": [["a", "x"], ["b", "y"]]}]
+    assert scoring_tensors(two, ("history", "categories"))["categories"].shape == (1, 2, 2)  # [n, window, columns]
