@@ -120,10 +120,11 @@ def run(inputs: Mapping[str, Artifact], params: ExporterParams, out: OutputDir) 
         return {"pushed_model": record_push(out, record, published, folder.version_path(published))}
 
     kind = params.kind
+    data = kind.resolved_config(params.data, inputs["examples"].properties)  # as transform fitted it
     model = inputs["model"]
     tft_output = load_transform_output(inputs["transform_graph"])
-    module, signatures = build_serving_module(load_model(model), tft_output, kind, params.data)
-    signatures = {**signatures, **kind.generation_signatures(module, params.data, tft_output)}
+    module, signatures = build_serving_module(load_model(model), tft_output, kind, data)
+    signatures = {**signatures, **kind.generation_signatures(module, data, tft_output)}
     card = {
         "model_name": params.model_name,
         "run_id": out.run_id,
@@ -133,7 +134,7 @@ def run(inputs: Mapping[str, Artifact], params: ExporterParams, out: OutputDir) 
         "baseline": evaluation.properties.get("baseline"),
         "hyperparameters": model.properties.get("hyperparameters"),
         "hyperparameters_source": model.properties.get("hyperparameters_source", "config"),
-        "data": asdict(params.data),  # columns and window, for batch scoring
+        "data": asdict(data),  # columns, window and a series' step, for batch scoring
         "frequency": inputs["examples"].properties.get("frequency"),  # a series' step, given or inferred
         "data_fingerprint": inputs["examples"].fingerprint,
         "model_fingerprint": model.fingerprint,
