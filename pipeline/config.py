@@ -44,10 +44,14 @@ class BeamSettings:
         args: Beam pipeline options, e.g. ``["--runner=DirectRunner"]``; command-line
             options given after ``--`` are appended.
         num_shards: TFRecord shards per split.
+        seed: Seeds the order and sharding of the records example_gen and transform write (a
+            stable hash of each record's id): the same records and seed give byte-identical
+            shards on every run and runner.
     """
 
     args: tuple[str, ...] = ()
     num_shards: int = 2
+    seed: int = 0
 
     def __post_init__(self):
         if self.num_shards < 1:

@@ -94,9 +94,9 @@ def build_dag(cfg: PipelineConfig, extra_beam_args: Sequence[str] = (),
     validation = ([node(statistics.SPEC, statistics.StatisticsParams(cfg.data, cfg.validation, beam_args),
                         {"examples": ("example_gen", "examples")})] if cfg.validation.enabled else [])
     nodes = [
-        node(example_gen.SPEC, example_gen.ExampleGenParams(cfg.data, shards, beam_args, tuple(spans))),
+        node(example_gen.SPEC, example_gen.ExampleGenParams(cfg.data, shards, beam_args, tuple(spans), seed=cfg.beam.seed)),
         *validation,
-        node(transform.SPEC, transform.TransformParams(cfg.data, shards, beam_args),
+        node(transform.SPEC, transform.TransformParams(cfg.data, shards, beam_args, seed=cfg.beam.seed),
              {"examples": ("example_gen", "examples")}),
         *tuning,
         node(trainer.SPEC, cfg.trainer, {**transformed, **tuned}),

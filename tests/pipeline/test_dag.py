@@ -115,6 +115,14 @@ def test_the_standard_dag_holds_specs_and_the_kind(tmp_path):
     assert all(isinstance(node.spec, ComponentSpec) and node.kind == "timeseries" for node in nodes)
 
 
+
+def test_the_beam_seed_reaches_the_steps_that_write_records(tmp_path):
+    from pipeline.config import load_config, resolve_paths
+
+    cfg = resolve_paths(load_config(str(REPO / "pipeline/configs/demo.yaml"), ["beam.seed=7"]), str(tmp_path), tmp_path)
+    seeds = {node.name: node.params.seed for node in build_dag(cfg) if node.name in ("example_gen", "transform")}
+    assert seeds == {"example_gen": 7, "transform": 7}
+
 def test_a_problem_a_check_params_names_is_a_config_error_when_the_dag_is_built(tmp_path):
     from pipeline.config import ConfigError, load_config, resolve_paths
 
