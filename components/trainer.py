@@ -130,6 +130,7 @@ def run(inputs: Mapping[str, Artifact], params: TrainerParams, out: OutputDir) -
     from components.plots import plot_learning_curves
     from models.callbacks import AtomicBackupAndRestore, TrainingClock, snapshot_files
     from models.embeddings import glove_matrix
+    from models.highway import warm_start_highway
     from models.rnn import build_model, compile_model, cudnn_eligibility
 
     kind = params.kind
@@ -179,6 +180,7 @@ def run(inputs: Mapping[str, Artifact], params: TrainerParams, out: OutputDir) -
         model = build(name)
         with strategy.scope():
             compile_model(model, kind.TASK, params.learning_rate, params.clipnorm, params.steps_per_execution)
+        warm_start_highway(model, train)  # the linear highway starts at its closed-form fit
         if member == 0:
             for layer, eligible in cudnn_eligibility(model).items():
                 LOG.info("layer %s: %s for the fused cuDNN kernel", layer, "eligible" if eligible else "NOT eligible")

@@ -7,6 +7,9 @@ learns what a linear forecast misses, so the model can do no worse than the line
 autoregression it contains (up to optimisation). For level forecasts it starts as
 persistence (a weight of 1 on the target's last value), so training starts from that
 baseline; for ``change`` forecasts it starts at zero, which is persistence there too.
+The trainer then warm-starts it (:func:`warm_start_highway`): one pass over the train batches
+fits it in closed form (ridge) to what the untrained recurrent part leaves of the labels, so
+SGD starts from the linear autoregression instead of having to find it in a few epochs.
 
 The highway reads the model's own (scaled) inputs, so what it means follows the kind's
 preprocessing: for ``timeseries`` it reads the z-scored value channels (each column scaled
@@ -19,9 +22,10 @@ linear term``) it is again an autoregression on the levels.
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Iterable, Sequence
 
 import keras
+import numpy as np
 
 HIGHWAY_LAYER = "highway"
 RECENT_LAYER = "highway_inputs"
@@ -120,3 +124,43 @@ def add_highway(inputs, recurrent_output, lags: int, channels: Sequence[int], ou
     start = "zeros" if persistence is None else LastValue((lags - 1) * len(channels) + persistence)
     linear = keras.layers.Dense(outputs, kernel_initializer=start, name=HIGHWAY_LAYER, dtype="float32")(recent)
     return keras.layers.Add(name=SUM_LAYER, dtype="float32")([recurrent_output, linear])
+
+
+def warm_start_highway(model: keras.Model, batches: Iterable, ridge: float = 1.0) -> bool:
+    """Sets a model's highway to the ridge fit of what its recurrent part leaves of the labels.
+
+    One pass over ``(inputs, labels)`` batches accumulates the normal equations of the
+    highway's inputs (and an unpenalised intercept) against ``labels - recurrent(inputs)``;
+    their solution replaces the highway's weights. Training then starts from the best linear
+    correction of the untrained recurrent part: at least as good, on the batches, as the
+    closed-form linear autoregression on the same lags.
+
+    Args:
+        model: A model from :func:`models.rnn.build_model`.
+        batches: The train batches, e.g. a finite ``tf.data.Dataset``.
+        ridge: The penalty on every weight but the intercept.
+
+    Returns:
+        Whether the model has a highway (and so was warm-started).
+    """
+    if SUM_LAYER not in {layer.name for layer in model.layers}:
+        return False
+    recent = model.get_layer(RECENT_LAYER)
+    recurrent = keras.Model(model.inputs, model.get_layer(SUM_LAYER).input[0])
+    gram = moment = None
+    for inputs, labels in batches:
+        features = np.asarray(recent(inputs), np.float64)
+        features = np.concatenate([features, np.ones((len(features), 1))], axis=1)
+        residual = (np.asarray(labels, np.float64).reshape(len(features), -1)
+                    - np.asarray(recurrent(inputs, training=False), np.float64))
+        if gram is None:
+            gram, moment = np.zeros((features.shape[1],) * 2), np.zeros((features.shape[1], residual.shape[1]))
+        gram += features.T @ features
+        moment += features.T @ residual
+    if gram is None:
+        return True
+    penalty = ridge * np.eye(len(gram))
+    penalty[-1, -1] = 0.0
+    weights = np.linalg.lstsq(gram + penalty, moment, rcond=None)[0]
+    model.get_layer(HIGHWAY_LAYER).set_weights([weights[:-1].astype("float32"), weights[-1].astype("float32")])
+    return True

@@ -40,8 +40,9 @@ class ModelSpec:
         highway_lags: Steps of a linear highway (LSTNet's autoregressive term): a linear map of
             the last N steps of the value channels, added to the recurrent head's output
             (regression only). ``None`` lets the dataset kind decide: on for ``timeseries``
-            over one season (``data.season``, else that of ``data.frequency``, else 24 steps;
-            at most ``data.window``), off for the others. ``0`` turns it off.
+            over two seasons (``data.season``, else that of ``data.frequency``, else 24 steps;
+            at most ``data.window``), off for the others. ``0`` turns it off. The trainer
+            starts it at the ridge fit of the train labels (see ``models.highway``).
     """
 
     cell: str = "lstm"

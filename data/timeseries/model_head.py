@@ -37,19 +37,20 @@ def resolved_config(cfg: TimeseriesData, properties) -> TimeseriesData:
 
 
 def highway_inputs(cfg: TimeseriesData) -> HighwayInputs:
-    """The linear highway of series models: on, over the scaled value channels, one season long.
+    """The linear highway of series models: on, over the scaled value channels, two seasons long.
 
     The value channels come first in the model inputs (see ``preprocessing.py``). The default
-    lags are one season (``data.season``, else the natural season of ``data.frequency``), so
-    the linear term contains persistence and the seasonal naive forecast; without a known
-    season, :data:`HIGHWAY_LAGS` (LSTNet's highway window); never more than the window.
+    lags are two seasons (``data.season``, else the natural season of ``data.frequency``): the
+    linear term then holds persistence, the seasonal naive forecast and the seasonal difference
+    (the value a season back and the one before it, as in the classic airline model). Without
+    a known season, :data:`HIGHWAY_LAGS` (LSTNet's highway window); never more than the window.
     ``model.highway_lags`` overrides them (0 turns the highway off). It starts as persistence:
     with ``target_mode: level`` the label and the target's channel share one scaling, so a
     weight of 1 on its last value repeats it; with ``change`` a zero highway forecasts no change.
     """
     season = cfg.season or (parse_frequency(cfg.frequency).season() if cfg.frequency else 0)
     return HighwayInputs(channels=tuple(range(cfg.n_values)),
-                         lags=min(cfg.window, season if season > 1 else HIGHWAY_LAGS),
+                         lags=min(cfg.window, 2 * season if season > 1 else HIGHWAY_LAGS),
                          persistence=cfg.value_columns.index(cfg.target) if cfg.target_mode == "level" else None)
 
 

@@ -7,7 +7,7 @@ import pytest
 import tensorflow as tf
 
 from data import get_kind
-from models.highway import HIGHWAY_LAYER, RECENT_LAYER, SUM_LAYER, RecentSteps
+from models.highway import HIGHWAY_LAYER, RECENT_LAYER, SUM_LAYER, RecentSteps, warm_start_highway
 from models.rnn import build_model
 from models.search_space import SearchSpace, apply_values, define_model
 from models.spec import CELLS, ModelSpec
@@ -115,11 +115,11 @@ def test_negative_lags_are_refused():
 
 @pytest.mark.parametrize("keys, lags", [
     ({}, 24),  # no known season: LSTNet's 24 steps
-    ({"frequency": "1D"}, 7), ({"frequency": "1MS"}, 12), ({"frequency": "1h"}, 24),  # one natural season
-    ({"frequency": "1h", "season": 12}, 12),  # data.season first
+    ({"frequency": "1D"}, 14), ({"frequency": "1MS"}, 24), ({"frequency": "1W"}, 30),  # two natural seasons
+    ({"frequency": "1h", "season": 12}, 24),  # data.season first
     ({"frequency": "15min"}, 30), ({"frequency": "1Y"}, 24),  # at most the window; a yearly series has no season
 ])
-def test_the_series_kind_turns_it_on_over_its_value_channels_for_one_season(keys, lags):
+def test_the_series_kind_turns_it_on_over_its_value_channels_for_two_seasons(keys, lags):
     cfg = get_kind("timeseries").DATA_CONFIG(value_columns=("a", "b"), window=30, **keys)
     assert get_kind("timeseries").highway_inputs(cfg) == ((0, 1), lags, 0)
 
@@ -163,3 +163,22 @@ def test_the_tuner_may_choose_the_lags_and_otherwise_keeps_the_configured_ones()
     assert apply_values({}, ModelSpec(highway_lags=None), 1e-3, None, 32)[0].highway_lags is None
     with pytest.raises(ValueError, match=r"tuner.space.highway_lags must hold integers >= 0"):
         SearchSpace(highway_lags=(-2,))
+
+
+def test_the_warm_start_is_the_ridge_fit_of_what_the_recurrent_part_leaves():
+    model = build_model(ModelSpec(units=(4,)), [STEPS, CHANNELS], "regression", HORIZON, highway=HIGHWAY)
+    rng = np.random.default_rng(5)
+    batches = [(x, rng.normal(size=(len(x), HORIZON)).astype("float32")) for x in (INPUTS, INPUTS[:3] * 2.0)]
+    assert warm_start_highway(model, batches, ridge=0.5)
+    inputs = np.concatenate([x for x, _ in batches]).astype(np.float64)
+    labels = np.concatenate([y for _, y in batches]).astype(np.float64)
+    features = np.concatenate([inputs[:, -HIGHWAY[1]:, :][:, :, list(HIGHWAY[0])].reshape(len(inputs), -1),
+                               np.ones((len(inputs), 1))], axis=1)
+    penalty = 0.5 * np.eye(features.shape[1])
+    penalty[-1, -1] = 0.0
+    expected = np.linalg.solve(features.T @ features + penalty,
+                               features.T @ (labels - numpy_recurrent(model, "lstm", inputs)))
+    kernel, bias = model.get_layer(HIGHWAY_LAYER).get_weights()
+    np.testing.assert_allclose(np.vstack([kernel, bias]), expected, atol=1e-4)
+    assert not warm_start_highway(build_model(ModelSpec(units=(4,), highway_lags=0), [STEPS, CHANNELS],
+                                              "regression", HORIZON), batches)
