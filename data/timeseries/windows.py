@@ -122,8 +122,13 @@ def sort_series(rows: Iterable[Any], series: str, max_rows: int | None) -> tuple
         if kept and kept[-1].time == row.time:
             stamp = int(row.time) if float(row.time).is_integer() else row.time
             moment = datetime.fromtimestamp(row.time, tz=timezone.utc).isoformat()
+            first = kept[-1]
+            same = (np.array_equal(np.asarray(row.values), np.asarray(first.values), equal_nan=True)
+                    and row.categories == first.categories)
+            values = ("with the same values" if same
+                      else f"with other values {list(row.values)} (line {first.line} has {list(first.values)}, the one kept)")
             dead.append({"source": series, "line": row.line, "raw": json.dumps(list(row.values)),
-                         "reason": f"duplicate timestamp {stamp} ({moment}), first on line {kept[-1].line}"})
+                         "reason": f"duplicate timestamp {stamp} ({moment}), first on line {first.line}, {values}"})
             continue
         kept.append(row)
     if max_rows:

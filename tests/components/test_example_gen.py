@@ -64,7 +64,8 @@ def test_duplicates_and_undecodable_lines_are_dead_letters_with_lines_each_count
     letters = sorted(read_dead_letters(examples), key=lambda d: d["line"])
     assert [d["line"] for d in letters] == [50, 102, 103, 104, 105, 106]
     assert letters[0]["reason"].startswith("not UTF-8: 'utf-8' codec can't decode byte 0xff")
-    assert letters[1]["reason"] == "duplicate timestamp 946684800 (2000-01-01T00:00:00+00:00), first on line 2"
+    assert letters[1]["reason"].startswith("duplicate timestamp 946684800 (2000-01-01T00:00:00+00:00), first on line 2, "
+                                           "with other values [9.0] (line 2 has [")
     assert examples.properties["rows_read"] == 105  # the 105 data lines, each once
     assert examples.properties["error_rate"] == 6 / 105
     assert examples.properties["interpolated_steps"] == 1  # the day of line 50, a one-step gap

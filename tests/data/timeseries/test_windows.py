@@ -49,7 +49,10 @@ def test_duplicate_timestamps_are_dead_letters_with_their_line_and_the_first_kep
     kept, dead = sort_series(rows, "s.csv", None)
     assert kept == [rows[1], rows[2]]  # the earliest line of a timestamp wins, whatever the order
     assert [(letter["line"], letter["source"]) for letter in dead] == [(4, "s.csv"), (5, "s.csv")]
-    assert dead[0]["reason"] == "duplicate timestamp 2 (1970-01-01T00:00:02+00:00), first on line 3"
+    assert dead[0]["reason"] == ("duplicate timestamp 2 (1970-01-01T00:00:02+00:00), first on line 3, with other "
+                                 "values [7.0] (line 3 has [2.0], the one kept)")
+    same = [Row(1, (float("nan"),), ("a",), 2), Row(1, (float("nan"),), ("a",), 3)]
+    assert sort_series(same, "s.csv", None)[1][0]["reason"].endswith("first on line 2, with the same values")
 
 
 def test_sort_series_keeps_the_last_rows_and_writes_a_whole_duplicate_time_as_an_integer():
