@@ -142,14 +142,15 @@ def run(inputs: Mapping[str, Artifact], params: TrainerParams, out: OutputDir) -
     tft_output = load_transform_output(inputs["transform_graph"])
     spec = tft_output.transformed_feature_spec()
     examples = inputs["transformed_examples"]
+    data = kind.resolved_config(params.data, examples.properties)  # as transform fitted it
     has_eval = examples.properties.get("counts", {}).get("eval", 1) > 0
-    train, evaluation = kind_datasets(kind, params.data, split_files(examples, "train"),
+    train, evaluation = kind_datasets(kind, data, split_files(examples, "train"),
                                       split_files(examples, "eval") if has_eval else None, spec, params.batch_size,
                                       params.input_settings())
 
     plan = plan_devices([d.name for d in tf.config.list_logical_devices("GPU")], params.mixed_precision)
     strategy = tf.distribute.MirroredStrategy() if plan.strategy == "mirrored" else tf.distribute.get_strategy()
-    input_shape, outputs, vocab_size = kind.model_shape(params.data, tft_output)
+    input_shape, outputs, vocab_size = kind.model_shape(data, tft_output)
     embedding_matrix = None
     if params.pretrained_embeddings:
         if vocab_size is None:
@@ -175,7 +176,7 @@ def run(inputs: Mapping[str, Artifact], params: TrainerParams, out: OutputDir) -
             with strategy.scope():
                 return build_model(params.model, input_shape, kind.TASK, outputs, vocab_size=vocab_size,
                                    embedding_matrix=embedding_matrix, train_embedding=params.train_embedding,
-                                   dtype=dtype, name=model_name, highway=kind.highway_inputs(params.data))
+                                   dtype=dtype, name=model_name, highway=kind.highway_inputs(data))
 
         model = build(name)
         with strategy.scope():

@@ -91,8 +91,11 @@ def run(inputs: Mapping[str, Artifact], params: TransformParams, out: OutputDir)
                  | "WriteSplits" >> WriteOrderedSplits(str(transformed_dir), splits, params.num_shards, params.seed))
     return {
         "transform_graph": out.artifact("transform_graph", "TransformGraph"),
-        "transformed_examples": out.artifact("transformed_examples", "Examples", splits=splits,
-                                             counts=dict(examples.properties.get("counts", {}))),
+        # What example_gen found of the data (e.g. a series' inferred frequency) goes along, for the
+        # components that read the transformed examples (kind.resolved_config).
+        "transformed_examples": out.artifact("transformed_examples", "Examples",
+                                             **{**examples.properties, "splits": splits,
+                                                "counts": dict(examples.properties.get("counts", {}))}),
     }
 
 
