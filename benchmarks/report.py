@@ -59,6 +59,7 @@ HEADLINES: dict[str, list[tuple[str, str]]] = {
         ("train samples/s", "train_samples_per_second"),
         ("wall seconds in all", "wall_seconds_total"),
     ],
+    "timeseries_suite": [],  # one row per series: see series_rows
     "tuning": [],  # one row per kind: see kind_rows
     "scoring": [
         ("`rnnpipe score` records/s (DirectRunner)", "rnnpipe_score_records_per_second"),
@@ -105,6 +106,23 @@ def cell(value) -> str:
     return str(value)
 
 
+SERIES_COLUMNS = [("config", "config"), ("model RMSE", "full.rmse"), ("best baseline", "full.best_baseline"),
+                  ("model / best baseline (target: below 1)", "full.rmse_vs_best_baseline"),
+                  ("without the highway", "no_highway.rmse_vs_best_baseline"),
+                  ("without the calendar", "no_calendar.rmse_vs_best_baseline"),
+                  ("without the covariates", "no_covariates.rmse_vs_best_baseline"),
+                  ("blessed", "full.blessed"), ("wall s", "full.wall_seconds")]
+
+
+def series_rows(record: dict) -> list[str]:
+    """The time-series suite's table: one row per series."""
+    rows = ["| series | " + " | ".join(label for label, _ in SERIES_COLUMNS) + " |",
+            "| --- |" + " --- |" * len(SERIES_COLUMNS)]
+    for name, series in record.get("series", {}).items():
+        rows.append(f"| {name} | " + " | ".join(cell(lookup(series, key)) for _, key in SERIES_COLUMNS) + " |")
+    return rows
+
+
 def kind_rows(record: dict) -> list[str]:
     """The tuning benchmark's table: one row per kind."""
     rows = ["| " + " | ".join(label for label, _ in TUNING_COLUMNS) + " |",
@@ -127,6 +145,8 @@ def render_one(name: str, record: dict | None) -> list[str]:
               + f" ([full result](results/{name}.json))", ""]
     if name == "tuning":
         return lines + kind_rows(record) + [""]
+    if name == "timeseries_suite":
+        return lines + series_rows(record) + [""]
     lines += ["| measure | value |", "| --- | --- |"]
     lines += [f"| {label} | {cell(lookup(record, key))} |" for label, key in HEADLINES[name]]
     return lines + [""]

@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import DEFAULT_DATA_DIR, REPO, file_identity, publish, run_pipeline  # noqa: E402
+from common import DEFAULT_DATA_DIR, REPO, artifact, file_identity, publish, run_pipeline  # noqa: E402
 
 sys.path.insert(0, str(REPO))
 
@@ -57,8 +57,8 @@ def ablations(config: Path) -> dict[str, list[str]]:
     return variants
 
 
-def scored(summary: dict, seconds: float) -> dict:
-    """The figures of one run from its JSON summary."""
+def scored(summary: dict, root: Path, seconds: float) -> dict:
+    """The figures of one run from its JSON summary and its model artifact (the epochs run)."""
     metrics = summary["metrics"]
     baselines = summary.get("baselines") or {}
     return {
@@ -71,7 +71,7 @@ def scored(summary: dict, seconds: float) -> dict:
         "best_baseline": baselines.get("best_baseline"),
         "rmse_vs_best_baseline": round(metrics["rmse_vs_best_baseline"], 4),
         "blessed": summary["blessed"],
-        "epochs": summary.get("epochs_run"),
+        "epochs": artifact(root, "trainer", "model")["properties"].get("epochs_run"),
         "wall_seconds": round(seconds, 1),
     }
 
@@ -94,8 +94,9 @@ def run_series(csv: Path, data_dir: Path, overrides: list[str], with_ablations: 
     result = {"data": file_identity(csv), "config": source}
     for name, extra in variants.items():
         started = time.perf_counter()
-        summary = run_pipeline(config, work / f"{csv.stem}-{name}", str(config_dir), [*overrides, *extra])
-        result[name] = scored(summary, time.perf_counter() - started)
+        root = work / f"{csv.stem}-{name}"
+        summary = run_pipeline(config, root, str(config_dir), [*overrides, *extra])
+        result[name] = scored(summary, root, time.perf_counter() - started)
     full = result["full"]["rmse_vs_best_baseline"]
     result["beats_best_baseline"] = full < 1.0
     result["contributions"] = {name.removeprefix("no_"): round(result[name]["rmse_vs_best_baseline"] - full, 4)
