@@ -159,6 +159,11 @@ def add_generate_command(commands) -> None:
     add_verbose(generate)
 
 
+def add_lock_timeout(parser) -> None:
+    """``--lock-timeout``: how long a maintenance command waits for a running pipeline."""
+    parser.add_argument("--lock-timeout", type=float, default=0.0, help="seconds to wait for a running pipeline")
+
+
 def add_root_commands(commands) -> None:
     """``gc`` and ``runs``: looking after a pipeline root."""
     gc = commands.add_parser(
@@ -173,7 +178,7 @@ def add_root_commands(commands) -> None:
     gc.add_argument("--keep-runs", type=int, default=10, help="newest runs whose artifacts stay (default 10)")
     gc.add_argument("--keep-versions", type=int, default=5, help="serving versions kept per model (default 5)")
     gc.add_argument("--dry-run", action="store_true", help="list what would be deleted; delete nothing")
-    gc.add_argument("--lock-timeout", type=float, default=0.0, help="seconds to wait for a running pipeline")
+    add_lock_timeout(gc)
     add_json(gc, "print the plan as JSON")
     add_verbose(gc)
     runs = commands.add_parser("runs", help="list past runs, or show one: runs show RUN_ID")
@@ -199,7 +204,7 @@ def add_store_command(commands) -> None:
     add_root(store, "pipeline root")
     store.add_argument("--force", action="store_true",
                        help="rebuild even a healthy store (what only it records is lost; it is kept aside)")
-    store.add_argument("--lock-timeout", type=float, default=0.0, help="seconds to wait for a running pipeline")
+    add_lock_timeout(store)
     add_json(store, "print the recovery report as JSON")
     add_verbose(store)
 

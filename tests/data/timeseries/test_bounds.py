@@ -4,7 +4,7 @@ import pytest
 
 from data.errors import DataError
 from data.machine import available_memory_bytes
-from data.timeseries.bounds import check_window_fits, window_counts, windows_memory
+from data.timeseries.bounds import check_window_fits, memory_limit, window_counts, windows_memory
 from data.timeseries.read import check_input
 from tests.conftest import write_series_csv
 from tests.data.timeseries.common import config
@@ -57,7 +57,8 @@ def test_windows_over_the_available_memory_name_data_window_and_a_limit_that_fit
                                         r"be at most (\d+) here") as raised:
         check_window_fits(lengths, cfg, available)
     limit = int(str(raised.value).rsplit("at most ", 1)[1].split()[0])
-    assert 1 <= limit < 50_000
+    assert limit == memory_limit(lengths, cfg, available)  # the limit the message names is the computed one
+    assert windows_memory(lengths, config(window=limit)) <= available  # and it really fits
     check_window_fits(lengths, config(window=limit), available)
 
 
