@@ -94,6 +94,53 @@ class RunSettings:
 
 
 @dataclass(frozen=True)
+class TrackingSettings:
+    """Experiment tracking and the model registry in MLflow (the optional ``mlflow`` extra).
+
+    Attributes:
+        mlflow_uri: The MLflow tracking server, e.g. ``http://127.0.0.1:5000``. Empty: the
+            ``MLFLOW_TRACKING_URI`` environment variable, else no tracking.
+        experiment: The MLflow experiment runs are logged to (empty: the pipeline's name).
+        timeout_seconds: How long one request to the tracking server may take. When tracking
+            fails, the run's result and exit code stay the same; the failure is logged and shown
+            in the summary.
+    """
+
+    mlflow_uri: str = ""
+    experiment: str = ""
+    timeout_seconds: float = 30.0
+
+    def __post_init__(self):
+        if self.timeout_seconds <= 0:
+            raise ValueError(f"tracking.timeout_seconds must be > 0, got {self.timeout_seconds}")
+
+
+@dataclass(frozen=True)
+class NotifySettings:
+    """Who hears of a run's end: each hook a command (run with the JSON summary on its standard
+    input) or an ``http(s)://`` URL (POSTed the same JSON). A failing hook is logged and never
+    changes the run's exit code.
+
+    Attributes:
+        on_failure: Called when the run fails or is interrupted.
+        on_not_blessed: Called when the run completes but the model is not blessed.
+        on_push: Called when a new version is pushed to the serving folder.
+        on_success: Called when the run completes.
+        timeout_seconds: How long a hook may take before it is stopped.
+    """
+
+    on_failure: str = ""
+    on_not_blessed: str = ""
+    on_push: str = ""
+    on_success: str = ""
+    timeout_seconds: float = 30.0
+
+    def __post_init__(self):
+        if self.timeout_seconds <= 0:
+            raise ValueError(f"notify.timeout_seconds must be > 0, got {self.timeout_seconds}")
+
+
+@dataclass(frozen=True)
 class PipelineConfig:
     """A whole, validated pipeline config: the top level of the YAML file.
 
@@ -111,6 +158,8 @@ class PipelineConfig:
         run: How a run behaves around other runs.
         spans: Which spans a run reads when ``data.path`` has placeholders.
         validation: How new data is checked against the schema.
+        tracking: Experiment tracking in MLflow.
+        notify: Commands or URLs told of a run's end.
         source: The file the config was read from (set by the loader, not a key).
     """
 
@@ -126,6 +175,8 @@ class PipelineConfig:
     run: RunSettings = field(default_factory=RunSettings)
     spans: SpanSettings = field(default_factory=SpanSettings)
     validation: ValidationSettings = field(default_factory=ValidationSettings)
+    tracking: TrackingSettings = field(default_factory=TrackingSettings)
+    notify: NotifySettings = field(default_factory=NotifySettings)
     source: str = ""
 
     @property
@@ -211,9 +262,11 @@ def config_from_dict(raw: Mapping[str, Any], source: str = "<config>") -> Pipeli
     run = section(RunSettings, "run")
     spans = section(SpanSettings, "spans")
     validation = section(ValidationSettings, "validation")
+    tracking = section(TrackingSettings, "tracking")
+    notify = section(NotifySettings, "notify")
     check_sizes(data, model, trainer, tuner, source, physical_memory_bytes())
     return PipelineConfig(raw["name"], kind, data, model, trainer, evaluator, tuner, exporter, beam, run, spans,
-                          validation, source)
+                          validation, tracking, notify, source)
 
 
 def resolve_paths(cfg: PipelineConfig, data_dir: str | Path | None, root: Path) -> PipelineConfig:
