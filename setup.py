@@ -26,7 +26,10 @@ setup(
     ],
     extras_require={
         # pytest 9.2 breaks pytest-xdist's --dist=loadgroup (pytest-xdist issue #1386).
-        "dev": ["pytest>=8,<9.2", "pytest-timeout>=2.3,<3", "pytest-xdist>=3.6,<4", "docstring-parser>=0.16,<1"],
+        "dev": ["pytest>=8,<9.2", "pytest-timeout>=2.3,<3", "pytest-xdist>=3.6,<4", "docstring-parser>=0.16,<1",
+                "mlflow==3.17.2", "selenium==4.51.0"],
+        # MLflow tracking and the model registry (tracking.mlflow_uri); the client only.
+        "mlflow": ["mlflow-skinny==3.17.2"],
     },
     entry_points={"console_scripts": ["rnnpipe=pipeline.cli:main"]},
 )

@@ -19,6 +19,7 @@ from pipeline.runner import ending_status, execute, recover_interrupted
 from pipeline.spans import has_spans, select_spans
 from pipeline.store import RunStore
 from pipeline.summary import RunSummary, summarize
+from pipeline.tracking import log_run
 
 LOG = logging.getLogger("rnnpipe")
 ACCEPT_SCHEMA = "validation.accept_new_schema=true"
@@ -149,11 +150,14 @@ def run_pipeline(config: str | Path | PipelineConfig, root: str | Path, *, beam_
             store.end_run(run_id, ending_status(interrupted), {"error": interrupted.describe(),
                                                                 "signal": interrupted.signal_name,
                                                                 "component": interrupted.component})
+            log_run(cfg, root, run_id, store, error=interrupted.describe())
             raise
         except BaseException as error:
             store.end_run(run_id, ending_status(error), {"error": f"{type(error).__name__}: {error}"})
+            log_run(cfg, root, run_id, store, error=f"{type(error).__name__}: {error}")
             raise
         summary = summarize(run_id, outcome, cfg, time.perf_counter() - started, tuple(spans), until)
+        summary = dataclasses.replace(summary, tracking=log_run(cfg, root, run_id, store, summary=summary))
         store.end_run(run_id, "complete", summary.to_dict())
         if cfg.run.gc_keep_runs is not None:
             plan = collect(root, cfg.run.gc_keep_runs, cfg.run.gc_keep_versions)

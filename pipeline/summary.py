@@ -41,6 +41,9 @@ class RunSummary:
             ``interpolated_steps``) and the windows it dropped by split (``dropped_windows``), from
             the examples artifact; recorded only for kinds that count them (time series).
         until: The last component asked for (``--until``), or None for the whole DAG. Not recorded.
+        tracking: Where the run was logged in MLflow (``uri``, ``experiment``, ``mlflow_run_id``,
+            ``url``, ``registered``) and the tracking failure, if any (``error``); see
+            :func:`pipeline.tracking.log_run`. Recorded only when tracking is configured.
     """
 
     status: str
@@ -63,6 +66,7 @@ class RunSummary:
     baselines: Mapping[str, Any] | None = field(default=None, metadata=WHEN_SET)
     missing: Mapping[str, Any] | None = field(default=None, metadata=WHEN_SET)
     until: str | None = field(default=None, metadata=NOT_RECORDED)
+    tracking: Mapping[str, Any] | None = field(default=None, metadata=WHEN_SET)
 
     @property
     def not_blessed(self) -> bool:

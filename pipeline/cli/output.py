@@ -41,6 +41,17 @@ def print_summary(summary: Mapping, as_json: bool) -> None:
     plots = sorted(Path(summary["evaluation_dir"]).glob("*.png")) if summary["evaluation_dir"] else []
     for plot in plots:
         print(f"  plot: {plot}")
+    if summary.get("tracking"):
+        print(f"  {tracking_line(summary['tracking'])}")
+
+
+def tracking_line(tracking: Mapping) -> str:
+    """Where MLflow has the run (and the registered version), or why tracking failed."""
+    if tracking.get("error"):
+        return f"MLflow tracking to {tracking['uri']} FAILED (the run's result is unchanged): {tracking['error']}"
+    registered = tracking.get("registered") or {}
+    version = f"; registered {registered['model']} version {registered['version']}" if registered.get("version") else ""
+    return f"MLflow: {tracking.get('url') or tracking.get('mlflow_run_id')} (experiment {tracking['experiment']}){version}"
 
 
 def missing_line(missing: Mapping) -> str:
