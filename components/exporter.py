@@ -1,4 +1,4 @@
-"""exporter: publishes a blessed model as the next version in the serving directory.
+"""exporter: publishes a blessed model (or a forced one) as the next version in the serving directory.
 
 Layout: ``<serving_dir>/<model_name>/<version>/`` (what TensorFlow Serving watches), with
 ``saved_model.pb``, ``variables/``, ``assets/`` and ``model.json``. The version is published
@@ -13,6 +13,11 @@ version already holds it (a run killed after the rename, before its record), the
 that version instead of publishing the same model again. A cached push whose version is no
 longer loadable (deleted by hand, a rollback) is stale (:func:`stale_push`): the exporter runs
 again and publishes it as a new version.
+
+Each published version is recorded in the served model's history
+(:mod:`components.artifacts.serving_history`): action ``push``, or ``force_push`` for a model
+the evaluator did not bless, published because ``force_push_reason`` is set (``rnnpipe run
+--force-push --reason TEXT``); the reason is in ``model.json`` and the history too.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from typing import Mapping
 
 from components.artifacts.model import load_model
 from components.artifacts.serving import MODEL_CARD_FILE, ServingFolder
+from components.artifacts.serving_history import PushRecord, now_utc, record_published, stamp
 from components.artifacts.transform_graph import load_transform_output
 from components.contract import ComponentSpec, DatasetParams
 from components.types import Artifact, OutputDir, fingerprint_dir
@@ -47,11 +53,14 @@ class ExporterParams(DatasetParams):
         data: The dataset config; its ``KIND`` names the dataset kind (``kind``).
         serving_dir: Root of the serving tree.
         model_name: Sub-directory of the served model.
+        force_push_reason: Why to publish even a model the evaluator did not bless; empty: publish
+            only a blessed model. Part of the cache key, so a forced push executes.
     """
 
     data: DataConfig
     serving_dir: str
     model_name: str
+    force_push_reason: str = ""
 
 
 def export_identity(inputs: Mapping[str, Artifact], params: ExporterParams) -> str:
@@ -91,7 +100,7 @@ def check_serving_dir(params: ExporterParams) -> str | None:
 
 
 def run(inputs: Mapping[str, Artifact], params: ExporterParams, out: OutputDir) -> dict[str, Artifact]:
-    """Exports the model with its transform graph if, and only if, it was blessed.
+    """Exports the model with its transform graph if it was blessed, or if a push is forced.
 
     Args:
         inputs: ``examples`` (for the data fingerprint), ``model``, ``transform_graph``, ``evaluation``.
@@ -99,7 +108,8 @@ def run(inputs: Mapping[str, Artifact], params: ExporterParams, out: OutputDir) 
         out: Where to write the record of the push.
 
     Returns:
-        ``pushed_model`` with properties ``pushed``, ``version`` and ``path``.
+        ``pushed_model`` with properties ``pushed``, ``version``, ``path``, and for a push
+        ``action`` and ``force_push_reason`` (None unless forced).
     """
     import tensorflow as tf
 
@@ -107,17 +117,24 @@ def run(inputs: Mapping[str, Artifact], params: ExporterParams, out: OutputDir) 
 
     evaluation = inputs["evaluation"]
     record = out.artifact_dir("pushed_model")
-    if not evaluation.properties.get("blessed"):
+    blessed = bool(evaluation.properties.get("blessed"))
+    forced = params.force_push_reason if not blessed else ""
+    if not blessed and not forced:
         LOG.info("model not blessed: nothing pushed")
         write_json(record / "push.json", {"pushed": False})
         return {"pushed_model": out.artifact("pushed_model", "PushedModel", pushed=False, version=None, path=None)}
 
     folder = ServingFolder.of(params.serving_dir, params.model_name)
     identity = export_identity(inputs, params)
+    action = "force_push" if forced else "push"
+    if forced:
+        LOG.warning("model not blessed (%s); pushed anyway (--force-push): %s",
+                    "; ".join(evaluation.properties.get("reasons", [])), forced)
     published = folder.holding(identity)
     if published is not None:  # a run killed after publishing it, before its record
         LOG.info("%s version %d already holds this model: not pushed again", params.model_name, published)
-        return {"pushed_model": record_push(out, record, published, folder.version_path(published))}
+        record_published(folder, published)
+        return {"pushed_model": record_push(out, record, published, folder.version_path(published), action, forced)}
 
     kind = params.kind
     data = kind.resolved_config(params.data, inputs["examples"].properties)  # as transform fitted it
@@ -140,21 +157,30 @@ def run(inputs: Mapping[str, Artifact], params: ExporterParams, out: OutputDir) 
         "model_fingerprint": model.fingerprint,
         "signatures": sorted(signatures),
         "exported_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "blessed": blessed,
+        "force_push_reason": forced or None,
     }
+    draft = PushRecord(version=0, pushed_at=now_utc(), run_id=out.run_id, action=action,
+                       reason=forced or "blessed by the evaluator", blessed=blessed,
+                       metrics=evaluation.properties.get("metrics") or {})
 
     def write_version(tmp: Path) -> None:
         tf.saved_model.save(module, str(tmp), signatures=signatures)
         write_json(tmp / MODEL_CARD_FILE, card)
 
-    version, final = folder.publish(write_version, identity)
-    LOG.info("pushed %s version %d to %s", params.model_name, version, final)
-    return {"pushed_model": record_push(out, record, version, final)}
+    version, final = folder.publish(write_version, identity, stamp(draft))
+    record_published(folder, version)
+    LOG.info("pushed %s version %d to %s%s", params.model_name, version, final, " (forced)" if forced else "")
+    return {"pushed_model": record_push(out, record, version, final, action, forced)}
 
 
-def record_push(out: OutputDir, record: Path, version: int, path: Path) -> Artifact:
+def record_push(out: OutputDir, record: Path, version: int, path: Path, action: str = "push",
+                forced: str = "") -> Artifact:
     """Writes the record of a push of ``version`` at ``path``; returns the ``pushed_model`` artifact."""
-    write_json(record / "push.json", {"pushed": True, "version": version, "path": str(path)})
-    return out.artifact("pushed_model", "PushedModel", pushed=True, version=version, path=str(path))
+    properties = {"pushed": True, "version": version, "path": str(path), "action": action,
+                  "force_push_reason": forced or None}
+    write_json(record / "push.json", properties)
+    return out.artifact("pushed_model", "PushedModel", **properties)
 
 
 SPEC = ComponentSpec(name=NAME, inputs=INPUTS, outputs=OUTPUTS, params_type=ExporterParams, run=run,

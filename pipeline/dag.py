@@ -73,13 +73,14 @@ def check_dag(nodes: Sequence[Node]) -> None:
 
 
 def build_dag(cfg: PipelineConfig, extra_beam_args: Sequence[str] = (),
-              spans: Sequence[tuple[str, str]] = ()) -> list[Node]:
+              spans: Sequence[tuple[str, str]] = (), force_push_reason: str = "") -> list[Node]:
     """The standard pipeline: example_gen -> [statistics ->] transform -> [tuner ->] trainer -> evaluator -> exporter.
 
     Args:
         cfg: The validated config, paths resolved.
         extra_beam_args: Beam options from the command line.
         spans: ``(span id, path)`` of the spans to read when ``data.path`` names spans.
+        force_push_reason: Why the exporter publishes even a model that is not blessed; empty: it does not.
     """
     beam_args = tuple(cfg.beam.args) + tuple(extra_beam_args)
     shards = cfg.beam.num_shards
@@ -103,7 +104,8 @@ def build_dag(cfg: PipelineConfig, extra_beam_args: Sequence[str] = (),
         node(evaluator.SPEC, cfg.evaluator,
              {"examples": ("example_gen", "examples"), "model": ("trainer", "model"),
               "transform_graph": ("transform", "transform_graph")}),
-        node(exporter.SPEC, exporter.ExporterParams(cfg.data, cfg.exporter.serving_dir, cfg.model_name),
+        node(exporter.SPEC, exporter.ExporterParams(cfg.data, cfg.exporter.serving_dir, cfg.model_name,
+                                                       force_push_reason),
              {"examples": ("example_gen", "examples"), "model": ("trainer", "model"),
               "transform_graph": ("transform", "transform_graph"), "evaluation": ("evaluator", "evaluation")}),
     ]

@@ -8,7 +8,10 @@ Kept:
   every artifact they were made from. Older version folders go; one newer than the oldest kept
   that does not load is left alone. A folder with no loadable version loses nothing: gc never
   deletes the last loadable version (see :meth:`ServingFolder.retention`), and checks again under
-  the folder's lock just before it deletes.
+  the folder's lock just before it deletes. The version the history says is served (the newest
+  loadable, :func:`components.artifacts.serving_history.served`) is always kept, and so is the
+  lineage of the model it holds: a rollback's version has no artifact of its own, so its
+  history record's ``source_version`` is followed to the artifact that pushed that version.
 
 An execution folder ``artifacts/<component>/<id>/`` goes when none of its artifacts is kept. A
 folder is first renamed to a hidden ``.gc-*`` sibling and then removed, so a crash mid-way never
@@ -26,6 +29,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from components.artifacts import serving_history
 from components.artifacts.serving import ServingFolder
 from pipeline.store import RunStore
 
@@ -100,6 +104,24 @@ def served_versions(store: RunStore) -> dict[Path, dict[int, int | None]]:
     return pushed
 
 
+def pushing_artifact(history: dict[int, int | None], versions: dict[int, int | None], version: int) -> int | None:
+    """The artifact that pushed the model ``version`` holds: its own, or for a rollback that of
+    the version it copied (followed through the history, each version at most once).
+
+    Args:
+        history: Each recorded version's ``source_version`` (None for a push).
+        versions: Each version's pushing artifact, as :func:`served_versions` gives it.
+        version: The version.
+    """
+    seen = set()
+    while version is not None and version not in seen:
+        seen.add(version)
+        if versions.get(version) is not None:
+            return versions[version]
+        version = history.get(version)
+    return None
+
+
 def plan_gc(root: Path, keep_runs: int, keep_versions: int) -> GcPlan:
     """Works out what to delete; deletes nothing.
 
@@ -122,8 +144,13 @@ def plan_gc(root: Path, keep_runs: int, keep_versions: int) -> GcPlan:
     for model_dir, versions in served_versions(store).items():
         folder = ServingFolder(model_dir)
         kept, doomed = folder.retention(keep_versions)
+        served = serving_history.served(folder)
+        if served is not None and served not in kept:  # retention keeps the newest loadable: a guard
+            kept, doomed = sorted([*kept, served]), [version for version in doomed if version != served]
+        history = {record.version: record.source_version for record in serving_history.read(folder)}
+        seeds.update(artifact for artifact in (pushing_artifact(history, versions, version) for version in kept)
+                     if artifact is not None)
         kept_version_dirs.extend(folder.version_path(version) for version in kept)
-        seeds.update(versions[version] for version in kept if versions.get(version) is not None)
         doomed_versions.extend(folder.version_path(version) for version in doomed)
     kept = lineage_closure(artifact_rows, events, seeds)
     kept_dirs = {Path(row["uri"]).parent for row in artifact_rows if row["id"] in kept}

@@ -19,6 +19,7 @@ from pipeline.runner import ending_status, execute, recover_interrupted
 from pipeline.spans import has_spans, select_spans
 from pipeline.store import RunStore
 from pipeline.summary import RunSummary, summarize
+from pipeline.versions import check_force_push_reason
 from pipeline.tracking import log_run
 
 LOG = logging.getLogger("rnnpipe")
@@ -51,8 +52,9 @@ def load_run_config(config: str | Path | PipelineConfig, root: str | Path, *, da
     return resolve_paths(cfg, data_dir, Path(root))
 
 
-def plan_dag(cfg: PipelineConfig, beam_args: Sequence[str]) -> tuple[list, list[str]]:
-    """The run's DAG, reading the selected spans when ``data.path`` names spans.
+def plan_dag(cfg: PipelineConfig, beam_args: Sequence[str], force_push_reason: str = "") -> tuple[list, list[str]]:
+    """The run's DAG, reading the selected spans when ``data.path`` names spans (for
+    ``force_push_reason``, see :func:`~pipeline.dag.build_dag`).
 
     Returns:
         ``(nodes, span ids)``; no span ids when the path has no span placeholders.
@@ -61,7 +63,8 @@ def plan_dag(cfg: PipelineConfig, beam_args: Sequence[str]) -> tuple[list, list[
         DataError: If no span is present or none is in the configured range.
     """
     spans = select_spans(cfg.data.path, cfg.spans) if has_spans(cfg.data.path) else []
-    return build_dag(cfg, list(beam_args), [(span.id, span.path) for span in spans]), [span.id for span in spans]
+    return (build_dag(cfg, list(beam_args), [(span.id, span.path) for span in spans], force_push_reason),
+            [span.id for span in spans])
 
 
 def up_to(nodes: list, last: str | None) -> list:
@@ -89,7 +92,8 @@ def run_pipeline(config: str | Path | PipelineConfig, root: str | Path, *, beam_
                  chief_address: str = DEFAULT_CHIEF_ADDRESS,
                  prepare: Callable[[PipelineConfig], None] | None = None,
                  progress: Callable[..., None] = LOG.info,
-                 before_execution: Callable[[str], None] | None = None) -> RunSummary:
+                 before_execution: Callable[[str], None] | None = None,
+                 force_push_reason: str | None = None) -> RunSummary:
     """Runs a pipeline: what ``rnnpipe run`` does, from Python.
 
     Validates the config before writing anything, holds the root lock for the whole run, marks
@@ -110,6 +114,9 @@ def run_pipeline(config: str | Path | PipelineConfig, root: str | Path, *, beam_
         prepare: Called with the resolved config before the DAG is planned (the demo writes its data).
         progress: Called with printf-style progress messages.
         before_execution: Called with a component's name just before it executes (not when cached).
+        force_push_reason: Publish the model even if the evaluator does not bless it, for this
+            reason (``--force-push --reason TEXT``); recorded in ``model.json``, the served
+            model's history and the summary. None: only a blessed model is published.
 
     Returns:
         The run's summary. Whether the model was blessed is in it: a model that is not blessed
@@ -117,6 +124,7 @@ def run_pipeline(config: str | Path | PipelineConfig, root: str | Path, *, beam_
 
     Raises:
         ConfigError: On an invalid config (nothing is written).
+        UsageError: If ``force_push_reason`` is given but blank.
         DataError: On missing or bad input data, or data that fails validation.
         LockedError: If another run holds the root past ``run.lock_timeout_seconds``.
         Interrupted: On SIGTERM or SIGINT while the command line's handlers are installed (see
@@ -130,7 +138,7 @@ def run_pipeline(config: str | Path | PipelineConfig, root: str | Path, *, beam_
         prepare(cfg)
     if tuner_role == "chief":
         cfg = with_tuner_role(cfg, "chief", chief_address)
-    nodes, spans = plan_dag(cfg, beam_args)
+    nodes, spans = plan_dag(cfg, beam_args, check_force_push_reason(force_push_reason))
     nodes = up_to(nodes, until)
     with root_lock(root, cfg.run.lock_timeout_seconds):
         store = RunStore(root)
@@ -139,7 +147,8 @@ def run_pipeline(config: str | Path | PipelineConfig, root: str | Path, *, beam_
             LOG.warning("run(s) %s were interrupted; their partial outputs were removed", ", ".join(interrupted))
         run_id = new_run_id()
         store.start_run(run_id, cfg.name, {"source": cfg.source, "overrides": list(sets),
-                                           "beam_args": list(beam_args), "spans": spans})
+                                           "beam_args": list(beam_args), "spans": spans,
+                                           "force_push_reason": force_push_reason})
         LOG.info("run %s of %s (%s) in %s%s", run_id, cfg.name, cfg.source, root,
                  f", span(s) {', '.join(spans)}" if spans else "")
         started = time.perf_counter()

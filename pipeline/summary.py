@@ -41,6 +41,8 @@ class RunSummary:
             ``interpolated_steps``) and the windows it dropped by split (``dropped_windows``), from
             the examples artifact; recorded only for kinds that count them (time series).
         until: The last component asked for (``--until``), or None for the whole DAG. Not recorded.
+        force_push_reason: Why this run published a model the evaluator did not bless
+            (``--force-push --reason``); recorded only when it did.
         tracking: Where the run was logged in MLflow (``uri``, ``experiment``, ``mlflow_run_id``,
             ``url``, ``registered``) and the tracking failure, if any (``error``); see
             :func:`pipeline.tracking.log_run`. Recorded only when tracking is configured.
@@ -66,6 +68,7 @@ class RunSummary:
     baselines: Mapping[str, Any] | None = field(default=None, metadata=WHEN_SET)
     missing: Mapping[str, Any] | None = field(default=None, metadata=WHEN_SET)
     until: str | None = field(default=None, metadata=NOT_RECORDED)
+    force_push_reason: str | None = field(default=None, metadata=WHEN_SET)
     tracking: Mapping[str, Any] | None = field(default=None, metadata=WHEN_SET)
 
     @property
@@ -139,4 +142,5 @@ def summarize(run_id: str, outcome, cfg, seconds: float, spans: tuple[str, ...] 
         baselines=evaluated.get("baselines"),
         missing=missing_counts(outcome.outputs.get("example_gen", {}).get("examples")),
         until=until,
+        force_push_reason=published.get("force_push_reason") if newly_pushed else None,
     )

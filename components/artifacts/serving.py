@@ -190,18 +190,23 @@ class ServingFolder:
             if time.time() - path.stat().st_mtime >= older_than_seconds:
                 shutil.rmtree(path, ignore_errors=True)
 
-    def publish(self, build: Callable[[Path], None], identity: str | None = None) -> tuple[int, Path]:
+    def publish(self, build: Callable[[Path], None], identity: str | None = None,
+                stamp: Callable[[int, Path], None] | None = None) -> tuple[int, Path]:
         """Writes a new version through ``build(tmp_dir)`` and renames it into place, atomically.
 
         Under the lock: when the newest loadable version already holds ``identity``, returns it
         and builds nothing (a re-run after a kill between the rename and the caller's record).
         Else clears stale temporaries, lets ``build`` fill a fresh hidden sibling (``build``
-        creates it), writes ``identity`` into it, takes the next version number and renames the
-        sibling onto it. An existing version is never overwritten.
+        creates it), writes ``identity`` into it, takes the next version number, lets ``stamp``
+        write what depends on it, and renames the sibling onto it. An existing version is
+        never overwritten.
 
         Args:
             build: Callable that writes the SavedModel (and its card) into the path it is given.
             identity: What is exported (e.g. a hash of its inputs); None never matches.
+            stamp: Called with the version number and the temporary folder just before the
+                rename, to write what must be part of the version and names its number (the
+                push record of :mod:`components.artifacts.serving_history`).
 
         Returns:
             ``(version, path)`` of the published (or already published) version.
@@ -220,6 +225,8 @@ class ServingFolder:
                 if identity is not None:
                     (tmp / IDENTITY_FILE).write_text(identity + "\n")
                 version = self.next_version()
+                if stamp is not None:
+                    stamp(version, tmp)
                 final = self.version_path(version)
                 os.rename(tmp, final)  # same file system: atomic; never onto an existing version
             except BaseException:

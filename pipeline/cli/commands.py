@@ -22,7 +22,10 @@ LOG = logging.getLogger("rnnpipe")
 
 def pipeline_options(args: argparse.Namespace, beam_args: list[str]) -> dict:
     """The keywords of :func:`pipeline.api.run_pipeline` that ``run`` and ``demo`` share."""
-    return {"beam_args": beam_args, "until": args.until, "sets": args.overrides, "accept_schema": args.accept_schema,
+    from pipeline.versions import force_push_option
+
+    return {"force_push_reason": force_push_option(args.force_push, args.reason),
+            "beam_args": beam_args, "until": args.until, "sets": args.overrides, "accept_schema": args.accept_schema,
             "tuner_role": args.tuner_role, "chief_address": args.chief_address,
             "before_execution": None if args.verbose else load_tensorflow_quietly}
 
@@ -113,6 +116,29 @@ def gc_command(args: argparse.Namespace, beam_args: list[str]) -> int:
     return ExitCode.OK
 
 
+def versions_command(args: argparse.Namespace, beam_args: list[str]) -> int:
+    """``rnnpipe versions NAME``: the served model's versions and history."""
+    from pipeline.versions import describe_versions, list_versions
+
+    report = list_versions(args.root, args.name, args.config)
+    print(json.dumps(report) if args.json else describe_versions(report))
+    return ExitCode.OK
+
+
+def rollback_command(args: argparse.Namespace, beam_args: list[str]) -> int:
+    """``rnnpipe rollback NAME --to V --reason TEXT``: serve V's model again as a new highest version."""
+    from pipeline.versions import rollback
+
+    result = rollback(args.root, args.name, args.to, args.reason, args.config)
+    if args.json:
+        print(json.dumps(result))
+    else:
+        print(f"{result['model']}: version {result['version']} now serves version {result['source_version']}'s "
+              f"model ({result['path']})" + (f"; MLflow alias not moved: {result['tracking_error']}"
+                                             if result["tracking_error"] else ""))
+    return ExitCode.OK
+
+
 def runs_command(args: argparse.Namespace, beam_args: list[str]) -> int:
     """``rnnpipe runs [show RUN_ID]``."""
     from pipeline.maintenance import get_run, list_runs, open_store
@@ -147,10 +173,12 @@ def init_command(args: argparse.Namespace, beam_args: list[str]) -> int:
 
 HANDLERS = {"run": run_command, "demo": demo_command, "tune-worker": worker_command, "score": score_command,
             "generate": generate_command, "gc": gc_command, "runs": runs_command, "store": store_command,
+            "versions": versions_command, "rollback": rollback_command,
             "init": init_command}
 # What the traceback of an unexpected failure is logged as.
 FAILED = {"run": "run failed", "demo": "run failed", "tune-worker": "worker failed", "score": "scoring failed",
           "generate": "generation failed", "gc": "gc failed", "runs": "runs failed",
+          "versions": "versions failed", "rollback": "rollback failed",
           "store": "store recovery failed", "init": "init failed"}
 # Commands that always load TensorFlow, quietly, before they start ("run" and "demo" load it only
 # when a component executes: see load_tensorflow_quietly).

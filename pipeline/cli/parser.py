@@ -66,6 +66,57 @@ def add_tuner_role_options(sub: argparse.ArgumentParser) -> None:
                           f"0.0.0.0:PORT for other hosts)")
 
 
+def add_force_push_options(sub: argparse.ArgumentParser) -> None:
+    """``--force-push`` and ``--reason``: publish a model the evaluator did not bless."""
+    sub.add_argument("--force-push", action="store_true",
+                     help="publish the model even if the evaluator does not bless it (needs --reason); "
+                          "recorded as a force_push in the served model's history")
+    sub.add_argument("--reason", metavar="TEXT",
+                     help="why the push is forced: goes into model.json, the history and the summary")
+
+
+def add_serving_commands(commands) -> None:
+    """``versions`` and ``rollback``: the served model's history and which version is served."""
+    from_config = "a config whose exporter.serving_dir (and tracking, for rollback) to use (default: ROOT/serving)"
+    versions = commands.add_parser(
+        "versions", help="list a served model's versions: when, by which run, metrics, blessing, why",
+        description="List every version of served model NAME (exporter.model_name, default the pipeline's name): "
+                    "when it was pushed, by which run, its metrics and blessing, why it was pushed (push, "
+                    "force_push with its reason, rollback with its source version), and which one TensorFlow "
+                    "Serving serves now (the highest loadable). Versions published before the history existed "
+                    "are listed from their model.json. Exit 2 when there is no such model.", **HELP_FORMAT)
+    versions.add_argument("name", metavar="NAME", help="the served model's folder name")
+    add_root(versions, "pipeline root")
+    versions.add_argument("--config", metavar="CONFIG", help=from_config)
+    add_json(versions, "print JSON")
+    add_verbose(versions)
+    rollback = commands.add_parser(
+        "rollback", help="serve an earlier version again, as a new highest version",
+        description="Copy version V's model into a new highest version of NAME (what TensorFlow Serving serves), "
+                    "atomically (a staging folder renamed into place: a kill leaves the old state or the new), "
+                    "record it in the history (action rollback, source version V, the reason), and move the "
+                    "MLflow production alias to it when tracking is configured (--config, or "
+                    "MLFLOW_TRACKING_URI). Exit 2 when V is absent or not loadable, or --reason is blank.",
+        **HELP_FORMAT)
+    rollback.add_argument("name", metavar="NAME", help="the served model's folder name")
+    rollback.add_argument("--to", required=True, type=int, metavar="V", help="the version to serve again")
+    rollback.add_argument("--reason", required=True, metavar="TEXT", help="why (recorded in the history)")
+    add_root(rollback, "pipeline root")
+    rollback.add_argument("--config", metavar="CONFIG", help=from_config)
+    add_json(rollback, "print JSON")
+    add_verbose(rollback)
+
+
+def add_rerun_options(sub: argparse.ArgumentParser) -> None:
+    """``--force`` and ``--from``: re-run steps whatever the cache holds (docs/operations.md)."""
+    sub.add_argument("--force", action="append", default=[], metavar="COMPONENT",
+                     help="execute COMPONENT and everything downstream of it even where the cache holds its "
+                          "outputs (repeatable; 'all' for every component)")
+    sub.add_argument("--from", dest="start_from", metavar="COMPONENT",
+                     help="take the outputs of the components before COMPONENT from the newest complete run of "
+                          "this pipeline (same name), whatever their cache keys, and execute from COMPONENT on")
+
+
 def add_pipeline_commands(commands) -> None:
     """``run``, ``demo`` and ``tune-worker``."""
     run = commands.add_parser("run", help="run the pipeline described by a YAML config",
@@ -79,6 +130,7 @@ def add_pipeline_commands(commands) -> None:
     for pipeline_command in (run, demo):
         add_run_options(pipeline_command)
         add_tuner_role_options(pipeline_command)
+        add_force_push_options(pipeline_command)
         add_verbose(pipeline_command)
     worker = commands.add_parser(
         "tune-worker", help="run tuning trials for a chief (rnnpipe run --tuner-role chief)",
@@ -242,6 +294,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_score_command(commands)
     add_generate_command(commands)
     add_root_commands(commands)
+    add_serving_commands(commands)
     add_store_command(commands)
     add_init_command(commands)
     return parser
