@@ -31,6 +31,7 @@ from pipeline.config_validation import ConfigError, PathSegment, build, check_fi
 from pipeline.config_yaml import parse_set_value, read_config_yaml
 from pipeline.errors import UsageError
 from pipeline.glob_paths import below_literal_folder, path_is_pattern
+from pipeline.notify import check_hook, hooks
 from pipeline.spans import SpanSettings
 
 CONFIG_DIR = Path(__file__).parent / "configs"
@@ -127,6 +128,9 @@ class NotifySettings:
         on_push: Called when a new version is pushed to the serving folder.
         on_success: Called when the run completes.
         timeout_seconds: How long a hook may take before it is stopped.
+
+    A command is split into words as a shell would, and run without a shell: a command with
+    pipes or redirections names its shell (``sh -c '...'``). See :mod:`pipeline.notify`.
     """
 
     on_failure: str = ""
@@ -138,6 +142,8 @@ class NotifySettings:
     def __post_init__(self):
         if self.timeout_seconds <= 0:
             raise ValueError(f"notify.timeout_seconds must be > 0, got {self.timeout_seconds}")
+        for event, hook in hooks(self).items():
+            check_hook(f"notify.on_{event}", hook)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from models.atomic_files import write_json
 from pipeline.cache import SourceTree, baseline_of, cache_key
 from pipeline.dag import Node
 from pipeline.interrupts import during
+from pipeline.memory import measure_peak
 from pipeline.store import RunStore
 
 LOG = logging.getLogger("rnnpipe.runner")
@@ -30,6 +31,7 @@ class RunOutcome:
     executed: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
     checks: dict[str, Any] = field(default_factory=dict)
+    memory: dict[str, dict[str, Any]] = field(default_factory=dict)  # each executed node's peaks (pipeline.memory)
 
 
 def reuse_cached(store: RunStore, key: str) -> dict[str, Artifact] | None:
@@ -111,7 +113,10 @@ def execute(nodes: Sequence[Node], root: Path, store: RunStore, run_id: str,
                 if before_execution is not None:
                     before_execution(node.name)
                 progress("[%d/%d] %s: running", index, len(nodes), node.name)
-                outputs = run_node(node, inputs, root, store, run_id, execution_id, key)
+                with measure_peak() as memory:
+                    outputs = run_node(node, inputs, root, store, run_id, execution_id, key)
+                outcome.memory[node.name] = memory.to_dict()
+                store.record_memory(execution_id, outcome.memory[node.name])
                 outcome.executed.append(node.name)
             if reused is not None:
                 for name, artifact in outputs.items():

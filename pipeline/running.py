@@ -14,6 +14,7 @@ from pipeline.dag import build_dag
 from pipeline.defaults import DEFAULT_CHIEF_ADDRESS
 from pipeline.lock import root_lock
 from pipeline.maintenance import collect
+from pipeline.notify import failure_summary, notify, run_events
 from pipeline.interrupts import Interrupted
 from pipeline.runner import ending_status, execute, recover_interrupted
 from pipeline.spans import has_spans, select_spans
@@ -160,14 +161,17 @@ def run_pipeline(config: str | Path | PipelineConfig, root: str | Path, *, beam_
                                                                 "signal": interrupted.signal_name,
                                                                 "component": interrupted.component})
             log_run(cfg, root, run_id, store, error=interrupted.describe())
+            notify(cfg.notify, failure_summary(run_id, cfg.name, interrupted, ending_status(interrupted)), ("failure",))
             raise
         except BaseException as error:
             store.end_run(run_id, ending_status(error), {"error": f"{type(error).__name__}: {error}"})
             log_run(cfg, root, run_id, store, error=f"{type(error).__name__}: {error}")
+            notify(cfg.notify, failure_summary(run_id, cfg.name, error, ending_status(error)), ("failure",))
             raise
         summary = summarize(run_id, outcome, cfg, time.perf_counter() - started, tuple(spans), until)
         summary = dataclasses.replace(summary, tracking=log_run(cfg, root, run_id, store, summary=summary))
         store.end_run(run_id, "complete", summary.to_dict())
+        notify(cfg.notify, summary.to_dict(), run_events(summary))
         if cfg.run.gc_keep_runs is not None:
             plan = collect(root, cfg.run.gc_keep_runs, cfg.run.gc_keep_versions)
             LOG.info("gc: deleted %d artifact folder(s) and %d serving version(s), %.1f MB",

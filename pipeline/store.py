@@ -35,6 +35,7 @@ CREATE INDEX IF NOT EXISTS executions_by_key ON executions (cache_key, status);
 # Columns added since the first schema, as ``(table, column, type)``: added to older stores on open.
 ADDED_COLUMNS = (
     ("executions", "baseline", "TEXT"),  # the served version the execution compared with ("none"), or NULL
+    ("executions", "memory", "TEXT"),  # JSON peak memory figures of an executed one (pipeline.memory), or NULL
 )
 
 
@@ -181,6 +182,10 @@ class RunStore:
         """Marks an execution ``complete`` or ``failed``."""
         self._write("UPDATE executions SET status=?, ended=?, error=? WHERE id=?",
                     (status, time.time(), error, execution_id))
+
+    def record_memory(self, execution_id: int, figures: dict) -> None:
+        """Records an execution's peak memory figures (:class:`~pipeline.memory.PeakMemory`)."""
+        self._write("UPDATE executions SET memory=? WHERE id=?", (json.dumps(figures), execution_id))
 
     def add_artifact(self, execution_id: int, name: str, type_: str, uri: str, fingerprint: str,
                      properties: dict) -> int:

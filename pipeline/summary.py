@@ -41,6 +41,10 @@ class RunSummary:
             ``interpolated_steps``) and the windows it dropped by split (``dropped_windows``), from
             the examples artifact; recorded only for kinds that count them (time series).
         until: The last component asked for (``--until``), or None for the whole DAG. Not recorded.
+        memory: The peak memory of each executed component, MiB: ``peak_rss_mb`` (this process),
+            ``children_peak_rss_mb`` (its child processes, e.g. Beam's workers) and ``gpu_peak_mb``
+            (None where TensorFlow reports none); see :mod:`pipeline.memory`. Recorded for every
+            run (empty when all were cached); None only in a summary built without a runner's outcome.
         force_push_reason: Why this run published a model the evaluator did not bless
             (``--force-push --reason``); recorded only when it did.
         tracking: Where the run was logged in MLflow (``uri``, ``experiment``, ``mlflow_run_id``,
@@ -68,6 +72,7 @@ class RunSummary:
     baselines: Mapping[str, Any] | None = field(default=None, metadata=WHEN_SET)
     missing: Mapping[str, Any] | None = field(default=None, metadata=WHEN_SET)
     until: str | None = field(default=None, metadata=NOT_RECORDED)
+    memory: Mapping[str, Mapping[str, float | None]] | None = field(default=None, metadata=WHEN_SET)
     force_push_reason: str | None = field(default=None, metadata=WHEN_SET)
     tracking: Mapping[str, Any] | None = field(default=None, metadata=WHEN_SET)
 
@@ -142,5 +147,6 @@ def summarize(run_id: str, outcome, cfg, seconds: float, spans: tuple[str, ...] 
         baselines=evaluated.get("baselines"),
         missing=missing_counts(outcome.outputs.get("example_gen", {}).get("examples")),
         until=until,
+        memory=dict(outcome.memory),
         force_push_reason=published.get("force_push_reason") if newly_pushed else None,
     )

@@ -111,9 +111,23 @@ def format_run(run: dict) -> str:
     for execution in run["executions"]:
         seconds = f"{execution['ended'] - execution['started']:.1f}s" if execution["ended"] else "-"
         state = "cached" if execution["cached"] else execution["status"]
-        lines.append(f"    {execution['component']:12} {state:9} {seconds:>8}" +
-                     (f"  {execution['error']}" if execution["error"] else ""))
+        lines.append(f"    {execution['component']:12} {state:9} {seconds:>8}" + memory_text(execution.get("memory"))
+                     + (f"  {execution['error']}" if execution["error"] else ""))
     return "\n".join(lines)
+
+
+def memory_text(recorded: str | None) -> str:
+    """An execution's peak memory as ``runs show`` prints it (see :mod:`pipeline.memory`), or ""
+    for none recorded (a cached execution, or one recorded before memory was)."""
+    if not recorded:
+        return ""
+    memory = json.loads(recorded)
+    parts = [f"peak {memory['peak_rss_mb']:.0f} MB"]
+    if memory.get("children_peak_rss_mb"):
+        parts.append(f"children {memory['children_peak_rss_mb']:.0f} MB")
+    if memory.get("gpu_peak_mb") is not None:
+        parts.append(f"GPU {memory['gpu_peak_mb']:.0f} MB")
+    return "  " + ", ".join(parts)
 
 
 def print_run(run: dict, as_json: bool) -> None:

@@ -599,6 +599,12 @@ CONFIG_ERRORS = {
                                                    "trainer.batch_size=1000000"],
                                         f"{DEMO}: data.window=900000, trainer.batch_size=1000000, model.units=[32] "
                                         "imply about"),
+    "notify hook with another URL scheme": (lambda d: [DEMO, "--set", "notify.on_failure=ftp://example.com/x"],
+                                            f"{DEMO}: notify: notify.on_failure: 'ftp://example.com/x' is a ftp:// "
+                                            "URL; a hook is an http:// or https:// URL or a command"),
+    "notify hook that needs a shell": (lambda d: [DEMO, "--set", 'notify.on_push="cat | mail ops"'],
+                                       f"{DEMO}: notify: notify.on_push: command 'cat | mail ops' uses the shell "
+                                       "operator '|', but hooks run without a shell"),
 }
 
 
