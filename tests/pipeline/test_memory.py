@@ -86,3 +86,23 @@ def test_beam_multi_processing_workers_count_as_children(tmp_path):
     assert figures["children_peak_rss_mb"] > 2 * fresh_interpreter_rss_mb()
     shown = rnnpipe("runs", "show", last_json(result.stdout)["run_id"], "--root", str(tmp_path / "root"))
     assert "children" in next(line for line in shown.stdout.splitlines() if "example_gen" in line)
+
+
+def test_a_store_from_before_the_figures_gains_the_memory_column_and_shows_none_for_old_executions(tmp_path):
+    from pipeline.cli.output import format_run
+    from pipeline.store import STORE_FILE, RunStore
+
+    with sqlite3.connect(tmp_path / STORE_FILE) as db:  # the executions table as the first schema had it
+        db.executescript("CREATE TABLE executions (id INTEGER PRIMARY KEY AUTOINCREMENT, run_id TEXT, component "
+                         "TEXT, cache_key TEXT, status TEXT, cached INTEGER, started REAL, ended REAL, error TEXT);"
+                         "INSERT INTO executions (run_id, component, status, cached, started, ended) "
+                         "VALUES ('old', 'trainer', 'complete', 0, 1.0, 2.0)")
+    store = RunStore(tmp_path)
+    store.start_run("new", "sine", {"source": "demo.yaml"})
+    execution = store.start_execution("new", "trainer", "key", cached=False)
+    store.record_memory(execution, {"peak_rss_mb": 812.4, "children_peak_rss_mb": 300.0, "gpu_peak_mb": None})
+    store.end_execution(execution, "complete")
+    store.start_run("old", "sine", {"source": "demo.yaml"})
+    assert "peak 812 MB, children 300 MB" in format_run(store.run("new"))
+    old_line = next(line for line in format_run(store.run("old")).splitlines() if "trainer" in line)
+    assert "peak" not in old_line and store.run("old")["executions"][0]["memory"] is None
