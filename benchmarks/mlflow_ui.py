@@ -126,6 +126,20 @@ def compare_page(uri: str, experiment_id: str, run_ids: list[str]) -> str:
     return f"{uri}/#/compare-runs?{query}"
 
 
+def show_differences(driver) -> None:
+    """On MLflow's comparison page: closes the assistant panel, shows only the params and tags
+    that differ, and scrolls to the run details."""
+    from selenium.webdriver.common.by import By
+
+    for label in ("Close", "Parameters - Show diff only", "Tags - Show diff only"):
+        for button in driver.find_elements(By.CSS_SELECTOR, f'button[aria-label="{label}"]'):
+            button.click()
+    details = driver.find_elements(By.XPATH, "//*[text()='Run details']")
+    if details:
+        driver.execute_script("arguments[0].scrollIntoView();", details[0])
+    time.sleep(2)  # the tables redraw
+
+
 def run_demo(root: Path, uri: str, *overrides: str) -> dict:
     """``rnnpipe demo --json`` logging to ``uri``; returns its summary."""
     argv = [sys.executable, "-m", "pipeline.cli", "demo", "--root", str(root), "--json",
@@ -149,9 +163,10 @@ def screenshot_comparison(output: Path) -> None:
             runs = [summary["tracking"]["mlflow_run_id"] for summary in (first, second)]
             experiment = first["tracking"]["url"].split("/experiments/")[1].split("/")[0]
             with headless_chromium() as driver:
+                driver.set_window_size(1500, 1500)
                 driver.get(compare_page(uri, experiment, runs))
                 wait_for_text(driver, "trainer.epochs")
-                time.sleep(2)  # the charts draw after the tables
+                show_differences(driver)
                 output.parent.mkdir(parents=True, exist_ok=True)
                 driver.save_screenshot(str(output))
     finally:

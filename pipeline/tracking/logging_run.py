@@ -79,6 +79,7 @@ def log_to(client, result: dict[str, Any], cfg: PipelineConfig, record: RunRecor
     logging fails halfway (and re-raises)."""
     experiment = experiment_id(client, result["experiment"])
     created = client.create_run(experiment, run_name=record.run_id,
+                                start_time=int(record.started * 1000) if record.started else None,
                                 tags={**run_tags(record, cfg.name, summary, error),
                                       **origin_tags(client, experiment, record)})
     mlflow_run_id = created.info.run_id

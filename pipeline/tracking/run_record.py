@@ -36,6 +36,7 @@ class RunRecord:
         cached: Components reused from cache, in order.
         failed: Components whose execution failed or was interrupted.
         outputs: Each completed component's outputs by name.
+        started: When the run started (seconds since the epoch), or None.
     """
 
     run_id: str
@@ -44,6 +45,7 @@ class RunRecord:
     cached: tuple[str, ...] = ()
     failed: tuple[str, ...] = ()
     outputs: dict[str, dict[str, Output]] = field(default_factory=dict)
+    started: float | None = None
 
     def output(self, component: str, name: str) -> Output | None:
         """One output of a component, or None when the run has none (stopped before it, failed)."""
@@ -81,4 +83,5 @@ def read_run(store: RunStore, run_id: str) -> RunRecord:
         cached=tuple(row["component"] for row in complete if row["cached"]),
         failed=tuple(row["component"] for row in executions.values() if row["status"] in ("failed", "interrupted")),
         outputs=outputs,
+        started=run["started"],
     )

@@ -48,13 +48,16 @@ def tracked(server, tmp_path_factory):
     return root, runs[0], runs[1]
 
 
-def test_the_summary_names_the_mlflow_run(tracked, server):
+def test_the_summary_names_the_mlflow_run(tracked, server, client):
     _, first, _ = tracked
     tracking = first["tracking"]
     assert tracking["error"] is None, tracking
     assert tracking["uri"] == server and tracking["experiment"] == "sine"
     assert tracking["url"] == f"{server}/#/experiments/{tracking['url'].split('/experiments/')[1].split('/')[0]}" \
                               f"/runs/{tracking['mlflow_run_id']}"
+    info = client.get_run(tracking["mlflow_run_id"]).info
+    assert info.status == "FINISHED" and info.run_name == first["run_id"]
+    assert info.end_time - info.start_time >= first["seconds"] * 1000  # from the pipeline run's start
 
 
 def test_params_are_the_flattened_config(tracked, client):
@@ -87,6 +90,8 @@ def test_evaluation_metrics_slices_and_baselines(tracked, client):
     month, figures = next(iter(report["slices"]["month"].items()))
     assert metrics[f"slice.month.{month}.rmse"] == pytest.approx(figures["rmse"])
     assert metrics["seconds.trainer"] == pytest.approx(first["component_seconds"]["trainer"])
+    for component, figures in (first.get("memory") or {}).items():  # the memory figures, where the run has them
+        assert metrics[f"memory.{component}.peak_rss_mb"] == pytest.approx(figures["peak_rss_mb"])
 
 
 def test_tags_name_the_run_its_code_data_and_components(tracked, client):
@@ -168,3 +173,27 @@ def test_with_the_server_down_the_run_succeeds_and_reports_it(tracked, tmp_path)
     assert summary["tracking"]["uri"] == down and summary["tracking"]["mlflow_run_id"] is None
     assert "127.0.0.1" in summary["tracking"]["error"] and "Connection refused" in summary["tracking"]["error"]
     assert "MLflow tracking to" in result.stderr
+
+
+def test_set_production_alias_follows_a_rollback(tracked, client, server):
+    from pipeline.config import TrackingSettings
+    from pipeline.tracking import set_production_alias
+
+    _, first, _ = tracked
+    settings = TrackingSettings(mlflow_uri=server, timeout_seconds=10)
+    served = first["pushed_version"]
+    try:
+        # a rollback published serving version 90 with version `served`'s content
+        assert set_production_alias(settings, "sine", 90, str(served), "version 2 regressed") is None
+        production = client.get_model_version_by_alias("sine", "production")
+        assert production.tags["rnnpipe.serving_version"] == "90"
+        assert production.tags["rnnpipe.source"] == str(served)
+        assert production.tags["rnnpipe.production_reason"] == "version 2 regressed"
+        original = client.get_model_version("sine", first["tracking"]["registered"]["version"])
+        assert (production.source, production.run_id) == (original.source, original.run_id)
+        error = set_production_alias(settings, "sine", 91, "77", "no such source")
+        assert "no version for serving version 91 nor for its source '77'" in error
+        assert client.get_model_version_by_alias("sine", "production").version == production.version
+    finally:
+        assert set_production_alias(settings, "sine", served, str(served), "back") is None
+    assert client.get_model_version_by_alias("sine", "production").version == first["tracking"]["registered"]["version"]
