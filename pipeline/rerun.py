@@ -51,8 +51,8 @@ def check_names(nodes: Sequence[Node], force: Sequence[str], start_from: str | N
     """Checks ``--force`` and ``--from`` against the DAG's components, before anything runs.
 
     Raises:
-        UsageError: Naming an unknown component and the known ones, or a ``--from`` component
-            after ``--until``.
+        UsageError: Naming an unknown component and the known ones, a ``--from`` component after
+            ``--until``'s, or a ``--force`` component before ``--from``'s (its outputs are taken).
     """
     names = [node.name for node in nodes]
     for option, name in [*(("--force", name) for name in force), ("--from", start_from)]:

@@ -9,7 +9,7 @@ import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Collection, Mapping, Sequence
 
 from components.types import ARTIFACT_FILE, Artifact, OutputDir, fingerprint_dir
 from models.atomic_files import write_json
@@ -34,24 +34,50 @@ class RunOutcome:
     memory: dict[str, dict[str, Any]] = field(default_factory=dict)  # each executed node's peaks (pipeline.memory)
 
 
+@dataclass(frozen=True)
+class Taken:
+    """Outputs a run takes from an earlier run's execution without asking the cache (``--from``).
+
+    Attributes:
+        outputs: The artifacts, by output name.
+        cache_key: The key of the execution they come from (recorded with this run's execution).
+        baseline: Its baseline, likewise.
+    """
+
+    outputs: dict[str, Artifact]
+    cache_key: str | None
+    baseline: str | None = None
+
+
+def damaged_artifact(rows: Sequence[Mapping[str, Any]]) -> Path | None:
+    """The first recorded artifact whose files were deleted or altered since it was written (it no
+    longer matches its fingerprint), or None when every one is intact."""
+    for row in rows:
+        uri = Path(row["uri"])
+        if not (uri / ARTIFACT_FILE).exists() or fingerprint_dir(uri) != row["fingerprint"]:
+            return uri
+    return None
+
+
+def load_artifacts(rows: Sequence[Mapping[str, Any]]) -> dict[str, Artifact]:
+    """Recorded artifacts, loaded from their folders, by output name."""
+    return {row["name"]: Artifact.load(Path(row["uri"])) for row in rows}
+
+
 def reuse_cached(store: RunStore, key: str) -> dict[str, Artifact] | None:
     """The outputs of an earlier execution with the same key, if they are intact.
 
-    An artifact whose files were deleted or altered since it was written no longer matches
-    its fingerprint and is not trusted.
+    An artifact whose files were deleted or altered since it was written is not trusted.
     """
     found = store.cached_outputs(key)
     if not found:
         return None
     _, rows = found
-    outputs = {}
-    for row in rows:
-        uri = Path(row["uri"])
-        if not (uri / ARTIFACT_FILE).exists() or fingerprint_dir(uri) != row["fingerprint"]:
-            LOG.warning("cached artifact %s is missing or altered; recomputing", uri)
-            return None
-        outputs[row["name"]] = Artifact.load(uri)
-    return outputs
+    damaged = damaged_artifact(rows)
+    if damaged is not None:
+        LOG.warning("cached artifact %s is missing or altered; recomputing", damaged)
+        return None
+    return load_artifacts(rows)
 
 
 def finalize(outputs: dict[str, Artifact], staging: Path, final: Path, node: Node, run_id: str) -> dict[str, Artifact]:
@@ -68,7 +94,8 @@ def finalize(outputs: dict[str, Artifact], staging: Path, final: Path, node: Nod
 
 
 def execute(nodes: Sequence[Node], root: Path, store: RunStore, run_id: str,
-            progress=LOG.info, before_execution: Callable[[str], None] | None = None) -> RunOutcome:
+            progress=LOG.info, before_execution: Callable[[str], None] | None = None,
+            forced: Collection[str] = (), taken: Mapping[str, Taken] | None = None) -> RunOutcome:
     """Runs the DAG in order, reusing cached executions.
 
     Args:
@@ -79,6 +106,9 @@ def execute(nodes: Sequence[Node], root: Path, store: RunStore, run_id: str,
         progress: Called with printf-style progress messages.
         before_execution: Called with a component's name just before it executes (not when it is
             cached), e.g. to load TensorFlow quietly only when some component needs it.
+        forced: Components that execute whatever the cache holds (``--force``).
+        taken: Components that reuse these outputs instead of the cache's (``--from``); they
+            count as cached.
 
     Returns:
         The run's outcome.
@@ -93,10 +123,13 @@ def execute(nodes: Sequence[Node], root: Path, store: RunStore, run_id: str,
     for index, node in enumerate(nodes, 1):
         with during(node.name):  # an interruption names the component it stopped
             inputs = {name: outcome.outputs[up][out] for name, (up, out) in node.inputs.items()}
-            baseline = baseline_of(node, inputs)
-            key = cache_key(node, inputs, source.fingerprint(node), baseline)
             started = time.perf_counter()
-            reused = reuse_cached(store, key)
+            if taken and node.name in taken:
+                reused, key, baseline = taken[node.name].outputs, taken[node.name].cache_key, taken[node.name].baseline
+            else:
+                baseline = baseline_of(node, inputs)
+                key = cache_key(node, inputs, source.fingerprint(node), baseline)
+                reused = None if node.name in forced else reuse_cached(store, key)
             stale = (node.spec.stale_outputs(reused, node.params)
                      if reused is not None and node.spec.stale_outputs is not None else None)
             if stale:  # intact, but what they name outside the root is gone (a deleted served version)
@@ -108,11 +141,13 @@ def execute(nodes: Sequence[Node], root: Path, store: RunStore, run_id: str,
             if reused is not None:
                 outputs = reused
                 outcome.cached.append(node.name)
-                progress("[%d/%d] %s: cached", index, len(nodes), node.name)
+                progress("[%d/%d] %s: %s", index, len(nodes), node.name,
+                         "taken from an earlier run (--from)" if taken and node.name in taken else "cached")
             else:
                 if before_execution is not None:
                     before_execution(node.name)
-                progress("[%d/%d] %s: running", index, len(nodes), node.name)
+                progress("[%d/%d] %s: running%s", index, len(nodes), node.name,
+                         " (forced)" if node.name in forced else "")
                 with measure_peak() as memory:
                     outputs = run_node(node, inputs, root, store, run_id, execution_id, key)
                 outcome.memory[node.name] = memory.to_dict()

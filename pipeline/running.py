@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from pipeline.compare import config_as_run
 from pipeline.config import ConfigError, PipelineConfig, load_config, resolve_paths, with_tuner_role
 from pipeline.dag import build_dag
 from pipeline.defaults import DEFAULT_CHIEF_ADDRESS
@@ -16,12 +17,13 @@ from pipeline.lock import root_lock
 from pipeline.maintenance import collect
 from pipeline.notify import failure_summary, notify, run_events
 from pipeline.interrupts import Interrupted
+from pipeline.rerun import check_names, plan_rerun
 from pipeline.runner import ending_status, execute, recover_interrupted
 from pipeline.spans import has_spans, select_spans
 from pipeline.store import RunStore
 from pipeline.summary import RunSummary, summarize
-from pipeline.versions import check_force_push_reason
 from pipeline.tracking import log_run
+from pipeline.versions import check_force_push_reason
 
 LOG = logging.getLogger("rnnpipe")
 ACCEPT_SCHEMA = "validation.accept_new_schema=true"
@@ -94,6 +96,7 @@ def run_pipeline(config: str | Path | PipelineConfig, root: str | Path, *, beam_
                  prepare: Callable[[PipelineConfig], None] | None = None,
                  progress: Callable[..., None] = LOG.info,
                  before_execution: Callable[[str], None] | None = None,
+                 force: Sequence[str] = (), start_from: str | None = None,
                  force_push_reason: str | None = None) -> RunSummary:
     """Runs a pipeline: what ``rnnpipe run`` does, from Python.
 
@@ -115,6 +118,11 @@ def run_pipeline(config: str | Path | PipelineConfig, root: str | Path, *, beam_
         prepare: Called with the resolved config before the DAG is planned (the demo writes its data).
         progress: Called with printf-style progress messages.
         before_execution: Called with a component's name just before it executes (not when cached).
+        force: Components to execute whatever the cache holds, each with everything downstream of
+            it (``--force``); ``"all"`` for every component.
+        start_from: Take the outputs of every component before this one from the newest complete
+            run of this pipeline (same name), whatever their cache keys, and execute it and what
+            is downstream of it (``--from``). See :mod:`pipeline.rerun`.
         force_push_reason: Publish the model even if the evaluator does not bless it, for this
             reason (``--force-push --reason TEXT``); recorded in ``model.json``, the served
             model's history and the summary. None: only a blessed model is published.
@@ -125,6 +133,8 @@ def run_pipeline(config: str | Path | PipelineConfig, root: str | Path, *, beam_
 
     Raises:
         ConfigError: On an invalid config (nothing is written).
+        UsageError: If ``force`` or ``start_from`` names no component of the pipeline, or there is
+            no complete run (or none with intact outputs) to start from (nothing is written).
         UsageError: If ``force_push_reason`` is given but blank.
         DataError: On missing or bad input data, or data that fails validation.
         LockedError: If another run holds the root past ``run.lock_timeout_seconds``.
@@ -140,21 +150,25 @@ def run_pipeline(config: str | Path | PipelineConfig, root: str | Path, *, beam_
     if tuner_role == "chief":
         cfg = with_tuner_role(cfg, "chief", chief_address)
     nodes, spans = plan_dag(cfg, beam_args, check_force_push_reason(force_push_reason))
+    check_names(nodes, force, start_from, until)
     nodes = up_to(nodes, until)
     with root_lock(root, cfg.run.lock_timeout_seconds):
         store = RunStore(root)
         interrupted = recover_interrupted(root, store)
         if interrupted:
             LOG.warning("run(s) %s were interrupted; their partial outputs were removed", ", ".join(interrupted))
+        rerun = plan_rerun(nodes, store, cfg.name, force, start_from)
         run_id = new_run_id()
         store.start_run(run_id, cfg.name, {"source": cfg.source, "overrides": list(sets),
                                            "beam_args": list(beam_args), "spans": spans,
-                                           "force_push_reason": force_push_reason})
+                                           "force_push_reason": force_push_reason,
+                                           "force": list(force), **rerun.record(), "config": config_as_run(cfg)})
         LOG.info("run %s of %s (%s) in %s%s", run_id, cfg.name, cfg.source, root,
                  f", span(s) {', '.join(spans)}" if spans else "")
         started = time.perf_counter()
         try:
-            outcome = execute(nodes, root, store, run_id, progress=progress, before_execution=before_execution)
+            outcome = execute(nodes, root, store, run_id, progress=progress, before_execution=before_execution,
+                              forced=rerun.forced, taken=rerun.taken)
         except Interrupted as interrupted:
             interrupted.run_id = run_id
             store.end_run(run_id, ending_status(interrupted), {"error": interrupted.describe(),
@@ -168,7 +182,8 @@ def run_pipeline(config: str | Path | PipelineConfig, root: str | Path, *, beam_
             log_run(cfg, root, run_id, store, error=f"{type(error).__name__}: {error}")
             notify(cfg.notify, failure_summary(run_id, cfg.name, error, ending_status(error)), ("failure",))
             raise
-        summary = summarize(run_id, outcome, cfg, time.perf_counter() - started, tuple(spans), until)
+        summary = dataclasses.replace(summarize(run_id, outcome, cfg, time.perf_counter() - started, tuple(spans),
+                                                until), **rerun.summary_fields())
         summary = dataclasses.replace(summary, tracking=log_run(cfg, root, run_id, store, summary=summary))
         store.end_run(run_id, "complete", summary.to_dict())
         notify(cfg.notify, summary.to_dict(), run_events(summary))

@@ -223,6 +223,21 @@ class RunStore:
         execution_id = rows[0]["id"]
         return execution_id, self._read("SELECT * FROM artifacts WHERE execution_id=?", (execution_id,))
 
+    def execution_outputs(self, execution_id: int) -> list[dict]:
+        """The output artifacts of an execution, by its output events: what it produced, or for a
+        cached one what it reused. Each row has the artifact's ``uri``, ``fingerprint`` and ``type``
+        and the output's ``name``."""
+        return self._read("SELECT artifacts.id, artifacts.uri, artifacts.fingerprint, artifacts.type, events.name "
+                          "FROM events JOIN artifacts ON events.artifact_id = artifacts.id "
+                          "WHERE events.execution_id=? AND events.kind='output' ORDER BY events.rowid",
+                          (execution_id,))
+
+    def newest_complete_run(self, pipeline: str) -> dict | None:
+        """The newest run of ``pipeline`` that completed, or None."""
+        rows = self._read("SELECT * FROM runs WHERE pipeline=? AND status='complete' ORDER BY started DESC LIMIT 1",
+                          (pipeline,))
+        return rows[0] if rows else None
+
     def artifact_id(self, uri: str) -> int | None:
         """The id of the artifact recorded at ``uri``."""
         rows = self._read("SELECT id FROM artifacts WHERE uri=? ORDER BY id DESC LIMIT 1", (uri,))

@@ -45,6 +45,11 @@ class RunSummary:
             ``children_peak_rss_mb`` (its child processes, e.g. Beam's workers) and ``gpu_peak_mb``
             (None where TensorFlow reports none); see :mod:`pipeline.memory`. Recorded for every
             run (empty when all were cached); None only in a summary built without a runner's outcome.
+        forced: The components executed whatever the cache held (``--force``, ``--from``: the
+            named ones and everything downstream), in DAG order; recorded only when some were.
+        started_from: The ``--from`` component; recorded only when given.
+        reused_run: The run whose outputs the components before ``started_from`` took; recorded
+            only when some did.
         force_push_reason: Why this run published a model the evaluator did not bless
             (``--force-push --reason``); recorded only when it did.
         tracking: Where the run was logged in MLflow (``uri``, ``experiment``, ``mlflow_run_id``,
@@ -73,6 +78,9 @@ class RunSummary:
     missing: Mapping[str, Any] | None = field(default=None, metadata=WHEN_SET)
     until: str | None = field(default=None, metadata=NOT_RECORDED)
     memory: Mapping[str, Mapping[str, float | None]] | None = field(default=None, metadata=WHEN_SET)
+    forced: tuple[str, ...] | None = field(default=None, metadata=WHEN_SET)
+    started_from: str | None = field(default=None, metadata=WHEN_SET)
+    reused_run: str | None = field(default=None, metadata=WHEN_SET)
     force_push_reason: str | None = field(default=None, metadata=WHEN_SET)
     tracking: Mapping[str, Any] | None = field(default=None, metadata=WHEN_SET)
 

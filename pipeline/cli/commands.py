@@ -13,8 +13,8 @@ import logging
 from pathlib import Path
 
 from pipeline.cli.logs import quiet_tensorflow_startup
-from pipeline.cli.output import print_gc, print_run, print_runs, print_summary
-from pipeline.errors import RunLookupError
+from pipeline.cli.output import print_comparison, print_gc, print_run, print_runs, print_summary
+from pipeline.errors import RunLookupError, UsageError
 from pipeline.exit_codes import ExitCode
 
 LOG = logging.getLogger("rnnpipe")
@@ -27,6 +27,7 @@ def pipeline_options(args: argparse.Namespace, beam_args: list[str]) -> dict:
     return {"force_push_reason": force_push_option(args.force_push, args.reason),
             "beam_args": beam_args, "until": args.until, "sets": args.overrides, "accept_schema": args.accept_schema,
             "tuner_role": args.tuner_role, "chief_address": args.chief_address,
+            "force": args.force, "start_from": args.start_from,
             "before_execution": None if args.verbose else load_tensorflow_quietly}
 
 
@@ -140,16 +141,23 @@ def rollback_command(args: argparse.Namespace, beam_args: list[str]) -> int:
 
 
 def runs_command(args: argparse.Namespace, beam_args: list[str]) -> int:
-    """``rnnpipe runs [show RUN_ID]``."""
+    """``rnnpipe runs [show RUN_ID | compare RUN_A RUN_B ...]``."""
     from pipeline.maintenance import get_run, list_runs, open_store
 
     if args.action == "list":
         print_runs(list_runs(args.root), args.json)
         return ExitCode.OK
     open_store(args.root)  # a missing store is named before a missing RUN_ID
-    if not args.run_id:
+    if args.action == "compare":
+        from pipeline.compare import compare_runs
+
+        print_comparison(compare_runs(args.root, args.run_ids), args.json)
+        return ExitCode.OK
+    if not args.run_ids:
         raise RunLookupError("runs show needs a RUN_ID (see: rnnpipe runs)")
-    print_run(get_run(args.root, args.run_id), args.json)
+    if len(args.run_ids) > 1:
+        raise UsageError(f"runs show takes one RUN_ID, got {len(args.run_ids)}; runs compare compares several")
+    print_run(get_run(args.root, args.run_ids[0]), args.json)
     return ExitCode.OK
 
 

@@ -17,6 +17,11 @@ def print_summary(summary: Mapping, as_json: bool) -> None:
     metrics = ", ".join(f"{k}={v:.4g}" for k, v in summary["metrics"].items() if isinstance(v, (int, float)))
     print(f"run {summary['run_id']}: {summary['status']} in {summary['seconds']:.1f}s")
     print(f"  executed: {', '.join(summary['executed']) or '-'}; cached: {', '.join(summary['cached']) or '-'}")
+    if summary.get("started_from"):
+        reused = f", with the outputs before it from run {summary['reused_run']}" if summary.get("reused_run") else ""
+        print(f"  started from {summary['started_from']}{reused}")
+    if summary.get("forced"):
+        print(f"  forced: {', '.join(summary['forced'])}")
     if summary.get("spans"):
         print(f"  span(s): {', '.join(summary['spans'])}")
     validation = summary.get("validation")
@@ -103,6 +108,12 @@ def format_run(run: dict) -> str:
     summary = json.loads(run["summary"] or "{}")
     lines = [f"run {run['id']} ({run['pipeline']}): {run['status']}",
              f"  config: {json.loads(run['config']).get('source')}"]
+    record = json.loads(run["config"])
+    if record.get("start_from"):
+        reused = f" (the outputs before it from run {record['reused_run']})" if record.get("reused_run") else ""
+        lines.append(f"  started from: {record['start_from']}{reused}")
+    if record.get("forced"):
+        lines.append(f"  forced: {', '.join(record['forced'])}")
     for key in ("spans", "metrics", "blessed", "pushed_version", "model_path", "error"):
         if key in summary:
             lines.append(f"  {key}: {summary[key]}")
@@ -128,6 +139,49 @@ def memory_text(recorded: str | None) -> str:
     if memory.get("gpu_peak_mb") is not None:
         parts.append(f"GPU {memory['gpu_peak_mb']:.0f} MB")
     return "  " + ", ".join(parts)
+
+
+def format_comparison(comparison: Mapping) -> str:
+    """Runs side by side (see :func:`pipeline.compare.compare_runs`): one column per run."""
+    def cell(value) -> str:
+        if value is None:
+            return "-"
+        if isinstance(value, float):
+            return f"{value:.4g}"
+        return json.dumps(value) if isinstance(value, (list, dict)) else str(value)
+
+    def state(entry) -> str:
+        return "-" if entry is None else f"{entry['state']} {cell(entry['seconds'])}s"
+
+    rows = [("run", [run["run_id"] for run in comparison["runs"]]),
+            ("status", [run["status"] for run in comparison["runs"]]),
+            ("started", [run["started"] for run in comparison["runs"]])]
+    rows += [("forced", [", ".join(run["forced"]) or "-" for run in comparison["runs"]]),
+             ("started from", [run["started_from"] or "-" for run in comparison["runs"]])
+             ] if any(run["forced"] for run in comparison["runs"]) else []
+    sections = [("config (keys that differ)", [(key, [cell(v) for v in values])
+                                               for key, values in comparison["config"].items()]),
+                ("metrics", [(key, [cell(v) for v in values]) for key, values in comparison["metrics"].items()]),
+                ("components (state, seconds)", [(name, [state(e) for e in entries])
+                                                 for name, entries in comparison["components"].items()]
+                 + [("total", [f"{cell(s)}s" for s in comparison["seconds"]])])]
+    every = rows + [row for _, section in sections for row in section]
+    label = max(len(name) for name, _ in every) + 2
+    width = max(len(value) for _, values in every for value in values) + 2
+
+    def line(name: str, values) -> str:
+        return f"  {name:{label}}" + "".join(f"{value:{width}}" for value in values).rstrip()
+
+    lines = [line(name, values) for name, values in rows]
+    for title, section in sections:
+        lines.append(f"{title}:" + ("" if section else " none"))
+        lines += [line(name, values) for name, values in section]
+    return "\n".join(lines)
+
+
+def print_comparison(comparison: Mapping, as_json: bool) -> None:
+    """Prints a comparison of runs, as columns or as JSON."""
+    print(json.dumps(comparison, default=str) if as_json else format_comparison(comparison))
 
 
 def print_run(run: dict, as_json: bool) -> None:

@@ -131,6 +131,7 @@ def add_pipeline_commands(commands) -> None:
         add_run_options(pipeline_command)
         add_tuner_role_options(pipeline_command)
         add_force_push_options(pipeline_command)
+        add_rerun_options(pipeline_command)
         add_verbose(pipeline_command)
     worker = commands.add_parser(
         "tune-worker", help="run tuning trials for a chief (rnnpipe run --tuner-role chief)",
@@ -233,9 +234,14 @@ def add_root_commands(commands) -> None:
     add_lock_timeout(gc)
     add_json(gc, "print the plan as JSON")
     add_verbose(gc)
-    runs = commands.add_parser("runs", help="list past runs, or show one: runs show RUN_ID")
-    runs.add_argument("action", nargs="?", choices=("list", "show"), default="list")
-    runs.add_argument("run_id", nargs="?")
+    runs = commands.add_parser("runs", help="list past runs, show one (runs show RUN_ID) or compare some "
+                                            "(runs compare RUN_A RUN_B ...)",
+                               description="list: the newest runs. show RUN_ID: one run and its executions. "
+                                           "compare RUN_A RUN_B [...]: the config keys that differ, the metrics "
+                                           "side by side, which components each executed or took from cache, "
+                                           "and the seconds of each and in total.")
+    runs.add_argument("action", nargs="?", choices=("list", "show", "compare"), default="list")
+    runs.add_argument("run_ids", nargs="*", metavar="RUN_ID")
     add_root(runs, "pipeline root")
     add_json(runs, "print JSON")
     add_verbose(runs)

@@ -122,3 +122,15 @@ def test_two_demo_runs_differing_in_one_set_compare_by_exactly_that_key(two_demo
     rmse = next(line for line in text.splitlines() if line.split()[:1] == ["rmse"])
     assert rmse.split()[1:] == [f"{first['metrics']['rmse']:.4g}", f"{second['metrics']['rmse']:.4g}"]
     assert next(line for line in text.splitlines() if "example_gen" in line).split()[1::2] == ["executed", "cached"]
+
+
+def test_runs_show_still_takes_one_run_id(tmp_path, capsys):
+    from pipeline.cli import main
+
+    recorded_run(RunStore(tmp_path), "a", {}, {}, {})
+    assert main(["runs", "show", "a", "--root", str(tmp_path)]) == 0
+    assert capsys.readouterr().out.startswith("run a (fake): complete")
+    assert main(["runs", "show", "a", "a", "--root", str(tmp_path)]) == 2
+    assert "runs show takes one RUN_ID, got 2; runs compare compares several" in capsys.readouterr().err
+    assert main(["runs", "show", "--root", str(tmp_path)]) == 2
+    assert "runs show needs a RUN_ID" in capsys.readouterr().err

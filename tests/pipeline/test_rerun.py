@@ -219,3 +219,13 @@ def test_an_unknown_component_exits_2_naming_it_and_the_known_ones_before_anythi
     assert f"rnnpipe: usage error: {option} 'trainr': this pipeline has no such component; its components are " \
            f"example_gen, statistics, transform, trainer, evaluator, exporter" in error
     assert not (tmp_path / "runs.sqlite").exists()
+
+
+def test_the_text_summary_says_what_was_forced_and_where_the_run_started_from(capsys):
+    from pipeline.cli.output import print_summary
+
+    summary = {"run_id": "r2", "status": "complete", "seconds": 1.0, "executed": ["trainer"], "cached": ["transform"],
+               "metrics": {}, "evaluation_dir": None, "pushed_version": None, "model_path": None, "blessed": False,
+               "reasons": [], "forced": ["trainer"], "started_from": "trainer", "reused_run": "r1"}
+    print_summary(summary, as_json=False)
+    assert "  started from trainer, with the outputs before it from run r1\n  forced: trainer\n" in capsys.readouterr().out

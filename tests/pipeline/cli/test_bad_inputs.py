@@ -573,6 +573,12 @@ CONFIG_ERRORS = {
                                       f"{DEMO}: exporter.serving_dir '../x' escapes the pipeline root"),
     "unknown --until component": (lambda d: [DEMO, "--until", "trainr"],
                                   "--until 'trainr': this pipeline's components are example_gen, "),
+    "unknown --force component": (lambda d: [DEMO, "--force", "trainr"],
+                                  "--force 'trainr': this pipeline has no such component; its components are "
+                                  "example_gen, statistics, transform, trainer, evaluator, exporter (or all)"),
+    "unknown --from component": (lambda d: [DEMO, "--from", "trainr"],
+                                 "--from 'trainr': this pipeline has no such component; its components are "
+                                 "example_gen, statistics, transform, trainer, evaluator, exporter"),
     "--force-push without --reason": (lambda d: [DEMO, "--force-push"], "--force-push needs --reason TEXT"),
     "blank --reason of a forced push": (lambda d: [DEMO, "--force-push", "--reason", "  "],
                                         "--reason: a forced push needs a reason that says why"),
