@@ -108,8 +108,8 @@ def run(inputs: Mapping[str, Artifact], params: ExporterParams, out: OutputDir) 
         out: Where to write the record of the push.
 
     Returns:
-        ``pushed_model`` with properties ``pushed``, ``version``, ``path``, and for a push
-        ``action`` and ``force_push_reason`` (None unless forced).
+        ``pushed_model`` with properties ``pushed``, ``version``, ``path``, and for a forced
+        push ``action`` (``force_push``) and ``force_push_reason``.
     """
     import tensorflow as tf
 
@@ -177,8 +177,8 @@ def run(inputs: Mapping[str, Artifact], params: ExporterParams, out: OutputDir) 
 def record_push(out: OutputDir, record: Path, version: int, path: Path, action: str = "push",
                 forced: str = "") -> Artifact:
     """Writes the record of a push of ``version`` at ``path``; returns the ``pushed_model`` artifact."""
-    properties = {"pushed": True, "version": version, "path": str(path), "action": action,
-                  "force_push_reason": forced or None}
+    properties = {"pushed": True, "version": version, "path": str(path),
+                  **({"action": action, "force_push_reason": forced} if forced else {})}
     write_json(record / "push.json", properties)
     return out.artifact("pushed_model", "PushedModel", **properties)
 
