@@ -614,6 +614,8 @@ CONFIG_ERRORS = {
     "notify hook that needs a shell": (lambda d: [DEMO, "--set", 'notify.on_push="cat | mail ops"'],
                                        f"{DEMO}: notify: notify.on_push: command 'cat | mail ops' uses the shell "
                                        "operator '|', but hooks run without a shell"),
+    "tracking timeout not positive": (lambda d: [DEMO, "--set", "tracking.timeout_seconds=0"],
+                                      f"{DEMO}: tracking: tracking.timeout_seconds must be > 0, got 0.0"),
 }
 
 
