@@ -118,6 +118,8 @@ def format_run(run: dict) -> str:
         if key in summary:
             lines.append(f"  {key}: {summary[key]}")
     lines += [f"  {line}" for line in baseline_lines(summary.get("baselines"))]
+    if summary.get("tracking"):
+        lines.append(f"  {tracking_line(summary['tracking'])}")
     lines.append("  executions:")
     for execution in run["executions"]:
         seconds = f"{execution['ended'] - execution['started']:.1f}s" if execution["ended"] else "-"
