@@ -60,6 +60,13 @@ def test_the_summary_names_the_mlflow_run(tracked, server, client):
     assert info.end_time - info.start_time >= first["seconds"] * 1000  # from the pipeline run's start
 
 
+def test_runs_show_says_where_mlflow_has_the_run(tracked):
+    root, first, _ = tracked
+    shown = rnnpipe("runs", "show", first["run_id"], "--root", str(root))
+    assert shown.returncode == 0, shown.stderr[-2000:]
+    assert f"MLflow: {first['tracking']['url']} (experiment sine); registered sine version " in shown.stdout
+
+
 def test_params_are_the_flattened_config(tracked, client):
     _, first, _ = tracked
     run = client.get_run(first["tracking"]["mlflow_run_id"])
@@ -173,6 +180,8 @@ def test_with_the_server_down_the_run_succeeds_and_reports_it(tracked, tmp_path)
     assert summary["tracking"]["uri"] == down and summary["tracking"]["mlflow_run_id"] is None
     assert "127.0.0.1" in summary["tracking"]["error"] and "Connection refused" in summary["tracking"]["error"]
     assert "MLflow tracking to" in result.stderr
+    shown = rnnpipe("runs", "show", summary["run_id"], "--root", str(root))
+    assert f"MLflow tracking to {down} FAILED (the run's result is unchanged): " in shown.stdout
 
 
 def test_set_production_alias_follows_a_rollback(tracked, client, server):

@@ -69,3 +69,20 @@ def test_request_limits_bound_mlflow_and_restore_the_environment(monkeypatch):
         assert os.environ["MLFLOW_HTTP_REQUEST_MAX_RETRIES"] == "3"
         assert os.environ["MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR"] == ENV_DEFAULTS["MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR"]
     assert TIMEOUT_VARIABLE not in os.environ and os.environ["MLFLOW_HTTP_REQUEST_MAX_RETRIES"] == "3"
+
+
+def test_a_server_that_never_answers_times_out_into_a_reported_failure(started_run, tmp_path):
+    pytest.importorskip("mlflow")
+    import socket
+    import time
+
+    with_uri, store = started_run
+    with socket.socket() as silent:  # accepts connections (the kernel's backlog) and never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        uri = f"http://127.0.0.1:{silent.getsockname()[1]}"
+        started = time.monotonic()
+        result = log_run(with_uri(uri), tmp_path, "20261201T000000-abcdef", store)
+        waited = time.monotonic() - started
+    assert result["mlflow_run_id"] is None and "timed out" in result["error"].lower(), result["error"]
+    assert waited < 120  # bounded by tracking.timeout_seconds (2 s here) and one retry, not MLflow's 7 minutes
