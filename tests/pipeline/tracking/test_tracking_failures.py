@@ -86,3 +86,13 @@ def test_a_server_that_never_answers_times_out_into_a_reported_failure(started_r
         waited = time.monotonic() - started
     assert result["mlflow_run_id"] is None and "timed out" in result["error"].lower(), result["error"]
     assert waited < 120  # bounded by tracking.timeout_seconds (2 s here) and one retry, not MLflow's 7 minutes
+
+
+def test_running_a_pipeline_does_not_import_mlflow_until_tracking_is_configured():
+    import subprocess
+
+    imported = subprocess.run([sys.executable, "-c", "import sys, pipeline.running, pipeline.cli, pipeline.tracking; "
+                               "print('mlflow' in sys.modules)"], cwd=REPO, capture_output=True, text=True,
+                              timeout=120, env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert imported.returncode == 0, imported.stderr[-2000:]
+    assert imported.stdout.strip() == "False"
