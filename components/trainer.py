@@ -181,11 +181,15 @@ def run(inputs: Mapping[str, Artifact], params: TrainerParams, out: OutputDir) -
         model = build(name)
         with strategy.scope():
             compile_model(model, kind.TASK, params.learning_rate, params.clipnorm, params.steps_per_execution)
-        warm_start_highway(model, train)  # the linear highway starts at its closed-form fit
+        highway = kind.highway_inputs(data)
+        # the linear highway starts at its closed-form fit, the penalty chosen on the eval windows
+        warmed = warm_start_highway(model, train, evaluation, highway.ridges)
         if member == 0:
             for layer, eligible in cudnn_eligibility(model).items():
                 LOG.info("layer %s: %s for the fused cuDNN kernel", layer, "eligible" if eligible else "NOT eligible")
         callbacks = member_callbacks(params, out, logs_dir, member, evaluation is not None)
+        if warmed:
+            keep_starting_point(model, callbacks, evaluation)
         history = model.fit(train, validation_data=evaluation, epochs=params.epochs, verbose=0, shuffle=False,
                             callbacks=[clock, *callbacks])
         epochs_trained += len(history.history.get("loss", []))
@@ -195,7 +199,8 @@ def run(inputs: Mapping[str, Artifact], params: TrainerParams, out: OutputDir) -
         stopper = next((c for c in callbacks if isinstance(c, keras.callbacks.EarlyStopping)), None)
         backup = next(c for c in callbacks if isinstance(c, AtomicBackupAndRestore))  # epochs before a kill too
         record = {"history": backup.history,
-                  "shipped": shipped_weights(backup.history, backup.epochs, stopper and stopper.best_epoch, snapshots)}
+                  "shipped": shipped_weights(backup.history, backup.epochs, stopper and stopper.best_epoch, snapshots,
+                                             stopper.starting_point[0] if stopper and stopper.starting_point else None)}
         model.save(str(saved))
         write_json(out.scratch / f"member_{member}.json", record)
         members.append(model)
@@ -230,8 +235,21 @@ def run(inputs: Mapping[str, Artifact], params: TrainerParams, out: OutputDir) -
     }
 
 
+def keep_starting_point(model, callbacks: Sequence, evaluation) -> None:
+    """Makes the warm-started model a candidate of early stopping: an epoch ships only if it beats
+    the starting point's eval loss (a model at its closed-form linear fit is never made worse)."""
+    from models.resumable import ResumableEarlyStopping
+
+    stopper = next((c for c in callbacks if isinstance(c, ResumableEarlyStopping)), None)
+    if stopper is None or evaluation is None:
+        return
+    loss = model.evaluate(evaluation, verbose=0, return_dict=True)["loss"]
+    LOG.info("the warm-started model's eval loss: %.5g (an epoch must beat it to be shipped)", loss)
+    stopper.start_from(loss, model.get_weights())
+
+
 def shipped_weights(history: Mapping[str, Sequence[float]], epochs: Sequence[int], best_epoch: int | None,
-                    snapshots: Sequence[str]) -> dict:
+                    snapshots: Sequence[str], starting_loss: float | None = None) -> dict:
     """Which epochs' weights a member ships, with their logged metrics when they are one epoch's.
 
     Args:
@@ -239,15 +257,20 @@ def shipped_weights(history: Mapping[str, Sequence[float]], epochs: Sequence[int
         epochs: ``History.epoch``: the 0-based index of each epoch run (a resumed fit starts late).
         best_epoch: ``EarlyStopping.best_epoch``, whose weights it restored; None without it.
         snapshots: The epoch snapshots averaged into the member; one or none means no average.
+        starting_loss: The warm-started model's eval loss, when it was a candidate.
 
     Returns:
         ``{"epochs": [1-based epochs], "metrics": {name: value} | None}``; the metrics are None for
-        an average of snapshots, which no epoch logged, and when no epoch ran in this fit.
+        an average of snapshots, which no epoch logged, and when no epoch ran in this fit. Epoch 0
+        is the warm-started model, shipped when no epoch beat it (:func:`keep_starting_point`).
     """
     from models.callbacks import snapshot_epoch
+    from models.resumable import STARTING_POINT
 
     if len(snapshots) > 1:
         return {"epochs": [snapshot_epoch(path) for path in snapshots], "metrics": None}
+    if best_epoch == STARTING_POINT:  # no epoch beat the warm start: its weights ship
+        return {"epochs": [0], "metrics": None if starting_loss is None else {"val_loss": float(starting_loss)}}
     if not epochs:  # killed after its last checkpoint: the restart had nothing left to run
         return {"epochs": [], "metrics": None}
     epoch = best_epoch if best_epoch in epochs else epochs[-1]
@@ -324,6 +347,7 @@ def checkpoint_ensemble(build, paths: Sequence[str], input_shape, name: str | No
         A model whose output is the mean of the snapshots' outputs.
     """
     from models.callbacks import snapshot_epoch
+    from models.resumable import STARTING_POINT
 
     snapshots = []
     for path in paths:

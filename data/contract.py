@@ -139,11 +139,14 @@ class HighwayInputs(NamedTuple):
         lags: Its steps when ``model.highway_lags`` is not set (0: off by default).
         persistence: The position in ``channels`` of the scaled target when the model's label is
             on the same scale (the highway then starts as persistence); None: it starts at zero.
+        ridges: The ridge penalties, per train window, that the trainer's closed-form start of
+            the highway chooses from on the eval windows (the kind's linear baseline's own).
     """
 
     channels: tuple[int, ...] = ()
     lags: int = 0
     persistence: int | None = None
+    ridges: tuple[float, ...] = (1e-3,)
 
 
 @dataclass(frozen=True)

@@ -35,8 +35,33 @@ def as_number(value) -> float | None:
     return None if value is None else float(value)
 
 
+STARTING_POINT = -1
+"""``ResumableEarlyStopping.best_epoch`` when no epoch beat the starting point: its weights are restored."""
+
+
 class ResumableEarlyStopping(keras.callbacks.EarlyStopping, Resumable):
-    """``EarlyStopping`` whose wait counter, best value, best epoch and best weights survive a kill."""
+    """``EarlyStopping`` whose wait counter, best value, best epoch and best weights survive a kill.
+
+    :meth:`start_from` makes the weights before the first epoch a candidate: an epoch must beat
+    their monitored value to be the best, and when none does they are restored
+    (``best_epoch`` is :data:`STARTING_POINT`). The trainer gives it a model that starts at a fitted
+    linear forecast, so training never ships a model worse than that start on the eval windows.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.starting_point: tuple[float, list[np.ndarray]] | None = None
+
+    def start_from(self, value: float, weights: list[np.ndarray]) -> None:
+        """Sets the monitored value and the weights of the model before training."""
+        self.starting_point = (float(value), [np.array(w) for w in weights])
+
+    def on_train_begin(self, logs=None):
+        super().on_train_begin(logs)
+        if self.starting_point is not None:
+            self.best, weights = self.starting_point
+            self.best_epoch = STARTING_POINT
+            self.best_weights = list(weights) if self.restore_best_weights else None
 
     def resume_state(self) -> tuple[dict, list[np.ndarray]]:
         values = {"wait": self.wait, "stopped_epoch": self.stopped_epoch, "best": as_number(self.best),

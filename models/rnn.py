@@ -114,10 +114,15 @@ def recurrent_layer(spec: ModelSpec, units: int, return_sequences: bool, name: s
     return layer
 
 
-def head(task: str, outputs: int) -> keras.layers.Layer:
-    """The output layer of a task: linear, sigmoid or softmax (always float32)."""
+def head(task: str, outputs: int, at_zero: bool = False) -> keras.layers.Layer:
+    """The output layer of a task: linear, sigmoid or softmax (always float32).
+
+    ``at_zero`` starts a regression head's weights at zero: beside a linear highway, the untrained
+    model is then the highway's linear forecast alone.
+    """
     if task == "regression":
-        return keras.layers.Dense(outputs, name="predictions", dtype="float32")
+        start = "zeros" if at_zero else "glorot_uniform"
+        return keras.layers.Dense(outputs, kernel_initializer=start, name="predictions", dtype="float32")
     if task == "binary":
         return keras.layers.Dense(1, activation="sigmoid", name="probabilities", dtype="float32")
     return keras.layers.Dense(outputs, activation="softmax", name="probabilities", dtype="float32")
@@ -154,7 +159,7 @@ def build_model(spec: ModelSpec, input_shape: Sequence[int], task: str, outputs:
     if task not in TASKS:
         raise ValueError(f"task must be one of {TASKS}, got {task!r}")
     tokens = len(input_shape) == 1
-    channels, default_lags, persistence = highway
+    channels, default_lags, persistence = highway[:3]  # a kind's HighwayInputs: its ridges are the trainer's
     lags = highway_lags(spec.highway_lags, default_lags, () if tokens else channels, input_shape[0])
     if lags and task != "regression":
         raise ValueError(f"model.highway_lags {lags}: a linear highway needs a regression, not {task}")
@@ -188,7 +193,7 @@ def build_model(spec: ModelSpec, input_shape: Sequence[int], task: str, outputs:
         x = keras.layers.Dense(spec.dense_units, activation="relu", name="dense", dtype=dtype)(x)
     if spec.dropout:
         x = keras.layers.Dropout(spec.dropout, name="head_dropout", dtype=dtype)(x)
-    predictions = head(task, outputs)(x)
+    predictions = head(task, outputs, at_zero=bool(lags))(x)
     if lags:
         predictions = add_highway(inputs, predictions, lags, channels, outputs, persistence)
     return keras.Model(inputs, predictions, name=name or f"rnnpipe_{spec.cell}")

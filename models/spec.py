@@ -38,11 +38,11 @@ class ModelSpec:
             over at most ``UNROLL_MAX_STEPS`` steps, which is faster on CPU and loses nothing
             (SimpleRNN has no cuDNN kernel); LSTM and GRU stay rolled to keep cuDNN eligibility.
         highway_lags: Steps of a linear highway (LSTNet's autoregressive term): a linear map of
-            the last N steps of the value channels, added to the recurrent head's output
+            the last N steps of the input channels, added to the recurrent head's output
             (regression only). ``None`` lets the dataset kind decide: on for ``timeseries``
-            over two seasons (``data.season``, else that of ``data.frequency``, else 24 steps;
-            at most ``data.window``), off for the others. ``0`` turns it off. The trainer
-            starts it at the ridge fit of the train labels (see ``models.highway``).
+            over every channel of the whole window (the evaluator's linear baseline), off for the
+            others. ``0`` turns it off. The trainer fits it in closed form and keeps it fixed, with
+            the recurrent head starting at zero (see ``models.highway``).
     """
 
     cell: str = "lstm"

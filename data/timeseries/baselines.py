@@ -15,15 +15,12 @@ from typing import Any, Callable, Mapping
 import numpy as np
 
 from data.contract import BaselineForecasts, EvaluationSplit
-from data.timeseries.config import FEATURES_KEY, LABEL_KEY, TimeseriesData
+from data.timeseries.config import FEATURES_KEY, LABEL_KEY, RIDGES, TimeseriesData
 from data.timeseries.frequency import infer_frequency, parse_frequency
 from data.timeseries.model_head import to_original_units
 
 RIDGE = 1e-3
 """The default ridge penalty of :func:`fit_linear` (on the weights, not the intercept)."""
-RIDGES = (1e-5, 1e-4, 1e-3, 1e-2, 1e-1)
-"""The penalties the linear autoregression chooses from, per train window (its inputs are
-z-scored, so ``X'X`` grows with the number of windows)."""
 CHUNK = 4096
 """Windows per step of the normal equations' sums."""
 

@@ -19,6 +19,9 @@ SECONDS_PER_DAY = 86400
 DAYS_PER_YEAR = 365.2425
 DAILY_CALENDAR = ("day_of_week", "day_of_year")  # the calendar features when no frequency is known
 CATEGORY_TOP_K = 15  # the most frequent train categories of a column that get their own one-hot channel
+RIDGES = (1e-5, 1e-4, 1e-3, 1e-2, 1e-1)
+"""The ridge penalties, per train window, that the linear baseline and the highway's closed-form
+start choose from on the eval windows (the inputs are z-scored, so ``X'X`` grows with the windows)."""
 CATEGORY_OOV_BUCKETS = 1  # channels shared by every other category (unseen at train, or beyond the top k)
 
 

@@ -5,11 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from data.contract import HighwayInputs
-from data.timeseries.config import FEATURES_KEY, LABEL_KEY, TimeseriesData
-from data.timeseries.frequency import parse_frequency
-
-HIGHWAY_LAGS = 24
-"""The linear highway's steps when the season is unknown (as in LSTNet, Lai et al. 2018)."""
+from data.timeseries.config import FEATURES_KEY, LABEL_KEY, RIDGES, TimeseriesData
 
 
 def model_io(features):
@@ -37,21 +33,20 @@ def resolved_config(cfg: TimeseriesData, properties) -> TimeseriesData:
 
 
 def highway_inputs(cfg: TimeseriesData) -> HighwayInputs:
-    """The linear highway of series models: on, over the scaled value channels, two seasons long.
+    """The linear highway of series models: on, over every input channel of the whole window.
 
-    The value channels come first in the model inputs (see ``preprocessing.py``). The default
-    lags are two seasons (``data.season``, else the natural season of ``data.frequency``): the
-    linear term then holds persistence, the seasonal naive forecast and the seasonal difference
-    (the value a season back and the one before it, as in the classic airline model). Without
-    a known season, :data:`HIGHWAY_LAGS` (LSTNet's highway window); never more than the window.
-    ``model.highway_lags`` overrides them (0 turns the highway off). It starts as persistence:
-    with ``target_mode: level`` the label and the target's channel share one scaling, so a
-    weight of 1 on its last value repeats it; with ``change`` a zero highway forecasts no change.
+    The highway is then the evaluator's linear baseline itself (the same inputs, and a ridge
+    chosen from the same penalties on the eval windows): the trainer starts it at that closed-form
+    fit, with the recurrent head at zero, and keeps that starting point when no epoch beats it on
+    the eval windows, so the model is never worse there than the linear forecast; the recurrent part
+    learns what it misses. ``model.highway_lags`` keeps only the last N steps (0 turns the highway
+    off). With ``target_mode: level`` the label and the target's channel share one scaling (the
+    value channels come first in the inputs, see ``preprocessing.py``), so the untrained highway is
+    persistence: a weight of 1 on the last value; with ``change`` a zero highway forecasts no change.
     """
-    season = cfg.season or (parse_frequency(cfg.frequency).season() if cfg.frequency else 0)
-    return HighwayInputs(channels=tuple(range(cfg.n_values)),
-                         lags=min(cfg.window, 2 * season if season > 1 else HIGHWAY_LAGS),
-                         persistence=cfg.value_columns.index(cfg.target) if cfg.target_mode == "level" else None)
+    return HighwayInputs(channels=tuple(range(cfg.n_channels)), lags=cfg.window,
+                         persistence=cfg.value_columns.index(cfg.target) if cfg.target_mode == "level" else None,
+                         ridges=RIDGES)
 
 
 def to_original_units(predictions, features):

@@ -7,8 +7,9 @@ from components.evaluator import EvaluatorParams, decide_blessing
 from components.evaluator.forecast_baselines import baseline_metrics, baselines_section
 from data.contract import BaselineForecasts, EvaluationSplit
 from data.timeseries import TimeseriesData
-from data.timeseries.baselines import (RIDGES, baseline_forecasts, fit_linear, predict_linear, season_of,
+from data.timeseries.baselines import (baseline_forecasts, fit_linear, predict_linear, season_of,
                                       seasonal_naive)
+from data.timeseries.config import RIDGES
 
 SERIES = np.array([3.0, 5.0, 4.0, 8.0, 6.0, 7.0, 9.0, 8.0, 12.0, 10.0])
 

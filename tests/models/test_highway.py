@@ -7,6 +7,7 @@ import pytest
 import tensorflow as tf
 
 from data import get_kind
+from data.timeseries.config import RIDGES
 from models.highway import HIGHWAY_LAYER, RECENT_LAYER, SUM_LAYER, RecentSteps, warm_start_highway
 from models.rnn import build_model
 from models.search_space import SearchSpace, apply_values, define_model
@@ -34,12 +35,15 @@ def numpy_recurrent(model, cell: str, inputs: np.ndarray) -> np.ndarray:
 
 
 def randomise_highway(model, seed: int = 4) -> None:
-    """Non-zero highway weights (it starts at zero: the model starts as its recurrent part)."""
-    layer = model.get_layer(HIGHWAY_LAYER)
-    kernel, bias = layer.get_weights()
-    assert not kernel.any() and not bias.any()
+    """Non-zero highway and head weights (both start at zero beside a highway: the untrained model
+    forecasts zero, until the trainer fits the highway)."""
     rng = np.random.default_rng(seed)
-    layer.set_weights([rng.normal(size=kernel.shape).astype("float32"), rng.normal(size=bias.shape).astype("float32")])
+    for name in (HIGHWAY_LAYER, "predictions"):
+        layer = model.get_layer(name)
+        kernel, bias = layer.get_weights()
+        assert not kernel.any() and not bias.any()
+        layer.set_weights([rng.normal(size=kernel.shape).astype("float32"),
+                           rng.normal(size=bias.shape).astype("float32")])
 
 
 def test_recent_steps_keep_the_last_lags_of_the_chosen_channels_step_major():
@@ -113,15 +117,11 @@ def test_negative_lags_are_refused():
         ModelSpec(highway_lags=-1)
 
 
-@pytest.mark.parametrize("keys, lags", [
-    ({}, 24),  # no known season: LSTNet's 24 steps
-    ({"frequency": "1D"}, 14), ({"frequency": "1MS"}, 24), ({"frequency": "1W"}, 30),  # two natural seasons
-    ({"frequency": "1h", "season": 12}, 24),  # data.season first
-    ({"frequency": "15min"}, 30), ({"frequency": "1Y"}, 24),  # at most the window; a yearly series has no season
-])
-def test_the_series_kind_turns_it_on_over_its_value_channels_for_two_seasons(keys, lags):
+@pytest.mark.parametrize("keys", [{}, {"frequency": "1D", "calendar_features": True},
+                                  {"frequency": "1h", "categorical_columns": ("wind",)}])
+def test_the_series_kind_turns_it_on_over_every_input_channel_of_the_window(keys):
     cfg = get_kind("timeseries").DATA_CONFIG(value_columns=("a", "b"), window=30, **keys)
-    assert get_kind("timeseries").highway_inputs(cfg) == ((0, 1), lags, 0)
+    assert get_kind("timeseries").highway_inputs(cfg) == (tuple(range(cfg.n_channels)), 30, 0, RIDGES)
 
 
 @pytest.mark.parametrize("mode, persistence", [("level", 1), ("change", None)])
@@ -132,7 +132,7 @@ def test_the_series_highway_starts_as_persistence_on_the_target(mode, persistenc
 
 def test_other_kinds_have_no_highway():
     for name in ("imdb", "mnist", "charlm"):
-        assert get_kind(name).highway_inputs(None) == ((), 0, None)
+        assert get_kind(name).highway_inputs(None)[:3] == ((), 0, None)
 
 
 def test_a_model_with_a_highway_saves_reloads_and_exports_as_a_saved_model(tmp_path):
@@ -165,20 +165,63 @@ def test_the_tuner_may_choose_the_lags_and_otherwise_keeps_the_configured_ones()
         SearchSpace(highway_lags=(-2,))
 
 
+def numpy_ridge(features: np.ndarray, targets: np.ndarray, ridge: float) -> np.ndarray:
+    """``(X'X + ridge I') w = X'y`` with an intercept column appended to ``features`` (not penalised)."""
+    design = np.concatenate([features, np.ones((len(features), 1))], axis=1)
+    penalty = ridge * np.eye(design.shape[1])
+    penalty[-1, -1] = 0.0
+    return np.linalg.solve(design.T @ design + penalty, design.T @ targets)
+
+
+def highway_features(inputs: np.ndarray) -> np.ndarray:
+    return inputs[:, -HIGHWAY[1]:, :][:, :, list(HIGHWAY[0])].reshape(len(inputs), -1).astype(np.float64)
+
+
 def test_the_warm_start_is_the_ridge_fit_of_what_the_recurrent_part_leaves():
     model = build_model(ModelSpec(units=(4,)), [STEPS, CHANNELS], "regression", HORIZON, highway=HIGHWAY)
+    randomise_highway(model)
     rng = np.random.default_rng(5)
     batches = [(x, rng.normal(size=(len(x), HORIZON)).astype("float32")) for x in (INPUTS, INPUTS[:3] * 2.0)]
-    assert warm_start_highway(model, batches, ridge=0.5)
+    assert warm_start_highway(model, batches, ridges=(0.1,))
     inputs = np.concatenate([x for x, _ in batches]).astype(np.float64)
     labels = np.concatenate([y for _, y in batches]).astype(np.float64)
-    features = np.concatenate([inputs[:, -HIGHWAY[1]:, :][:, :, list(HIGHWAY[0])].reshape(len(inputs), -1),
-                               np.ones((len(inputs), 1))], axis=1)
-    penalty = 0.5 * np.eye(features.shape[1])
-    penalty[-1, -1] = 0.0
-    expected = np.linalg.solve(features.T @ features + penalty,
-                               features.T @ (labels - numpy_recurrent(model, "lstm", inputs)))
+    expected = numpy_ridge(highway_features(inputs), labels - numpy_recurrent(model, "lstm", inputs), 0.1 * len(inputs))
     kernel, bias = model.get_layer(HIGHWAY_LAYER).get_weights()
     np.testing.assert_allclose(np.vstack([kernel, bias]), expected, atol=1e-4)
     assert not warm_start_highway(build_model(ModelSpec(units=(4,), highway_lags=0), [STEPS, CHANNELS],
                                               "regression", HORIZON), batches)
+
+
+def test_the_warm_start_chooses_the_penalty_that_forecasts_the_validation_batches_best():
+    rng = np.random.default_rng(6)
+    train_x = rng.normal(size=(40, STEPS, CHANNELS)).astype("float32")
+    truth = highway_features(train_x) @ rng.normal(size=(HIGHWAY[1] * 2, HORIZON))
+    train = [(train_x, (truth + rng.normal(scale=3.0, size=truth.shape)).astype("float32"))]
+    held_x = rng.normal(size=(30, STEPS, CHANNELS)).astype("float32")
+    held = [(held_x, (highway_features(held_x) @ np.zeros((HIGHWAY[1] * 2, HORIZON))).astype("float32"))]
+    ridges = (1e-4, 1.0, 100.0)
+    model = build_model(ModelSpec(units=(4,)), [STEPS, CHANNELS], "regression", HORIZON, highway=HIGHWAY)
+    assert warm_start_highway(model, train, held, ridges)
+    candidates = [numpy_ridge(highway_features(train_x), train[0][1].astype(np.float64), r * 40) for r in ridges]
+    design = np.concatenate([highway_features(held_x), np.ones((30, 1))], axis=1)
+    errors = [np.sum((design @ w - held[0][1]) ** 2) for w in candidates]
+    assert int(np.argmin(errors)) == 2  # held-out labels of zero: the strongest penalty forecasts them best
+    kernel, bias = model.get_layer(HIGHWAY_LAYER).get_weights()
+    np.testing.assert_allclose(np.vstack([kernel, bias]), candidates[2], atol=1e-4)
+
+
+def test_beside_a_highway_the_untrained_model_is_its_linear_term_and_training_leaves_it_fixed():
+    model = build_model(ModelSpec(units=(4,)), [STEPS, CHANNELS], "regression", HORIZON, highway=HIGHWAY)
+    rng = np.random.default_rng(7)
+    labels = rng.normal(size=(len(INPUTS), HORIZON)).astype("float32")
+    warm_start_highway(model, [(INPUTS, labels)], ridges=(0.1,))
+    kernel, bias = model.get_layer(HIGHWAY_LAYER).get_weights()
+    np.testing.assert_allclose(model(INPUTS).numpy(), numpy_highway(INPUTS, HIGHWAY[1], HIGHWAY[0], kernel, bias),
+                               atol=1e-5)
+    head_before = model.get_layer("predictions").get_weights()[0].copy()
+    model.compile(optimizer=keras.optimizers.Adam(0.05), loss="mse")
+    model.fit(INPUTS, labels, epochs=2, verbose=0)
+    after_kernel, after_bias = model.get_layer(HIGHWAY_LAYER).get_weights()
+    np.testing.assert_array_equal(after_kernel, kernel)
+    np.testing.assert_array_equal(after_bias, bias)
+    assert np.abs(model.get_layer("predictions").get_weights()[0] - head_before).max() > 0  # the recurrent part trains

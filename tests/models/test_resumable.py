@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from models.callbacks import AtomicBackupAndRestore
-from models.resumable import ResumableEarlyStopping, ResumableReduceLROnPlateau
+from models.resumable import STARTING_POINT, ResumableEarlyStopping, ResumableReduceLROnPlateau
 
 EPOCHS = 30
 
@@ -120,3 +120,22 @@ def test_a_checkpoint_without_callback_state_resumes_them_afresh(tmp_path, caplo
         history = seeded_model().fit(x, y, epochs=3, verbose=0, shuffle=False, callbacks=[stopper, resumed])
     assert history.epoch == [2] and resumed.epochs[:2] == [0, 1]
     assert "keeps no state for these callbacks" in caplog.text
+
+
+def test_a_starting_point_no_epoch_beats_is_restored_and_one_they_beat_is_not(tmp_path):
+    x, y = noisy_line(0)
+    held = noisy_line(1)
+    model = seeded_model()
+    start = [w.copy() for w in model.get_weights()]
+    stopper = ResumableEarlyStopping(monitor="val_loss", patience=2, restore_best_weights=True)
+    stopper.start_from(0.0, start)  # a loss no epoch can beat
+    model.fit(x, y, validation_data=held, epochs=5, batch_size=16, shuffle=False, verbose=0, callbacks=[stopper])
+    assert stopper.best_epoch == STARTING_POINT and stopper.stopped_epoch == 1  # patience counts from the start
+    for restored, initial in zip(model.get_weights(), start):
+        np.testing.assert_array_equal(restored, initial)
+
+    model = seeded_model()
+    beaten = ResumableEarlyStopping(monitor="val_loss", patience=2, restore_best_weights=True)
+    beaten.start_from(1e9, model.get_weights())  # any epoch beats it
+    model.fit(x, y, validation_data=held, epochs=5, batch_size=16, shuffle=False, verbose=0, callbacks=[beaten])
+    assert beaten.best_epoch >= 0 and beaten.best < 1e9
