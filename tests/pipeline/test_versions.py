@@ -110,6 +110,24 @@ def test_a_forced_push_publishes_the_unblessed_model_and_records_the_reason(push
     assert record.metrics["rmse"] == pytest.approx(forced["metrics"]["rmse"])
 
 
+def test_a_forced_push_after_a_cached_refusal_executes_the_exporter(pushed_twice):
+    # The reason is in the exporter's params: with the same evaluation cached, the push is not a cached no-op.
+    root, folder = str(pushed_twice["root"]), pushed_twice["folder"]
+    gate = ["--set", "evaluator.upper_bounds.rmse=0.0001"]  # run 1's model, refused
+    refused = rnnpipe("demo", "--root", root, *gate, "--json")
+    assert refused.returncode == 4, refused.stderr[-3000:]
+    forced = rnnpipe("demo", "--root", root, *gate, "--force-push", "--reason", "pushed after all", "--json")
+    assert forced.returncode == 0, forced.stderr[-3000:]
+    summary = last_json(forced.stdout)
+    assert "evaluator" in summary["cached"] and summary["executed"] == ["exporter"]
+    assert summary["blessed"] is False and summary["force_push_reason"] == "pushed after all"
+    served = folder.newest()
+    assert summary["model_version"] == served  # run 1's model is served (its version, or a rollback's copy of it)
+    assert folder.identity(served) == (pushed_twice["aside"][1] / "identity.txt").read_text().strip()
+    versions = [record.version for record in serving_history.read(folder)]
+    assert versions == sorted(set(versions)) and served in versions
+
+
 def test_versions_lists_each_push_with_its_run_metrics_blessing_and_reason(pushed_twice):
     first, forced, root = pushed_twice["first"], pushed_twice["forced"], str(pushed_twice["root"])
     result = rnnpipe("versions", MODEL, "--root", root, "--json")
