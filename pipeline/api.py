@@ -12,6 +12,7 @@ Errors are the exceptions each function documents; :func:`pipeline.exit_codes.ex
 gives the command line's exit code of any of them.
 """
 
+from pipeline.compare import compare_runs
 from pipeline.demo import run_demo
 from pipeline.init_config import init_config
 from pipeline.maintenance import collect_garbage, get_run, list_runs
@@ -21,5 +22,5 @@ from pipeline.store_recovery import recover_store
 from pipeline.summary import RunSummary
 from pipeline.tune_worker import join_search
 
-__all__ = ["RunSummary", "collect_garbage", "default_batch_size", "generate_text", "get_run", "init_config",
+__all__ = ["RunSummary", "collect_garbage", "compare_runs", "default_batch_size", "generate_text", "get_run", "init_config",
            "join_search", "list_runs", "recover_store", "run_demo", "run_pipeline", "score"]
