@@ -23,6 +23,9 @@ from components.artifacts.serving import ServingFolder
 from pipeline.store import RunStore
 from tests.conftest import REPO, last_json, rnnpipe
 
+# One worker builds the module's demo root once; every test here runs real pipelines or CLI processes.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("versions")]
+
 MODEL = "sine"  # the demo's pipeline name, its served model's name
 FORCED = ["--set", "trainer.epochs=1", "--set", "model.highway_lags=0",  # another model, never blessed
           "--set", "evaluator.upper_bounds.rmse=0.0001"]
