@@ -94,6 +94,12 @@ class RunSettings:
             raise ValueError("run.gc_keep_runs and run.gc_keep_versions must be >= 1")
 
 
+def check_timeout(section: str, seconds: float) -> None:
+    """Raises ValueError, naming ``<section>.timeout_seconds``, unless ``seconds`` is positive."""
+    if seconds <= 0:
+        raise ValueError(f"{section}.timeout_seconds must be > 0, got {seconds}")
+
+
 @dataclass(frozen=True)
 class TrackingSettings:
     """Experiment tracking and the model registry in MLflow (the optional ``mlflow`` extra).
@@ -112,8 +118,7 @@ class TrackingSettings:
     timeout_seconds: float = 30.0
 
     def __post_init__(self):
-        if self.timeout_seconds <= 0:
-            raise ValueError(f"tracking.timeout_seconds must be > 0, got {self.timeout_seconds}")
+        check_timeout("tracking", self.timeout_seconds)
 
 
 @dataclass(frozen=True)
@@ -140,8 +145,7 @@ class NotifySettings:
     timeout_seconds: float = 30.0
 
     def __post_init__(self):
-        if self.timeout_seconds <= 0:
-            raise ValueError(f"notify.timeout_seconds must be > 0, got {self.timeout_seconds}")
+        check_timeout("notify", self.timeout_seconds)
         for event, hook in hooks(self).items():
             check_hook(f"notify.on_{event}", hook)
 

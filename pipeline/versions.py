@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from components.artifacts import serving_history
-from components.artifacts.serving import MODEL_CARD_FILE, ServingFolder, fsync_dir
+from components.artifacts.serving import MODEL_CARD_FILE, ServingFolder, fsync_path
 from components.artifacts.serving_history import RECORD_FILE, PushRecord, now_utc
 from pipeline.errors import UsageError
 
@@ -169,9 +169,9 @@ def copy_version(source: Path, target: Path) -> None:
     shutil.copytree(source, target, ignore=shutil.ignore_patterns(RECORD_FILE))
     for path in sorted(target.rglob("*")):
         if path.is_file():
-            serving_history.fsync_file(path)
+            fsync_path(path)
     for path in sorted({p.parent for p in target.rglob("*")} | {target}):
-        fsync_dir(path)
+        fsync_path(path)
 
 
 def rollback(root: str | Path, name: str, to: int, reason: str | None,

@@ -69,8 +69,8 @@ def is_loadable(path: Path) -> bool:
     return expected <= set(shards)
 
 
-def fsync_dir(path: Path) -> None:
-    """Flushes a directory entry (a rename into it) to disk."""
+def fsync_path(path: Path) -> None:
+    """Flushes a file's contents, or a directory's entries (a rename into it), to disk."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -232,7 +232,7 @@ class ServingFolder:
             except BaseException:
                 shutil.rmtree(tmp, ignore_errors=True)
                 raise
-            fsync_dir(self.model_dir)
+            fsync_path(self.model_dir)
             self.record_last_version(version)
         return version, final
 

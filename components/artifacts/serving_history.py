@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from components.artifacts.serving import ServingFolder
+from components.artifacts.serving import ServingFolder, fsync_path
 from models.atomic_files import write_json
 
 HISTORY_FILE = "history.jsonl"
@@ -94,17 +94,8 @@ def stamp(draft: PushRecord) -> Callable[[int, Path], None]:
     def write(version: int, tmp: Path) -> None:
         path = tmp / RECORD_FILE
         write_json(path, dataclasses.replace(draft, version=version).to_dict())
-        fsync_file(path)
+        fsync_path(path)
     return write
-
-
-def fsync_file(path: Path) -> None:
-    """Flushes one file's contents to disk."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def stamped(folder: ServingFolder, version: int) -> PushRecord | None:
