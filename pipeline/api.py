@@ -21,6 +21,8 @@ from pipeline.scoring_jobs import default_batch_size, generate_text, score
 from pipeline.store_recovery import recover_store
 from pipeline.summary import RunSummary
 from pipeline.tune_worker import join_search
+from pipeline.versions import list_versions, rollback
 
-__all__ = ["RunSummary", "collect_garbage", "compare_runs", "default_batch_size", "generate_text", "get_run", "init_config",
-           "join_search", "list_runs", "recover_store", "run_demo", "run_pipeline", "score"]
+__all__ = ["RunSummary", "collect_garbage", "compare_runs", "default_batch_size", "generate_text", "get_run",
+           "init_config", "join_search", "list_runs", "list_versions", "recover_store", "rollback",
+           "run_demo", "run_pipeline", "score"]

@@ -196,7 +196,7 @@ def rollback(root: str | Path, name: str, to: int, reason: str | None,
         UsageError: On a blank reason, no such model, or a version ``to`` that is absent or not loadable.
     """
     if reason is None or not reason.strip():
-        raise UsageError("rollback needs --reason TEXT: why version is rolled back (it is recorded)")
+        raise UsageError("rollback needs --reason TEXT: why the model is rolled back (it is recorded)")
     serving_dir, tracking = load_settings(root, config)
     folder = model_folder(serving_dir, name)
     present = folder.versions(complete=False)
