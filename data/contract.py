@@ -186,6 +186,8 @@ class DatasetKind(abc.ABC):
         HAS_DEMO: Whether :meth:`write_demo` writes demo data.
         scoring_input: The batch-scoring format the kind reads, or None when it is scored only
             through raw tf.Examples (the kind-agnostic ``examples`` format).
+        COUNTED_OUTPUTS: Integer serving outputs, one per record, that a scoring job totals in
+            its summary (e.g. the categories a model never saw at train time).
     """
 
     name: ClassVar[str]
@@ -196,6 +198,7 @@ class DatasetKind(abc.ABC):
     SPLITS: ClassVar[tuple[str, ...]] = SPLITS
     TUNER_OBJECTIVE: ClassVar[tuple[str, str] | None] = None
     HAS_DEMO: ClassVar[bool] = False
+    COUNTED_OUTPUTS: ClassVar[tuple[str, ...]] = ()
     scoring_input: ClassVar[ScoringInput | None] = None
 
     def __init__(self):

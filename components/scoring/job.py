@@ -17,6 +17,7 @@ from dataclasses import asdict
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 import apache_beam as beam
+from apache_beam.metrics.metric import MetricsFilter
 from apache_beam.ml.inference.base import KeyedModelHandler, ModelHandler, PredictionResult, RunInference
 
 from components.scoring import publish
@@ -28,6 +29,7 @@ from components.scoring.paths import join, read_bytes, write_text
 from components.scoring.staging import StagingFolder
 from components.scoring.tensors import batch_tensors
 from components.scoring.tfrecords import tfrecord_examples
+from data import KINDS, get_kind
 from data.beam_outputs import tagged
 from data.contract import ScoringOptions
 from data.errors import DataError
@@ -117,6 +119,46 @@ class SavedModelHandler(ModelHandler):
         return METRICS_NAMESPACE
 
 
+TOTAL_PREFIX = "total:"
+"""Beam counters named ``total:<output>`` sum a counted output (``DatasetKind.COUNTED_OUTPUTS``)."""
+
+
+def counted_outputs(model: ServedModel) -> tuple[str, ...]:
+    """The outputs of ``model`` that its kind counts per record (``DatasetKind.COUNTED_OUTPUTS``)."""
+    name = model.card.get("kind")
+    if name not in KINDS:
+        return ()
+    return tuple(output for output in get_kind(name).COUNTED_OUTPUTS if output in model.outputs)
+
+
+class CountOutputs(beam.DoFn):
+    """Adds each row's counted outputs to Beam counters (``total:<output>``)."""
+
+    def __init__(self, names: Sequence[str]):
+        super().__init__()
+        self.names = tuple(names)
+
+    def setup(self):
+        self.counters = {name: beam.metrics.Metrics.counter(METRICS_NAMESPACE, TOTAL_PREFIX + name)
+                         for name in self.names}
+
+    def process(self, row):
+        for name, counter in self.counters.items():
+            counter.inc(int(row[name]))
+        yield row
+
+
+def output_totals(result, names: Sequence[str]) -> dict[str, int]:
+    """The totals of the counted outputs, from a finished pipeline's counters (0 for none seen)."""
+    totals = dict.fromkeys(names, 0)
+    query = result.metrics().query(MetricsFilter().with_namespace(METRICS_NAMESPACE))
+    for counter in query["counters"]:
+        label = counter.key.metric.name
+        if label.startswith(TOTAL_PREFIX) and label[len(TOTAL_PREFIX):] in totals:
+            totals[label[len(TOTAL_PREFIX):]] += int(counter.committed or counter.attempted or 0)
+    return totals
+
+
 class Progress(beam.DoFn):
     """Counts records in a Beam counter and logs a line every ``every`` records per worker."""
 
@@ -158,6 +200,9 @@ def build_pipeline(pipeline, params: BulkInferrerParams, model: ServedModel, fil
             | "Score" >> RunInference(handler)
             | "Row" >> beam.Map(prediction_row, model.name, model.version, class_names, echo)
             | "CountScored" >> beam.ParDo(Progress("scored")))
+    counted = counted_outputs(model)
+    if counted:
+        rows = rows | "CountOutputs" >> beam.ParDo(CountOutputs(counted))
     shards = {"num_shards": params.num_shards} if params.num_shards else {}
     if params.output_format == "csv":
         columns = csv_columns(model.outputs, class_names, echo)
@@ -230,6 +275,7 @@ def score_into(staging: str, params: BulkInferrerParams, model: ServedModel, fil
     with beam.Pipeline(options=pipeline_options(params.beam_args)) as pipeline:
         build_pipeline(pipeline, params, model, files, whole_file, staging)
     seconds = time.perf_counter() - started
+    totals = output_totals(pipeline.result, counted_outputs(model))
     scored = publish.count_lines(join(staging, publish.PREDICTIONS), header=params.output_format == "csv")
     dead = publish.count_lines(join(staging, publish.DEAD_LETTER), header=False)
     total = scored + dead
@@ -239,6 +285,9 @@ def score_into(staging: str, params: BulkInferrerParams, model: ServedModel, fil
                "dead_letters": dead, "seconds": round(seconds, 3),
                "records_per_second": round(scored / seconds, 1) if seconds else None,
                "params": asdict(params)}
+    if totals:
+        summary["totals"] = totals
+        LOG.info("totals over the scored records: %s", ", ".join(f"{k} {v}" for k, v in totals.items()))
     if params.sampling is not None:
         summary["generation"] = asdict(params.sampling)
         summary["characters_per_second"] = round(scored * params.sampling.length / seconds, 1) if seconds else None

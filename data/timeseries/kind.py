@@ -10,7 +10,7 @@ from data.timeseries.config import FEATURES_KEY, LABEL_KEY, TASK, TimeseriesData
 from data.timeseries.demo import write_sine_csv
 from data.timeseries.model_head import (evaluation_targets, highway_inputs, model_io, model_shape,
                                         resolved_config, to_original_units)
-from data.timeseries.preprocessing import make_preprocessing_fn
+from data.timeseries.preprocessing import UNSEEN_KEY, make_preprocessing_fn
 from data.timeseries.read import check_input, input_files, read_examples
 from data.timeseries.records import encode_example, profile, raw_feature_spec
 from data.timeseries.scoring import scoring_tensors, scoring_windows
@@ -26,6 +26,7 @@ class TimeseriesKind(DatasetKind):
     FEATURES_KEY = FEATURES_KEY
     LABEL_KEY = LABEL_KEY
     HAS_DEMO = True
+    COUNTED_OUTPUTS = (UNSEEN_KEY,)  # categories unseen at train, which went to the OOV bucket
     scoring_input = ScoringInput(format="series", signature="serving_raw", input_names=("history",),
                                  folder_pattern="*.csv", needs_data_config=True)
 

@@ -162,11 +162,14 @@ def test_scoring_a_csv_counts_the_unseen_categories_of_each_window(hourly, tmp_p
         f"{datetime.fromtimestamp(t, timezone.utc):%Y-%m-%dT%H:%M:%S},{a},{b},{w[0]}"
         for t, (a, b), w in zip(times, values, wind)]
     (tmp_path / "series.csv").write_text("\n".join(lines) + "\n")
-    scoring.run(BulkInferrerParams(str(tmp_path / "served"), str(tmp_path / "series.csv"), str(tmp_path / "out"),
-                                   "series"))
+    summary = scoring.run(BulkInferrerParams(str(tmp_path / "served"), str(tmp_path / "series.csv"),
+                                             str(tmp_path / "out"), "series"))
     rows = sorted((json.loads(line) for path in (tmp_path / "out" / "predictions").glob("part*")
                    for line in path.read_text().splitlines()), key=lambda row: row["id"])
     assert len(rows) == 8 - cfg.window + 1
     # Windows end at steps 3..7; "calm" (step 6) is in the windows ending at 6 and 7.
     assert [row["unseen_categories"] for row in rows] == [0, 0, 0, 1, 1]
     assert all(len(row["predictions"]) == cfg.horizon for row in rows)
+    # The job's summary totals them: the two windows' one unseen cell each.
+    assert summary["totals"] == {"unseen_categories": 2}
+    assert json.loads((tmp_path / "out" / "summary.json").read_text())["totals"] == {"unseen_categories": 2}
