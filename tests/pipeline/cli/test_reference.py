@@ -13,6 +13,7 @@ def test_docs_cli_md_is_up_to_date():
 def test_the_reference_has_every_command_with_its_help():
     text = reference()
     commands = subcommands(build_parser())
-    assert list(commands) == ["run", "demo", "tune-worker", "score", "generate", "gc", "runs", "store", "init"]
+    assert list(commands) == ["run", "demo", "tune-worker", "score", "generate", "gc", "runs", "versions", "rollback",
+                             "store", "init"]
     for name in commands:
         assert f"## rnnpipe {name}\n\n```text\nusage: rnnpipe {name} " in text

@@ -13,7 +13,7 @@ import pytest
 from tests.benchmarks.conftest import load_benchmark_module
 from tests.conftest import REPO, last_json, rnnpipe
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("mlflow_server")]  # one server and its runs
 mlflow = pytest.importorskip("mlflow")
 mlflow_ui = load_benchmark_module("mlflow_ui")
 
