@@ -28,6 +28,12 @@ examples:
   rnnpipe gc --keep-runs 10 --keep-versions 5 --dry-run   # what retention would delete
   rnnpipe runs                                   # past runs, newest first
   rnnpipe runs show RUN_ID
+  rnnpipe runs compare RUN_A RUN_B               # config keys that differ, metrics side by side
+  rnnpipe run CONFIG.yaml --force trainer        # ignore the cache for a step and what follows it
+  rnnpipe run CONFIG.yaml --from evaluator       # reuse the newest run's outputs up to a step
+  rnnpipe versions NAME                          # every served version: when, by which run, why
+  rnnpipe rollback NAME --to 3 --reason "v4 drifts"   # serve version 3 again, as a new version
+  rnnpipe run CONFIG.yaml --force-push --reason "hotfix"   # push a model the gate refused
   rnnpipe store recover --root ROOT              # the run store is damaged: move it aside, re-index
   rnnpipe init timeseries data/sales.csv --output sales.yaml   # a config from what a CSV holds
 
