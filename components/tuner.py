@@ -177,10 +177,11 @@ def make_tuner(inputs: Mapping[str, Artifact], params: TunerParams, directory: P
     data = kind.resolved_config(params.data, examples.properties)  # as transform fitted it
     input_shape, outputs, vocab_size = kind.model_shape(data, tft_output)
     plan = plan_devices([d.name for d in tf.config.list_logical_devices("GPU")], trainer.mixed_precision)
+    highway = kind.highway_inputs(data)
     hypermodel = RecurrentHyperModel(params.space, params.model, kind.TASK, input_shape, outputs, vocab_size,
                                      datasets, dtype="mixed_float16" if plan.mixed_precision else None,
                                      steps_per_execution=trainer.steps_per_execution,
-                                     highway=kind.highway_inputs(data))
+                                     highway=highway, ridges=highway.ridges)
     strategy = tf.distribute.MirroredStrategy() if plan.strategy == "mirrored" else None
     return TUNERS[params.algorithm](make_oracle(params, *tuning_objective(kind)), hypermodel, directory=str(directory),
                                     project_name=PROJECT, executions_per_trial=params.executions_per_trial,

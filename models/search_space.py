@@ -14,6 +14,7 @@ from typing import Any, Callable, Mapping, Sequence
 import keras
 import keras_tuner
 
+from models.highway import warm_start_highway
 from models.rnn import build_model, compile_model
 from models.spec import ModelSpec, SearchSpace
 
@@ -111,11 +112,14 @@ class RecurrentHyperModel(keras_tuner.HyperModel):
         steps_per_execution: Batches per compiled call, as the trainer runs them.
         highway: ``(channels, default lags, persistence)`` of a linear highway (the kind's
             ``highway_inputs``; see :func:`models.rnn.build_model`).
+        ridges: The penalties the highway's closed-form start chooses from, as the trainer's does
+            (:func:`models.highway.warm_start_highway`): a trial's model starts where the trained one does.
     """
 
     def __init__(self, space: SearchSpace, base: ModelSpec, task: str, input_shape: Sequence[int], outputs: int,
                  vocab_size: int | None, datasets: Callable[[int], tuple[Any, Any]], dtype: str | None = None,
-                 steps_per_execution: int = 1, highway: tuple[Sequence[int], int, int | None] = ((), 0, None)):
+                 steps_per_execution: int = 1, highway: tuple[Sequence[int], int, int | None] = ((), 0, None),
+                 ridges: Sequence[float] = (1e-3,)):
         super().__init__(name="rnnpipe")
         self.space = space
         self.base = base
@@ -127,6 +131,7 @@ class RecurrentHyperModel(keras_tuner.HyperModel):
         self.dtype = dtype
         self.steps_per_execution = steps_per_execution
         self.highway = highway
+        self.ridges = tuple(ridges)
 
     def build(self, hp: keras_tuner.HyperParameters) -> keras.Model:
         define_model(hp, self.space, tokens=self.vocab_size is not None)
@@ -139,5 +144,6 @@ class RecurrentHyperModel(keras_tuner.HyperModel):
     def fit(self, hp: keras_tuner.HyperParameters, model: keras.Model, *args, **kwargs):
         batch_size = choice(hp, "batch_size", self.space.batch_sizes)
         train, evaluation = self.datasets(batch_size)
+        warm_start_highway(model, train, evaluation, self.ridges)  # the highway is fixed: fit it first
         kwargs.setdefault("verbose", 0)
         return model.fit(train, validation_data=evaluation, **kwargs)
