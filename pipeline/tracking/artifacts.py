@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from components.artifacts.serving import MODEL_CARD_FILE
 from pipeline.tracking.run_record import RunRecord
 
-MODEL_CARD = "model.json"  # in a served version's folder (components.artifacts.serving.MODEL_CARD_FILE)
 MODEL_ARTIFACT_PATH = "model"  # where the pushed version's model.json goes in the MLflow run
 CONFIG_ARTIFACT_PATH = "config"
 
@@ -36,6 +36,6 @@ def files_to_log(record: RunRecord) -> list[tuple[Path, str]]:
     if model is not None and "trainer" in record.executed:
         files += [(path, "training") for path in sorted(Path(model.artifact.uri).glob("*.png"))]
     pushed = pushed_version(record)
-    if pushed is not None and (pushed[1] / MODEL_CARD).is_file():
-        files.append((pushed[1] / MODEL_CARD, MODEL_ARTIFACT_PATH))
+    if pushed is not None and (pushed[1] / MODEL_CARD_FILE).is_file():
+        files.append((pushed[1] / MODEL_CARD_FILE, MODEL_ARTIFACT_PATH))
     return files

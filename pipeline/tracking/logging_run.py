@@ -97,12 +97,14 @@ def log_to(client, result: dict[str, Any], cfg: PipelineConfig, record: RunRecor
 def origin_tags(client, experiment: str, record: RunRecord) -> dict[str, str]:
     """For each cached component, the MLflow run of the rnnpipe run that produced what it reused
     (``rnnpipe.reused.<component>.mlflow_run``), where that run was logged to this experiment."""
-    tags = {}
-    for component, produced_by in producing_runs(record).items():
+    producers = producing_runs(record)
+    logged = {}  # rnnpipe run id -> its MLflow run id: one search per producing run
+    for produced_by in set(producers.values()):
         found = client.search_runs([experiment], f"tags.`{RUN_ID_TAG}` = '{produced_by}'", max_results=1)
         if found:
-            tags[f"rnnpipe.reused.{component}.mlflow_run"] = found[0].info.run_id
-    return tags
+            logged[produced_by] = found[0].info.run_id
+    return {f"rnnpipe.reused.{component}.mlflow_run": logged[produced_by]
+            for component, produced_by in producers.items() if produced_by in logged}
 
 
 def log_values(client, mlflow_run_id: str, cfg: PipelineConfig, record: RunRecord,

@@ -9,10 +9,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from components.artifacts.model import HISTORY_FILE
 from pipeline.compare import flatten
 from pipeline.tracking.params import safe_key
 
-HISTORY_FILE = "history.json"  # in the trainer's model artifact: Keras History.history (or {"members": [...]})
 EVALUATION_FILE = "metrics.json"  # in the evaluator's evaluation artifact: metrics, slices, baselines
 VALIDATION_PREFIX = "val_"  # Keras names a validation metric after its training one
 
