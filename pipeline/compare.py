@@ -78,6 +78,11 @@ def execution_state(execution: Mapping[str, Any]) -> dict[str, Any]:
     return {"state": state, "seconds": seconds}
 
 
+def run_seconds(run: Mapping[str, Any]) -> float | None:
+    """A run's wall time in seconds, or None while it has not ended."""
+    return round(run["ended"] - run["started"], 3) if run["ended"] else None
+
+
 def compare_runs(root: str | Path, run_ids: Sequence[str]) -> dict[str, Any]:
     """Compares two or more runs of a pipeline root: ``rnnpipe runs compare``.
 
@@ -115,12 +120,12 @@ def compare_runs(root: str | Path, run_ids: Sequence[str]) -> dict[str, Any]:
     return {
         "runs": [{"run_id": run["id"], "pipeline": run["pipeline"], "status": run["status"],
                   "started": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(run["started"])),
-                  "seconds": round(run["ended"] - run["started"], 3) if run["ended"] else None,
+                  "seconds": run_seconds(run),
                   "forced": record.get("forced", []), "started_from": record.get("start_from")}
                  for run, record in zip(runs, records)],
         "config": differing([recorded_config(record) for record in records]),
         "metrics": {key: [values.get(key) for values in metrics]
                     for key in dict.fromkeys(key for values in metrics for key in values)},
         "components": components,
-        "seconds": [round(run["ended"] - run["started"], 3) if run["ended"] else None for run in runs],
+        "seconds": [run_seconds(run) for run in runs],
     }

@@ -124,8 +124,9 @@ def execute(nodes: Sequence[Node], root: Path, store: RunStore, run_id: str,
         with during(node.name):  # an interruption names the component it stopped
             inputs = {name: outcome.outputs[up][out] for name, (up, out) in node.inputs.items()}
             started = time.perf_counter()
-            if taken and node.name in taken:
-                reused, key, baseline = taken[node.name].outputs, taken[node.name].cache_key, taken[node.name].baseline
+            take = taken.get(node.name) if taken else None
+            if take is not None:
+                reused, key, baseline = take.outputs, take.cache_key, take.baseline
             else:
                 baseline = baseline_of(node, inputs)
                 key = cache_key(node, inputs, source.fingerprint(node), baseline)
@@ -142,7 +143,7 @@ def execute(nodes: Sequence[Node], root: Path, store: RunStore, run_id: str,
                 outputs = reused
                 outcome.cached.append(node.name)
                 progress("[%d/%d] %s: %s", index, len(nodes), node.name,
-                         "taken from an earlier run (--from)" if taken and node.name in taken else "cached")
+                         "taken from an earlier run (--from)" if take is not None else "cached")
             else:
                 if before_execution is not None:
                     before_execution(node.name)

@@ -178,8 +178,9 @@ def run_pipeline(config: str | Path | PipelineConfig, root: str | Path, *, beam_
             notify(cfg.notify, failure_summary(run_id, cfg.name, interrupted, ending_status(interrupted)), ("failure",))
             raise
         except BaseException as error:
-            store.end_run(run_id, ending_status(error), {"error": f"{type(error).__name__}: {error}"})
-            log_run(cfg, root, run_id, store, error=f"{type(error).__name__}: {error}")
+            described = f"{type(error).__name__}: {error}"
+            store.end_run(run_id, ending_status(error), {"error": described})
+            log_run(cfg, root, run_id, store, error=described)
             notify(cfg.notify, failure_summary(run_id, cfg.name, error, ending_status(error)), ("failure",))
             raise
         summary = dataclasses.replace(summarize(run_id, outcome, cfg, time.perf_counter() - started, tuple(spans),

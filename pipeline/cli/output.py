@@ -106,9 +106,8 @@ def print_runs(runs: list[dict], as_json: bool) -> None:
 def format_run(run: dict) -> str:
     """A readable description of one run and its executions."""
     summary = json.loads(run["summary"] or "{}")
-    lines = [f"run {run['id']} ({run['pipeline']}): {run['status']}",
-             f"  config: {json.loads(run['config']).get('source')}"]
     record = json.loads(run["config"])
+    lines = [f"run {run['id']} ({run['pipeline']}): {run['status']}", f"  config: {record.get('source')}"]
     if record.get("start_from"):
         reused = f" (the outputs before it from run {record['reused_run']})" if record.get("reused_run") else ""
         lines.append(f"  started from: {record['start_from']}{reused}")
