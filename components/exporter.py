@@ -25,7 +25,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Mapping
@@ -156,7 +155,7 @@ def run(inputs: Mapping[str, Artifact], params: ExporterParams, out: OutputDir) 
         "data_fingerprint": inputs["examples"].fingerprint,
         "model_fingerprint": model.fingerprint,
         "signatures": sorted(signatures),
-        "exported_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "exported_at": now_utc(),
         "blessed": blessed,
         "force_push_reason": forced or None,
     }

@@ -8,9 +8,8 @@ Kept:
   every artifact they were made from. Older version folders go; one newer than the oldest kept
   that does not load is left alone. A folder with no loadable version loses nothing: gc never
   deletes the last loadable version (see :meth:`ServingFolder.retention`), and checks again under
-  the folder's lock just before it deletes. The version the history says is served (the newest
-  loadable, :func:`components.artifacts.serving_history.served`) is always kept, and so is the
-  lineage of the model it holds: a rollback's version has no artifact of its own, so its
+  the folder's lock just before it deletes. The served version (the newest loadable) is
+  therefore always kept, and so is the lineage of the model each kept version holds: a rollback's version has no artifact of its own, so its
   history record's ``source_version`` is followed to the artifact that pushed that version.
 
 An execution folder ``artifacts/<component>/<id>/`` goes when none of its artifacts is kept. A
@@ -144,9 +143,6 @@ def plan_gc(root: Path, keep_runs: int, keep_versions: int) -> GcPlan:
     for model_dir, versions in served_versions(store).items():
         folder = ServingFolder(model_dir)
         kept, doomed = folder.retention(keep_versions)
-        served = serving_history.served(folder)
-        if served is not None and served not in kept:  # retention keeps the newest loadable: a guard
-            kept, doomed = sorted([*kept, served]), [version for version in doomed if version != served]
         history = {record.version: record.source_version for record in serving_history.read(folder)}
         seeds.update(artifact for artifact in (pushing_artifact(history, versions, version) for version in kept)
                      if artifact is not None)

@@ -136,8 +136,9 @@ def list_versions(root: str | Path, name: str, config: str | Path | None = None)
     """
     serving_dir, _ = load_settings(root, config)
     folder = model_folder(serving_dir, name)
-    return {"model": name, "folder": str(folder.model_dir), "served": serving_history.served(folder),
-            "versions": version_rows(folder)}
+    rows = version_rows(folder)
+    return {"model": name, "folder": str(folder.model_dir),
+            "served": next((row["version"] for row in rows if row["served"]), None), "versions": rows}
 
 
 def headline_first(item: tuple[str, Any]) -> tuple[bool, str]:
@@ -207,8 +208,9 @@ def rollback(root: str | Path, name: str, to: int, reason: str | None,
         raise UsageError(f"--to {to}: {folder.version_path(to)} is not a loadable SavedModel (saved_model.pb or "
                          f"a variables shard is missing or empty); choose another version (rnnpipe versions {name})")
     source = next((r for r in serving_history.read(folder) if r.version == to), None)
-    metrics = source.metrics if source else card_of(folder, to).get("metrics") or {}
-    blessed = source.blessed if source else bool(card_of(folder, to).get("blessed", True))
+    card = {} if source else card_of(folder, to)
+    metrics = source.metrics if source else card.get("metrics") or {}
+    blessed = source.blessed if source else bool(card.get("blessed", True))
     draft = PushRecord(version=0, pushed_at=now_utc(), run_id=None, action="rollback", reason=reason.strip(),
                        blessed=blessed, metrics=metrics, source_version=to)
     version, path = folder.publish(lambda tmp: copy_version(folder.version_path(to), tmp),
