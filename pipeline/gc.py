@@ -9,8 +9,9 @@ Kept:
   that does not load is left alone. A folder with no loadable version loses nothing: gc never
   deletes the last loadable version (see :meth:`ServingFolder.retention`), and checks again under
   the folder's lock just before it deletes. The served version (the newest loadable) is
-  therefore always kept, and so is the lineage of the model each kept version holds: a rollback's version has no artifact of its own, so its
-  history record's ``source_version`` is followed to the artifact that pushed that version.
+  therefore always kept, and so is the lineage of the model each kept version holds: a
+  rollback's version has no artifact of its own, so its history record's ``source_version`` is
+  followed to the artifact that pushed that version.
 
 An execution folder ``artifacts/<component>/<id>/`` goes when none of its artifacts is kept. A
 folder is first renamed to a hidden ``.gc-*`` sibling and then removed, so a crash mid-way never
