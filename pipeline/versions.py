@@ -102,7 +102,8 @@ def version_rows(folder: ServingFolder) -> list[dict[str, Any]]:
     what its ``model.json`` says (run id, metrics, export time), with ``recorded`` False."""
     records = {record.version: record for record in serving_history.read(folder)}
     on_disk = folder.versions(complete=False)
-    served = serving_history.served(folder)
+    loadable = {version for version in on_disk if folder.is_loadable(version)}
+    served = max(loadable, default=None)  # the newest loadable: what TensorFlow Serving serves
     rows = []
     for version in sorted(set(on_disk) | set(records)):
         record = records.get(version)
@@ -113,7 +114,7 @@ def version_rows(folder: ServingFolder) -> list[dict[str, Any]]:
             row = {"version": version, "pushed_at": card.get("exported_at"), "run_id": card.get("run_id"),
                    "action": None, "reason": None, "blessed": card.get("blessed"),
                    "metrics": card.get("metrics") or {}, "source_version": None, "recorded": False}
-        row.update(present=version in on_disk, loadable=folder.is_loadable(version), served=version == served)
+        row.update(present=version in on_disk, loadable=version in loadable, served=version == served)
         rows.append(row)
     return rows
 
